@@ -1,0 +1,83 @@
+/**
+ * One factory for every AWS SDK client the actions use.
+ * - Region: the `region` input, else AWS_REGION, else AWS_DEFAULT_REGION, else an error naming `region`.
+ * - Credentials: the SDK's default chain (OIDC through aws-actions/configure-aws-credentials).
+ * - Endpoints: the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> (or an explicit endpoint).
+ * - Retries: AWS_MAX_ATTEMPTS / AWS_RETRY_MODE when set, otherwise adaptive with 5 attempts.
+ * - User agent: `mlops-actions/<version> <action>`.
+ * - S3 on an overridden endpoint: path-style and WHEN_REQUIRED checksums (S3-compatible servers
+ *   otherwise store aws-chunked framing).
+ */
+import { InputError } from './errors.js';
+import { VERSION } from './version.js';
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+export interface AwsOptions {
+  /** The action (or tool) name for the user agent. */
+  action: string;
+  /** The value of the `region` input, if any. */
+  region?: string;
+  /** An explicit endpoint (for example a DVC remote's `endpointurl`); wins over the variables. */
+  endpoint?: string;
+  credentials?: unknown;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const region = input?.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new InputError(
+      'region',
+      'Input "region" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set: give the AWS region, for example us-east-1.'
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new InputError(
+      'region',
+      `Input "region" must be an AWS region such as us-east-1, but got "${region}".`
+    );
+  }
+  return region;
+}
+
+/** The SDK's name for a service in AWS_ENDPOINT_URL_<SERVICE> (`S3`, `SAGEMAKER`, `CLOUDWATCH_LOGS`). */
+export function endpointVariable(serviceId: string): string {
+  return `AWS_ENDPOINT_URL_${serviceId.toUpperCase().replace(/[ -]/g, '_')}`;
+}
+
+/** The endpoint the SDK will use for `serviceId`, when one is configured; undefined means AWS. */
+export function endpointOverride(
+  serviceId: string,
+  env: NodeJS.ProcessEnv = process.env
+): string | undefined {
+  return env[endpointVariable(serviceId)] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+export function clientConfig(serviceId: string, options: AwsOptions): Record<string, unknown> {
+  const env = options.env ?? process.env;
+  const config: Record<string, unknown> = {
+    region: resolveRegion(options.region, env),
+    customUserAgent: [['mlops-actions', VERSION], [options.action]]
+  };
+  if (!env.AWS_MAX_ATTEMPTS && !env.AWS_RETRY_MODE) {
+    config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    config.retryMode = 'adaptive';
+  }
+  if (options.endpoint) config.endpoint = options.endpoint;
+  if (options.credentials) config.credentials = options.credentials;
+  if (serviceId === 'S3' && (options.endpoint || endpointOverride('S3', env))) {
+    config.forcePathStyle = true;
+    config.requestChecksumCalculation = 'WHEN_REQUIRED';
+    config.responseChecksumValidation = 'WHEN_REQUIRED';
+  }
+  return config;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ClientClass<T> = new (config: any) => T;
+
+/** `awsClient(SageMakerClient, 'SageMaker', { action: 'deploy-canary', region })`. */
+export function awsClient<T>(Client: ClientClass<T>, serviceId: string, options: AwsOptions): T {
+  return new Client(clientConfig(serviceId, options));
+}

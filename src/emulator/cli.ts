@@ -1,0 +1,54 @@
+/** `mlops-actions emulator [--port 4599] [--time-scale 0.01] [--state-file PATH]`. */
+import { parseDuration } from '../duration.js';
+import { Emulator } from './server.js';
+import { ALL_SERVICES } from './services/index.js';
+
+const USAGE = `Usage: mlops-actions emulator [--port 4599] [--time-scale 1] [--state-file PATH]
+
+Starts a local stand-in for the AWS services the actions use, on 127.0.0.1. Point the actions at it:
+  export AWS_ENDPOINT_URL=http://127.0.0.1:4599 AWS_REGION=us-east-1
+  export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator
+  --port        TCP port on 127.0.0.1 (default 4599; 0 picks a free one)
+  --time-scale  multiplies every service-side duration (0.01: a 10-minute bake takes 6 s)
+  --state-file  keep state in this JSON file so separate runs share it
+Admin API: GET /_emulator/calls, POST /_emulator/faults, GET /_emulator/state, POST /_emulator/reset.
+`;
+
+export async function emulatorCommand(args: string[]): Promise<number> {
+  const options: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    if (flag === '--help' || flag === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (!['--port', '--time-scale', '--state-file'].includes(flag)) {
+      process.stderr.write(`mlops-actions emulator: unknown option "${flag}".\n${USAGE}`);
+      return 2;
+    }
+    options[flag.slice(2)] = inline ?? args[++i] ?? '';
+  }
+  const port = Number(options.port ?? 4599);
+  const timeScale = Number(options['time-scale'] ?? 1);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(
+      `mlops-actions emulator: --port must be a port number, but got "${options.port}".\n`
+    );
+    return 2;
+  }
+  if (!(timeScale > 0) || parseDuration(String(timeScale)) === undefined) {
+    process.stderr.write(
+      `mlops-actions emulator: --time-scale must be a positive number, but got "${options['time-scale']}".\n`
+    );
+    return 2;
+  }
+  const emulator = new Emulator({ timeScale, stateFile: options['state-file'], services: ALL_SERVICES });
+  const url = await emulator.start(port);
+  process.stdout.write(`AWS emulator listening on ${url} (time scale ${timeScale}).\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await emulator.stop();
+  return 0;
+}
