@@ -22,6 +22,11 @@ export interface ActionContext {
   /** Aborted when the workflow is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;
   github: RunContext;
+  /**
+   * Multiplies poll delays: 1 against AWS; MLOPS_ACTIONS_TIME_SCALE makes it small against an
+   * emulator started with the same --time-scale.
+   */
+  timeScale: number;
   /** Sets an output declared in the action's action.yml. */
   setOutput(name: string, value: string | number | boolean): void;
 }
@@ -69,6 +74,7 @@ export async function runAction(
     log: coreLogger,
     signal: controller.signal,
     github: runContext(env),
+    timeScale: Number(env.MLOPS_ACTIONS_TIME_SCALE) > 0 ? Number(env.MLOPS_ACTIONS_TIME_SCALE) : 1,
     setOutput(output, value) {
       if (!(output in metadata.outputs)) {
         throw new Error(`Output "${output}" is not declared in the action.yml of ${name}.`);

@@ -179,9 +179,13 @@ class Emulator {
         const auth = req.headers.authorization ?? '';
         const scope = /Credential=([^/]+)\/\d+\/([^/]+)\/([^/]+)\//.exec(auth);
         const target = req.headers['x-amz-target'];
-        const service = typeof target === 'string'
-            ? this.services.find((s) => s.targetPrefix && target.startsWith(`${s.targetPrefix}.`))
-            : this.services.find((s) => s.signingName === scope?.[3]);
+        // Several definitions may share a prefix (SageMaker endpoints and training jobs): the one that
+        // has the operation answers.
+        const candidates = typeof target === 'string'
+            ? this.services.filter((s) => s.targetPrefix && target.startsWith(`${s.targetPrefix}.`))
+            : this.services.filter((s) => s.signingName === scope?.[3]);
+        const wanted = typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : undefined;
+        const service = candidates.find((s) => wanted && s.operations[wanted]) ?? candidates[0];
         if (!service) {
             return this.send(res, 400, 'application/json', jsonBody({
                 __type: 'UnknownOperationException',
