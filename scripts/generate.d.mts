@@ -7,3 +7,4 @@ export interface LoadedAction {
 }
 export function loadActions(dir?: string): LoadedAction[];
 export function unionInputs(actions: LoadedAction[]): Map<string, { users: string[] }>;
+export function defaultKind(value: string | undefined): string | undefined;

@@ -51,7 +51,22 @@ export function loadActions(dir = path.join(root, 'actions')) {
     });
 }
 
-/** The umbrella's inputs: the union, failing when two actions give one input different meanings. */
+/** The kind of value a default is: what an input means, as far as a machine can tell. */
+export function defaultKind(value) {
+  if (value === undefined || value === '') return undefined;
+  if (/^(true|false)$/i.test(value)) return 'boolean';
+  if (/^\d+$/.test(value)) return 'number';
+  if (/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value)) return 'duration';
+  if (/^\d+(\.\d+)?%$/.test(value)) return 'percent';
+  return 'text';
+}
+
+/**
+ * The umbrella's inputs: the union. Two actions may give one input different defaults (a training
+ * instance is not a hosting instance); the umbrella then declares none and each action applies its
+ * own at run time. Defaults of different kinds (`true` here, `10m` there) mean the name means two
+ * things: that fails.
+ */
 export function unionInputs(actions) {
   const union = new Map();
   for (const action of actions) {
@@ -59,20 +74,23 @@ export function unionInputs(actions) {
       const seen = union.get(name);
       if (!seen) {
         union.set(name, {
-          spec,
           users: [action.name],
+          defaults: new Map([[action.name, spec.default]]),
           descriptions: new Map([[spec.description, [action.name]]])
         });
         continue;
       }
-      if ((seen.spec.default ?? '') !== (spec.default ?? '')) {
-        throw new Error(
-          `Input "${name}" means different things: ${seen.users.join(', ')} default it to ` +
-            `"${seen.spec.default ?? ''}" but ${action.name} defaults it to "${spec.default ?? ''}". ` +
-            'Rename one of them or make them agree.'
-        );
+      for (const [other, def] of seen.defaults) {
+        const [a, b] = [defaultKind(def), defaultKind(spec.default)];
+        if (a && b && a !== b) {
+          throw new Error(
+            `Input "${name}" means different things: ${other} defaults it to "${def}" (${a}) but ` +
+              `${action.name} defaults it to "${spec.default}" (${b}). Rename one of them.`
+          );
+        }
       }
       seen.users.push(action.name);
+      seen.defaults.set(action.name, spec.default);
       const same = seen.descriptions.get(spec.description);
       if (same) same.push(action.name);
       else seen.descriptions.set(spec.description, [action.name]);
@@ -88,12 +106,18 @@ function umbrella(actions) {
       required: true
     }
   };
-  for (const [name, { spec, users, descriptions }] of unionInputs(actions)) {
-    const description =
+  for (const [name, { users, defaults, descriptions }] of unionInputs(actions)) {
+    let description =
       descriptions.size === 1
-        ? `${spec.description} (${users.join(', ')})`
+        ? `${[...descriptions.keys()][0]} (${users.join(', ')})`
         : [...descriptions].map(([text, who]) => `${who.join(', ')}: ${text}`).join('\n');
-    inputs[name] = { description, ...(spec.default !== undefined ? { default: spec.default } : {}) };
+    const values = new Set([...defaults.values()].map((d) => d ?? ''));
+    const common = values.size === 1 ? [...values][0] : undefined;
+    if (common === undefined) {
+      const each = [...defaults].filter(([, d]) => d).map(([who, d]) => `${d} for ${who}`);
+      description += `\nDefault: ${each.join(', ')}.`;
+    }
+    inputs[name] = { description, ...(common ? { default: common } : {}) };
   }
   const outputs = {};
   for (const action of actions) {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadActions, unionInputs } from '../../scripts/generate.mjs';
+import { defaultKind, loadActions, unionInputs } from '../../scripts/generate.mjs';
 import { ROOT } from '../helpers/bundle.js';
 
 function actionsDir(files: Record<string, string>): string {
@@ -39,12 +39,23 @@ describe('generated files', () => {
 
   it('fails when two actions give one input different meanings', () => {
     const dir = actionsDir({
-      a: action('a', '  timeout:\n    description: how long\n    default: 30m'),
-      b: action('b', '  timeout:\n    description: how long\n    default: 60m')
+      a: action('a', '  wait:\n    description: wait for it\n    default: "true"'),
+      b: action('b', '  wait:\n    description: how long to wait\n    default: 10m')
     });
     expect(() => unionInputs(loadActions(dir))).toThrow(
-      'Input "timeout" means different things: a default it to "30m" but b defaults it to "60m". Rename one of them or make them agree.'
+      'Input "wait" means different things: a defaults it to "true" (boolean) but b defaults it to "10m" (duration). Rename one of them.'
     );
+  });
+
+  it('allows different defaults of one kind: each action applies its own', () => {
+    const dir = actionsDir({
+      a: action('a', '  instance-type:\n    description: hosting instance\n    default: ml.m5.large'),
+      b: action('b', '  instance-type:\n    description: training instance\n    default: ml.m5.xlarge')
+    });
+    expect(unionInputs(loadActions(dir)).get('instance-type')!.users).toEqual(['a', 'b']);
+    expect(defaultKind('15m')).toBe('duration');
+    expect(defaultKind('10%')).toBe('percent');
+    expect(defaultKind('')).toBeUndefined();
   });
 
   it('refuses an action.yml without descriptions or with the wrong runtime', () => {
