@@ -34,22 +34,28 @@ export function pythonJson(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return pythonNumber(value);
   if (typeof value === 'string') {
-    return (
-      '"' +
-      value.replace(/[\\"\u0000-\u001f\u007f-\uffff]/g, (c) => {
-        const named: Record<string, string> = {
-          '\\': '\\\\',
-          '"': '\\"',
-          '\n': '\\n',
-          '\r': '\\r',
-          '\t': '\\t',
-          '\b': '\\b',
-          '\f': '\\f'
-        };
-        return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-      }) +
-      '"'
-    );
+    const named: Record<string, string> = {
+      '\\': '\\\\',
+      '"': '\\"',
+      '\n': '\\n',
+      '\r': '\\r',
+      '\t': '\\t',
+      '\b': '\\b',
+      '\f': '\\f'
+    };
+    let out = '"';
+    for (const c of value) {
+      const code = c.codePointAt(0)!;
+      if (named[c]) out += named[c];
+      else if (code >= 0x20 && code < 0x7f) out += c;
+      else if (code > 0xffff)
+        out += c
+          .split('')
+          .map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)
+          .join('');
+      else out += `\\u${code.toString(16).padStart(4, '0')}`;
+    }
+    return out + '"';
   }
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
   if (value instanceof Date) return pythonJson(value.toISOString());
