@@ -3,14 +3,18 @@ import { parseDuration } from '../duration.js';
 import { Emulator } from './server.js';
 import { ALL_SERVICES } from './services/index.js';
 
-const USAGE = `Usage: mlops-actions emulator [--port 4599] [--time-scale 1] [--state-file PATH]
+const USAGE = `Usage: mlops-actions emulator [--port 4599] [--time-scale 1] [--state-file PATH] [--training docker|simulated]
 
-Starts a local stand-in for the AWS services the actions use, on 127.0.0.1. Point the actions at it:
+Starts a local stand-in for the AWS services the actions use (SageMaker, S3, CloudWatch Logs, STS, ...),
+on 127.0.0.1. Point the actions at it:
   export AWS_ENDPOINT_URL=http://127.0.0.1:4599 AWS_REGION=us-east-1
   export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator
   --port        TCP port on 127.0.0.1 (default 4599; 0 picks a free one)
   --time-scale  multiplies every service-side duration (0.01: a 10-minute bake takes 6 s)
-  --state-file  keep state in this JSON file so separate runs share it
+  --state-file  keep state in this JSON file so separate runs share it (S3 data beside it)
+  --data-dir    where S3 objects and training work live (default: beside the state file, or a temp dir)
+  --training    docker (default: training jobs run their image on the local Docker engine) or
+                simulated (the same timeline without containers)
 Admin API: GET /_emulator/calls, POST /_emulator/faults, GET /_emulator/state, POST /_emulator/reset.
 `;
 
@@ -22,7 +26,7 @@ export async function emulatorCommand(args: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
-    if (!['--port', '--time-scale', '--state-file'].includes(flag)) {
+    if (!['--port', '--time-scale', '--state-file', '--data-dir', '--training'].includes(flag)) {
       process.stderr.write(`mlops-actions emulator: unknown option "${flag}".\n${USAGE}`);
       return 2;
     }
@@ -42,7 +46,20 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const emulator = new Emulator({ timeScale, stateFile: options['state-file'], services: ALL_SERVICES });
+  const training = options.training ?? 'docker';
+  if (training !== 'docker' && training !== 'simulated') {
+    process.stderr.write(
+      `mlops-actions emulator: --training must be docker or simulated, but got "${training}".\n`
+    );
+    return 2;
+  }
+  const emulator = new Emulator({
+    timeScale,
+    stateFile: options['state-file'],
+    dataDir: options['data-dir'],
+    training,
+    services: ALL_SERVICES
+  });
   const url = await emulator.start(port);
   process.stdout.write(`AWS emulator listening on ${url} (time scale ${timeScale}).\n`);
   await new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -35,8 +36,8 @@ export interface ServiceDefinition {
   operations: Record<string, Operation>;
   /** Brings time-driven state up to date before each request. */
   advance?: () => void;
-  /** Handles a request in a protocol of its own (REST); return true when handled. */
-  raw?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<boolean>;
+  /** Handles a request in a protocol of its own (REST); returns the operation's name when it handled it. */
+  raw?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<string | undefined>;
 }
 
 export type ServiceFactory = (emulator: Emulator) => ServiceDefinition;
@@ -60,6 +61,10 @@ export interface EmulatorOptions {
   stateFile?: string;
   services?: ServiceFactory[];
   now?: () => number;
+  /** Where services keep bulk data (S3 objects, training work dirs); default: beside the state file, or a temp dir. */
+  dataDir?: string;
+  /** How training jobs run: `docker` (the image on the local engine) or `simulated` (no containers). */
+  training?: 'docker' | 'simulated';
 }
 
 /** Read-only operations; everything else counts as a mutating call in the call log. */
@@ -78,9 +83,15 @@ export class Emulator {
   private readonly stateFile?: string;
   private readonly clock: () => number;
   url = '';
+  readonly dataDir: string;
 
-  constructor(options: EmulatorOptions = {}) {
+  constructor(readonly options: EmulatorOptions = {}) {
     this.timeScale = options.timeScale ?? 1;
+    this.dataDir =
+      options.dataDir ??
+      (options.stateFile
+        ? `${options.stateFile}.data`
+        : fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-emulator-')));
     this.stateFile = options.stateFile;
     this.clock = options.now ?? Date.now;
     if (this.stateFile && fs.existsSync(this.stateFile)) {
@@ -181,7 +192,20 @@ export class Emulator {
       );
     }
     service.advance?.();
-    if (service.raw && (await service.raw(req, res, body))) return;
+    if (service.raw) {
+      const operation = await service.raw(req, res, body);
+      if (operation) {
+        this.calls.push({
+          service: service.name,
+          operation,
+          mutating: isMutating(operation),
+          status: res.statusCode,
+          userAgent: req.headers['x-amz-user-agent']?.toString() ?? req.headers['user-agent'],
+          at: new Date(this.now()).toISOString()
+        });
+        return;
+      }
+    }
 
     const requestId = randomUUID();
     const form = service.protocol === 'query' ? parseForm(body.toString('utf8')) : undefined;

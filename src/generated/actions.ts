@@ -7,4 +7,107 @@ export interface ActionMetadata {
   outputs: Record<string, { description: string }>;
 }
 
-export const ACTIONS: Record<string, ActionMetadata> = {};
+export const ACTIONS: Record<string, ActionMetadata> = {
+  "train": {
+    "description": "Train a model as a SageMaker training job, as the same container on the runner's Docker engine, or with any command, with the same outputs.",
+    "inputs": {
+      "mode": {
+        "description": "sagemaker (a SageMaker training job), local (the training image on this runner's Docker engine, under SageMaker's container contract) or command (your own command). Default: command when `command` is given, else sagemaker."
+      },
+      "image": {
+        "description": "The training image (sagemaker and local modes), ideally by digest. Its `train` command is run."
+      },
+      "role-arn": {
+        "description": "The IAM role SageMaker assumes to run the job (sagemaker mode)."
+      },
+      "job-name": {
+        "description": "The training job name. Default: the repository, the short sha, the run id and attempt, made valid and at most 63 characters, so a re-run of the same attempt attaches to its job."
+      },
+      "instance-type": {
+        "description": "The training instance type (sagemaker mode; recorded in resourceconfig.json in local mode).",
+        "default": "ml.m5.xlarge"
+      },
+      "instance-count": {
+        "description": "How many training instances (sagemaker mode; local mode runs one).",
+        "default": "1"
+      },
+      "volume-size": {
+        "description": "The storage volume of each instance, in GB (sagemaker mode).",
+        "default": "30"
+      },
+      "channels": {
+        "description": "Input channels, a map of channel name to an S3 URI (sagemaker) or a local directory (local), e.g. `train: s3://bucket/data/train`. The data appears at /opt/ml/input/data/<channel>."
+      },
+      "output-path": {
+        "description": "Where the model goes. sagemaker mode, an S3 URI (the model lands at <output-path>/<job>/output/model.tar.gz); local mode, a directory (the model lands at <output-path>/model.tar.gz)."
+      },
+      "hyperparameters": {
+        "description": "Hyperparameters, a map. Strings are passed as they are; numbers, booleans and lists are JSON-encoded as the SageMaker Python SDK does."
+      },
+      "environment": {
+        "description": "Environment variables of the training container, a map."
+      },
+      "spot": {
+        "description": "Use managed spot training (sagemaker mode); set max-wait too.",
+        "default": "false"
+      },
+      "max-wait": {
+        "description": "With spot: how long to wait for spot capacity and training together, at least max-runtime (default: max-runtime)."
+      },
+      "checkpoint-s3-uri": {
+        "description": "An S3 URI where the job saves checkpoints, so an interrupted spot job resumes."
+      },
+      "max-runtime": {
+        "description": "Stop the job when it runs longer than this (90s, 15m, 1h, up to 28 days).",
+        "default": "24h"
+      },
+      "metric-definitions": {
+        "description": "Metrics to read from the training log, a map of metric name to a regular expression whose first group is the value, e.g. `accuracy: 'accuracy=([0-9.]+)'`."
+      },
+      "tags": {
+        "description": "Tags of the training job, a map."
+      },
+      "wait": {
+        "description": "Wait for the job to finish (sagemaker mode); false starts it and returns status InProgress.",
+        "default": "true"
+      },
+      "stream-logs": {
+        "description": "Stream the job's CloudWatch logs into this log (sagemaker mode).",
+        "default": "true"
+      },
+      "region": {
+        "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      },
+      "command": {
+        "description": "The training command (command mode), run with bash -e -o pipefail, e.g. `make train` or `dvc repro`."
+      },
+      "working-directory": {
+        "description": "The directory the command runs in (command mode), relative to the workspace.",
+        "default": "."
+      },
+      "metrics-file": {
+        "description": "A JSON file the command writes (command mode), e.g. metrics.json; its numbers become the `metrics` output."
+      }
+    },
+    "outputs": {
+      "job-name": {
+        "description": "The training job name."
+      },
+      "model-data": {
+        "description": "Where the model is, the S3 URI (sagemaker) or local path (local) of model.tar.gz."
+      },
+      "metrics": {
+        "description": "The final metrics as a JSON object, e.g. {\"accuracy\":0.97}."
+      },
+      "status": {
+        "description": "Completed, Failed, Stopped or InProgress (wait false)."
+      },
+      "duration": {
+        "description": "Training time in seconds."
+      },
+      "billable-seconds": {
+        "description": "The seconds SageMaker bills (sagemaker mode; lower than duration with spot)."
+      }
+    }
+  }
+};

@@ -1,5 +1,8 @@
 /** Every emulated service, in the order requests are matched. */
 import type { ServiceFactory } from '../server.js';
+import { logs } from './logs.js';
+import { s3 } from './s3.js';
 import { sts } from './sts.js';
+import { training } from './training.js';
 
-export const ALL_SERVICES: ServiceFactory[] = [sts];
+export const ALL_SERVICES: ServiceFactory[] = [sts, s3, logs, training];

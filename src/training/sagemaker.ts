@@ -1,0 +1,208 @@
+/**
+ * A SageMaker training job: create it (or attach to one of the same name), then follow it to the end:
+ * each secondary status once, the CloudWatch logs streamed live, the final metrics. A cancelled
+ * workflow stops the job before the action exits.
+ */
+import {
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  StopTrainingJobCommand,
+  type CreateTrainingJobRequest,
+  type DescribeTrainingJobResponse,
+  type SageMakerClient
+} from '@aws-sdk/client-sagemaker';
+import {
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  type CloudWatchLogsClient
+} from '@aws-sdk/client-cloudwatch-logs';
+import { UserError } from '../errors.js';
+import type { Logger } from '../report.js';
+import { sleep } from '../wait.js';
+
+export const LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+const FINAL = new Set(['Completed', 'Failed', 'Stopped']);
+
+export interface FollowOptions {
+  sagemaker: SageMakerClient;
+  logs?: CloudWatchLogsClient;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Multiplies poll delays (small against a time-scaled emulator). */
+  scale?: number;
+  now?: () => number;
+}
+
+export interface StartResult {
+  job: DescribeTrainingJobResponse;
+  attached: boolean;
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; message?: string };
+  return (
+    err?.name === 'ResourceNotFound' ||
+    (err?.name === 'ValidationException' && /not found|does not exist/i.test(err.message ?? ''))
+  );
+}
+
+export async function describeJob(
+  sagemaker: SageMakerClient,
+  name: string
+): Promise<DescribeTrainingJobResponse | undefined> {
+  try {
+    return await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Creates the job, or attaches to the job of that name when it already exists (a re-run). */
+export async function startTrainingJob(
+  request: CreateTrainingJobRequest,
+  options: FollowOptions
+): Promise<StartResult> {
+  const name = request.TrainingJobName!;
+  const existing = await describeJob(options.sagemaker, name);
+  if (existing) {
+    options.log.info(
+      `Training job ${name} already exists (${existing.TrainingJobStatus}): attaching to it instead of starting another.`
+    );
+    return { job: existing, attached: true };
+  }
+  try {
+    await options.sagemaker.send(new CreateTrainingJobCommand(request));
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceInUse') throw e;
+    options.log.info(`Training job ${name} was created meanwhile: attaching to it.`);
+    return { job: (await describeJob(options.sagemaker, name))!, attached: true };
+  }
+  options.log.info(`Created training job ${name}.`);
+  return { job: (await describeJob(options.sagemaker, name))!, attached: false };
+}
+
+/** Streams new events of every log stream of a job, remembering where each stream was read to. */
+export class TrainingLogs {
+  private readonly tokens = new Map<string, string | undefined>();
+  constructor(
+    private readonly logs: CloudWatchLogsClient,
+    private readonly jobName: string,
+    private readonly write: (line: string) => void
+  ) {}
+
+  async poll(): Promise<number> {
+    let streams;
+    try {
+      streams = await this.logs.send(
+        new DescribeLogStreamsCommand({ logGroupName: LOG_GROUP, logStreamNamePrefix: `${this.jobName}/` })
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ResourceNotFoundException') return 0;
+      throw e;
+    }
+    const names = (streams.logStreams ?? []).map((s) => s.logStreamName!).sort();
+    let count = 0;
+    for (const stream of names) {
+      for (;;) {
+        const token = this.tokens.get(stream);
+        const page = await this.logs.send(
+          new GetLogEventsCommand({
+            logGroupName: LOG_GROUP,
+            logStreamName: stream,
+            startFromHead: true,
+            nextToken: token
+          })
+        );
+        const host =
+          names.length > 1
+            ? `[${stream
+                .slice(this.jobName.length + 1)
+                .split('-')
+                .slice(0, 2)
+                .join('-')}] `
+            : '';
+        for (const event of page.events ?? []) this.write(`${host}${event.message ?? ''}`);
+        count += page.events?.length ?? 0;
+        this.tokens.set(stream, page.nextForwardToken);
+        if (!page.events?.length || page.nextForwardToken === token) break;
+      }
+    }
+    return count;
+  }
+}
+
+/**
+ * Follows a job until it is Completed, Failed or Stopped. Each secondary status is logged once; logs
+ * are streamed when a logs client is given. Aborting the signal stops the job and waits until it says
+ * Stopping or Stopped.
+ */
+export async function followTrainingJob(
+  name: string,
+  options: FollowOptions
+): Promise<DescribeTrainingJobResponse> {
+  const { sagemaker, log, signal } = options;
+  const scale = options.scale ?? 1;
+  const seen = new Set<string>();
+  const streamer = options.logs ? new TrainingLogs(options.logs, name, (line) => log.info(line)) : undefined;
+  let delay = 5000;
+  let stopSent = false;
+  for (;;) {
+    const job =
+      (await describeJob(sagemaker, name)) ?? fail(`Training job ${name} disappeared while it was followed.`);
+    for (const t of job.SecondaryStatusTransitions ?? []) {
+      const key = `${t.Status}@${t.StartTime?.valueOf()}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      log.info(`${name}: ${t.Status}${t.StatusMessage ? ` - ${t.StatusMessage}` : ''}`);
+    }
+    if (streamer) await streamer.poll();
+    if (FINAL.has(job.TrainingJobStatus ?? '')) return job;
+    if (signal?.aborted && !stopSent) {
+      log.warning(`Stopping training job ${name} because the workflow was cancelled.`);
+      await sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: name }));
+      stopSent = true;
+      delay = 1000;
+      continue;
+    }
+    if (stopSent && job.TrainingJobStatus === 'Stopping') return job;
+    await sleep(delay * scale * (0.8 + 0.4 * Math.random()), stopSent ? undefined : signal);
+    delay = Math.min(delay * 1.5, 30000);
+  }
+}
+
+function fail(message: string): never {
+  throw new UserError(message);
+}
+
+/** Why a finished job is not a success, in one sentence; undefined when it completed. */
+export function jobFailure(job: DescribeTrainingJobResponse, maxRuntime?: string): string | undefined {
+  const name = job.TrainingJobName;
+  const secondary = job.SecondaryStatus;
+  const reason = job.FailureReason ? `: ${job.FailureReason}` : '';
+  switch (job.TrainingJobStatus) {
+    case 'Completed':
+      return undefined;
+    case 'Failed':
+      if (secondary === 'MaxWaitTimeExceeded' || secondary === 'Interrupted') {
+        return `Training job ${name} failed: the spot capacity was interrupted and the job did not finish within max-wait${reason}.`;
+      }
+      return `Training job ${name} failed${reason || ' without a FailureReason'}.`;
+    case 'Stopped':
+      if (secondary === 'MaxRuntimeExceeded') {
+        return `Training job ${name} was stopped because it ran longer than max-runtime${maxRuntime ? ` (${maxRuntime})` : ''}; raise max-runtime or save checkpoints${reason}.`;
+      }
+      if (secondary === 'Interrupted')
+        return `Training job ${name} was stopped by a spot interruption${reason}.`;
+      return `Training job ${name} was stopped before it completed${reason}.`;
+    case 'Stopping':
+      return `Training job ${name} is stopping because the workflow was cancelled.`;
+    default:
+      return `Training job ${name} is still ${job.TrainingJobStatus} (${secondary}).`;
+  }
+}
+
+/** FinalMetricDataList as { name: value }. */
+export function finalMetrics(job: DescribeTrainingJobResponse): Record<string, number> {
+  return Object.fromEntries((job.FinalMetricDataList ?? []).map((m) => [m.MetricName!, m.Value!]));
+}

@@ -1,0 +1,228 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+  StopTrainingJobCommand,
+  type DescribeTrainingJobResponse
+} from '@aws-sdk/client-sagemaker';
+import { MemoryLogger } from '../../src/report.js';
+import {
+  createTrainingJobRequest,
+  defaultJobName,
+  encodeHyperparameters,
+  JOB_NAME,
+  pythonJson,
+  type TrainingJobSpec
+} from '../../src/training/request.js';
+import { flattenMetrics, scanMetrics } from '../../src/training/metrics.js';
+import { followTrainingJob, jobFailure, startTrainingJob } from '../../src/training/sagemaker.js';
+
+const spec: TrainingJobSpec = {
+  jobName: 'news-abc1234-42-1',
+  image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/news-train@sha256:' + 'a'.repeat(64),
+  roleArn: 'arn:aws:iam::123456789012:role/sagemaker',
+  instanceType: 'ml.m5.xlarge',
+  instanceCount: 1,
+  volumeSizeGb: 30,
+  channels: { train: 's3://bucket/data/train' },
+  outputPath: 's3://bucket/models',
+  hyperparameters: { epochs: '10' },
+  environment: {},
+  spot: false,
+  maxRuntimeSeconds: 86400,
+  metricDefinitions: { accuracy: 'accuracy=([0-9.]+)' },
+  tags: { team: 'ml' }
+};
+
+describe('job names', () => {
+  it('derives a valid name from the repository, short sha, run id and attempt', () => {
+    const name = defaultJobName({
+      repository: 'octo-org/news_classifier',
+      sha: '0123456789abcdef',
+      runId: '4242',
+      runAttempt: '2'
+    });
+    expect(name).toBe('news-classifier-0123456-4242-2');
+    expect(name).toMatch(JOB_NAME);
+  });
+  it('stays within 63 characters and valid for long or odd repository names', () => {
+    const name = defaultJobName({
+      repository: 'o/' + 'very.long_repository-name!'.repeat(5),
+      sha: 'f'.repeat(40),
+      runId: '123456789012',
+      runAttempt: '10'
+    });
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(JOB_NAME);
+    expect(name.endsWith('-fffffff-123456789012-10')).toBe(true);
+    expect(defaultJobName({ repository: '', sha: '', runId: '', runAttempt: '1' })).toMatch(JOB_NAME);
+  });
+});
+
+describe('hyperparameters are encoded as the SageMaker Python SDK does', () => {
+  it.each([
+    ['text', 'text'],
+    [10, '10'],
+    [0.1, '0.1'],
+    [0.00001, '1e-05'],
+    [1e22, '1e+22'],
+    [true, 'true'],
+    [null, 'null'],
+    [[1, 2.5, 'a'], '[1, 2.5, "a"]'],
+    [{ b: 1, a: [true] }, '{"b": 1, "a": [true]}'],
+    [['é'], '["\\u00e9"]']
+  ])('%j -> %s', (value, encoded) => {
+    expect(encodeHyperparameters({ x: value }).x).toBe(encoded);
+  });
+  it('pythonJson escapes like json.dumps', () => expect(pythonJson('a"b\n')).toBe('"a\\"b\\n"'));
+});
+
+describe('CreateTrainingJob request', () => {
+  it('has the shape SageMaker expects', () => {
+    expect(createTrainingJobRequest(spec)).toEqual({
+      TrainingJobName: 'news-abc1234-42-1',
+      RoleArn: spec.roleArn,
+      AlgorithmSpecification: {
+        TrainingImage: spec.image,
+        TrainingInputMode: 'File',
+        MetricDefinitions: [{ Name: 'accuracy', Regex: 'accuracy=([0-9.]+)' }]
+      },
+      OutputDataConfig: { S3OutputPath: 's3://bucket/models' },
+      ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
+      StoppingCondition: { MaxRuntimeInSeconds: 86400 },
+      InputDataConfig: [
+        {
+          ChannelName: 'train',
+          DataSource: {
+            S3DataSource: {
+              S3DataType: 'S3Prefix',
+              S3Uri: 's3://bucket/data/train',
+              S3DataDistributionType: 'FullyReplicated'
+            }
+          }
+        }
+      ],
+      HyperParameters: { epochs: '10' },
+      Tags: [{ Key: 'team', Value: 'ml' }]
+    });
+  });
+  it('spot sets EnableManagedSpotTraining, MaxWaitTimeInSeconds and the checkpoint', () => {
+    const request = createTrainingJobRequest({
+      ...spec,
+      spot: true,
+      maxRuntimeSeconds: 3600,
+      maxWaitSeconds: 7200,
+      checkpointS3Uri: 's3://bucket/ckpt'
+    });
+    expect(request.EnableManagedSpotTraining).toBe(true);
+    expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 7200 });
+    expect(request.CheckpointConfig).toEqual({ S3Uri: 's3://bucket/ckpt' });
+    expect(
+      createTrainingJobRequest({ ...spec, spot: true, maxRuntimeSeconds: 600 }).StoppingCondition
+    ).toEqual({ MaxRuntimeInSeconds: 600, MaxWaitTimeInSeconds: 600 });
+  });
+});
+
+describe('metrics', () => {
+  it('scans log lines with MetricDefinitions, the last match wins', () => {
+    const lines = ['epoch 1 loss=0.5', 'epoch 2 loss=0.25 accuracy=0.91', 'accuracy=nope'];
+    expect(
+      scanMetrics(lines, { loss: 'loss=([0-9.]+)', accuracy: 'accuracy=([0-9.]+)', f1: 'f1=([0-9.]+)' })
+    ).toEqual({ loss: 0.25, accuracy: 0.91 });
+  });
+  it('flattens a metrics file', () => {
+    expect(flattenMetrics({ accuracy: 0.9, per_class: { a: 1, b: 0.5 }, note: 'x', list: [1] })).toEqual({
+      accuracy: 0.9,
+      'per_class.a': 1,
+      'per_class.b': 0.5
+    });
+  });
+});
+
+describe('how a finished job is reported', () => {
+  const job = (over: Partial<DescribeTrainingJobResponse>) =>
+    ({ TrainingJobName: 'j', ...over }) as DescribeTrainingJobResponse;
+  it.each([
+    [{ TrainingJobStatus: 'Completed' }, undefined],
+    [
+      { TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', FailureReason: 'AlgorithmError: no rows' },
+      'Training job j failed: AlgorithmError: no rows.'
+    ],
+    [
+      { TrainingJobStatus: 'Stopped', SecondaryStatus: 'MaxRuntimeExceeded' },
+      'Training job j was stopped because it ran longer than max-runtime (1h); raise max-runtime or save checkpoints.'
+    ],
+    [
+      { TrainingJobStatus: 'Failed', SecondaryStatus: 'MaxWaitTimeExceeded' },
+      'Training job j failed: the spot capacity was interrupted and the job did not finish within max-wait.'
+    ],
+    [
+      { TrainingJobStatus: 'Stopped', SecondaryStatus: 'Stopped' },
+      'Training job j was stopped before it completed.'
+    ]
+  ])('%j', (over, message) => {
+    expect(jobFailure(job(over as Partial<DescribeTrainingJobResponse>), '1h')).toBe(message);
+  });
+});
+
+describe('SageMaker requests (aws-sdk-client-mock)', () => {
+  const sm = mockClient(SageMakerClient);
+  const client = new SageMakerClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  });
+  beforeEach(() => sm.reset());
+
+  it('creates the job when none of that name exists', async () => {
+    sm.on(DescribeTrainingJobCommand)
+      .rejectsOnce(Object.assign(new Error('Requested resource not found.'), { name: 'ValidationException' }))
+      .resolves({ TrainingJobName: 'news-abc1234-42-1', TrainingJobStatus: 'InProgress' });
+    sm.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
+    const result = await startTrainingJob(
+      createTrainingJobRequest({ ...spec, spot: true, maxWaitSeconds: 90000 }),
+      { sagemaker: client, log: new MemoryLogger() }
+    );
+    expect(result.attached).toBe(false);
+    const sent = sm.commandCalls(CreateTrainingJobCommand)[0].args[0].input;
+    expect(sent.EnableManagedSpotTraining).toBe(true);
+    expect(sent.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 90000 });
+  });
+
+  it('attaches to an existing job of the same name instead of failing on a duplicate', async () => {
+    sm.on(DescribeTrainingJobCommand).resolves({
+      TrainingJobName: 'news-abc1234-42-1',
+      TrainingJobStatus: 'InProgress'
+    });
+    const log = new MemoryLogger();
+    const result = await startTrainingJob(createTrainingJobRequest(spec), { sagemaker: client, log });
+    expect(result.attached).toBe(true);
+    expect(sm.commandCalls(CreateTrainingJobCommand)).toHaveLength(0);
+    expect(log.text()).toContain('already exists (InProgress): attaching to it');
+  });
+
+  it('a cancelled workflow stops the job before returning', async () => {
+    const controller = new AbortController();
+    let stopped = false;
+    sm.on(DescribeTrainingJobCommand).callsFake(() => ({
+      TrainingJobName: 'j',
+      TrainingJobStatus: stopped ? 'Stopping' : 'InProgress',
+      SecondaryStatus: 'Training'
+    }));
+    sm.on(StopTrainingJobCommand).callsFake(() => {
+      stopped = true;
+      return {};
+    });
+    setTimeout(() => controller.abort(), 5);
+    const log = new MemoryLogger();
+    const job = await followTrainingJob('j', {
+      sagemaker: client,
+      log,
+      signal: controller.signal,
+      scale: 0.001
+    });
+    expect(job.TrainingJobStatus).toBe('Stopping');
+    expect(sm.commandCalls(StopTrainingJobCommand)).toHaveLength(1);
+    expect(log.text()).toContain('Stopping training job j because the workflow was cancelled.');
+  });
+});
