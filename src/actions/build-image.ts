@@ -35,7 +35,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   ctx.setOutput('image', result.ref);
   ctx.setOutput('digest', result.digest);
   ctx.setOutput('image-uri', result.imageUri);
-  ctx.setOutput('tags', result.refs.join('\n'));
+  ctx.setOutput('tags', result.published.join('\n'));
   ctx.setOutput('image-id', result.image.id);
   summary(buildSummary(result));
 }

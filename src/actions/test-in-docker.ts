@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { runTestContainer, WORKSPACE_MOUNT } from '../docker/container.js';
-import { parseJUnit, sourceFile, testTitle, type JUnitReport } from '../docker/junit.js';
+import { annotationLine, parseJUnit, sourceFile, testTitle, type JUnitReport } from '../docker/junit.js';
 import { readTestOptions } from '../docker/options.js';
 import { dockerCli } from '../docker/runner.js';
 import { testSummary } from '../docker/summary.js';
@@ -62,7 +62,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       core.error(c.details ?? c.message ?? c.status, {
         title: `${testTitle(c)} ${c.status}`,
         file: files.get(c),
-        startLine: files.get(c) ? c.line : undefined
+        startLine: files.get(c) ? annotationLine(c) : undefined
       });
     }
   }

@@ -90,7 +90,15 @@ export async function runTestContainer(
 
   let timedOut = false;
   let cancelled = false;
-  const kill = () => void docker.run({ args: ['kill', name] });
+  let finished = false;
+  // Until the container exists `docker kill` fails: try again until it works or the run is over.
+  const kill = async () => {
+    while (!finished) {
+      const killed = await docker.run({ args: ['kill', name] });
+      if (killed.code === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
   const timer = setTimeout(() => {
     timedOut = true;
     deps.log.warning(
@@ -101,7 +109,7 @@ export async function runTestContainer(
   const onAbort = () => {
     cancelled = true;
     deps.log.warning(`Cancelled: killing ${name}.`);
-    kill();
+    void kill();
   };
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   if (deps.signal?.aborted) onAbort();
@@ -109,6 +117,7 @@ export async function runTestContainer(
   const started = now();
   try {
     const result = await docker.run({ args, onLine: (line) => deps.onLine(line) });
+    finished = true;
     const seconds = (now() - started) / 1000;
     clearTimeout(timer);
     deps.signal?.removeEventListener('abort', onAbort);
@@ -139,6 +148,7 @@ export async function runTestContainer(
       reportPath
     };
   } finally {
+    finished = true;
     clearTimeout(timer);
     deps.signal?.removeEventListener('abort', onAbort);
     const removed = await docker.run({ args: ['rm', '--force', '--volumes', name] });

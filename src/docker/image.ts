@@ -66,6 +66,8 @@ export interface BuildResult {
   ref: string;
   /** Every reference the local image carries. */
   refs: string[];
+  /** The references that name the image: in the registry when pushed, else in the local engine. */
+  published: string[];
   push?: PushResult;
   ecrRepository?: EcrRepository;
   /** The digest the registry holds, or the local image ID when nothing was pushed. */
@@ -129,6 +131,7 @@ export async function buildAndPush(options: BuildOptions, deps: BuildDeps): Prom
       image,
       ref: refs[0],
       refs,
+      published: refs,
       digest: image.id,
       imageUri: image.id,
       timeline
@@ -170,6 +173,9 @@ export async function buildAndPush(options: BuildOptions, deps: BuildDeps): Prom
     return {
       ...result,
       push: pushed,
+      published: pushed.tags
+        .filter((t) => t.outcome !== 'not applied')
+        .map((t) => imageRef(registry, options.repository, t.tag)),
       ecrRepository,
       digest: pushed.digest,
       imageUri: digestRef(registry, options.repository, pushed.digest)

@@ -151,7 +151,13 @@ export function parseJUnit(xml: string): JUnitReport {
     failed: count('failed'),
     errors: count('error'),
     skipped: count('skipped'),
-    seconds: Number(root.attributes.time) || cases.reduce((sum, c) => sum + c.seconds, 0)
+    seconds:
+      Number(root.attributes.time) ||
+      root.children.reduce(
+        (sum, c) => sum + (c.name === 'testsuite' ? Number(c.attributes.time) || 0 : 0),
+        0
+      ) ||
+      cases.reduce((sum, c) => sum + c.seconds, 0)
   };
 }
 
@@ -188,4 +194,18 @@ export function sourceFile(c: TestCase, mapping: SourceMapping): string | undefi
     if (mapping.exists(relative)) return relative;
   }
   return undefined;
+}
+
+/**
+ * The line to annotate: where the traceback says the test failed in its own file
+ * (`test_app.py:42: AssertionError`), else the test's line (pytest writes it 0-based).
+ */
+export function annotationLine(c: TestCase): number | undefined {
+  if (c.file && c.details) {
+    const base = path.posix.basename(c.file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const hits = [...c.details.matchAll(new RegExp(`(?:^|[\\s/])${base}:(\\d+)`, 'gm'))];
+    if (hits.length) return Number(hits[hits.length - 1][1]);
+  }
+  if (c.line === undefined) return undefined;
+  return c.suite === 'pytest' ? c.line + 1 : c.line;
 }

@@ -82,12 +82,16 @@ export function withEnv(docker: DockerRunner, env: Record<string, string>): Dock
   };
 }
 
-/** The last meaningful line of a failed call's output, for one-sentence errors. */
+/** The last meaningful line of a failed call's output (stderr first), for one-sentence errors. */
 export function lastLine(result: DockerResult): string {
-  const lines = `${result.stderr}\n${result.stdout}`
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const error = lines.filter((l) => /error|denied|unauthorized|invalid|not found|failed/i.test(l)).pop();
+  const split = (text: string) =>
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const lines = split(result.stderr).length ? split(result.stderr) : split(result.stdout);
+  const error = lines
+    .filter((l) => /error|denied|unauthorized|invalid|not found|failed|cannot/i.test(l))
+    .pop();
   return (error ?? lines.pop() ?? `exit code ${result.code}`).replace(/\.$/, '');
 }

@@ -78,7 +78,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The image by digest, registry/repository@sha256:...: what to test and deploy. With push false, the local image ID (runnable, not deployable)."
       },
       "tags": {
-        "description": "Every reference the image was tagged with, one per line."
+        "description": "The references that name the image (registry/repository:tag), one per line: those the registry holds, or with push false the local ones."
       },
       "image-id": {
         "description": "The image ID in the local engine (sha256:...)."
