@@ -194,6 +194,21 @@ describe('build-image', () => {
     expect(first.summary).not.toContain(password);
   });
 
+  it('the pushed image, by digest, passes its own tests inside itself (test-in-docker)', async () => {
+    const run = await runBundle(
+      'test-in-docker',
+      {
+        image: first.outputs['image-uri'],
+        command: 'pytest serving/tests --junitxml=/tmp/junit.xml',
+        workdir: `/workspace/${EXAMPLE}`,
+        report: '/tmp/junit.xml'
+      },
+      { workspace: ROOT }
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ tests: '12', failures: '0' });
+  });
+
   it('pushing the same image under the same tag again passes without a push', async () => {
     const again = await build(exampleInputs({ tags: 'v1' }));
     expectSuccess(again);
@@ -251,6 +266,37 @@ describe('build-image', () => {
     expect(emu.emulator.calls).toEqual([]);
     expect(await registryRepositories()).not.toContain(local);
     expect(run.summary).toContain('Not pushed (push: false)');
+  });
+
+  it('a cancelled build (SIGTERM) stops, pushes nothing and leaves no credentials behind', async () => {
+    const workspace = fs.mkdtempSync(path.join(temp, 'slow-'));
+    fs.writeFileSync(
+      path.join(workspace, 'Dockerfile'),
+      `FROM ${BASE_IMAGE}\nRUN echo building-slowly && sleep 60\n`
+    );
+    const runnerTempDir = fs.mkdtempSync(path.join(temp, 'runner-temp-'));
+    const slow = uniqueName('slow');
+    const run = await runBundle(
+      'build-image',
+      { repository: slow, tags: 'v1', network: 'none' },
+      {
+        workspace,
+        env: { ...emu.env, RUNNER_TEMP: runnerTempDir },
+        onStart: (child, log) => {
+          const timer = setInterval(() => {
+            if (log().includes('building-slowly')) {
+              clearInterval(timer);
+              child.kill('SIGTERM');
+            }
+          }, 100);
+        }
+      }
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual(['The build was cancelled; no image was pushed.']);
+    expect(fs.readdirSync(runnerTempDir)).toEqual([]);
+    expect(localImages(slow)).toEqual([]);
+    expect(await registryRepositories()).not.toContain(slow);
   });
 
   const legacyClient = fs.existsSync('/usr/bin/docker')
