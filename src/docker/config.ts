@@ -60,6 +60,27 @@ function seed(dir: string, caller: string | undefined): void {
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 1), { mode: 0o600 });
 }
 
+/**
+ * The caller's own login for `registry` (what docker/login-action wrote into config.json), so the
+ * registry API can be read with the credentials the push used. Undefined when a credential store
+ * holds it, or there is none.
+ */
+export function callerCredentials(
+  callerConfigDir: string | undefined,
+  registry: string
+): { username: string; password: string } | undefined {
+  if (!callerConfigDir) return undefined;
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(callerConfigDir, 'config.json'), 'utf8'));
+    const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
+    const decoded = entry?.auth ? Buffer.from(entry.auth, 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    return colon > 0 ? { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `docker login` with the password on stdin (never on the command line). */
 export async function login(
   docker: DockerRunner,

@@ -13,7 +13,7 @@ import {
   type BuiltImage,
   type DockerVersions
 } from './build.js';
-import { login, withPrivateConfig } from './config.js';
+import { callerCredentials, login, withPrivateConfig } from './config.js';
 import type { BuildOptions } from './options.js';
 import { pushImage, type ManifestReader, type PushResult } from './push.js';
 import { digestRef, imageRef } from './reference.js';

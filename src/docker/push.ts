@@ -95,6 +95,7 @@ export async function pushImage(
     }
   }
 
+  const answered = new Map<string, string>();
   for (const tag of toPush) {
     const ref = imageRef(plan.registry, plan.repository, tag);
     deps.log.info(`Pushing ${ref}`);
@@ -105,6 +106,9 @@ export async function pushImage(
     });
     if (deps.signal?.aborted) throw new UserError(`The push of ${ref} was cancelled.`);
     if (result.code !== 0) throw pushError(plan, tag, result);
+    // `<tag>: digest: sha256:... size: 1234`: the registry's answer to the push.
+    const reported = /digest: (sha256:[0-9a-f]{64})/.exec(result.stdout)?.[1];
+    if (reported) answered.set(tag, reported);
     results.push({ tag, outcome: 'pushed' });
   }
 
@@ -112,7 +116,18 @@ export async function pushImage(
   let size = 0;
   for (const entry of results) {
     if (entry.outcome === 'not applied') continue;
-    const held = await registry.manifest(plan.repository, entry.tag);
+    let held: ManifestInfo | undefined;
+    try {
+      held = await registry.manifest(plan.repository, entry.tag);
+    } catch (e) {
+      // Without credentials for the registry API (a credential store holds them), the registry's
+      // own answer to the push stands in.
+      const reported = answered.get(entry.tag);
+      if (!(e instanceof UserError) || !reported) throw e;
+      deps.log.warning(`${(e as Error).message} Using the digest the registry answered to the push.`);
+      entry.digest = reported;
+      continue;
+    }
     if (!held) throw new Error(`The registry has no tag "${entry.tag}" right after the push.`);
     entry.digest = held.digest;
     size = held.size;

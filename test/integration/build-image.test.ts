@@ -28,6 +28,7 @@ let emu: RunningEmulator;
 let ecr: ECRClient;
 const repository = uniqueName('serving');
 const local = uniqueName('local');
+const other = uniqueName('other');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'build-image-test-'));
 
 beforeAll(async () => {
@@ -45,6 +46,8 @@ afterAll(async () => {
   await deleteFromRegistry(repository);
   removeLocalImages(repository);
   removeLocalImages(local);
+  await deleteFromRegistry(other);
+  removeLocalImages(other);
   fs.rmSync(temp, { recursive: true, force: true });
 });
 
@@ -266,6 +269,25 @@ describe('build-image', () => {
     expect(emu.emulator.calls).toEqual([]);
     expect(await registryRepositories()).not.toContain(local);
     expect(run.summary).toContain('Not pushed (push: false)');
+  });
+
+  it('another registry: a login with username and password, and tags that may move', async () => {
+    emu.emulator.calls.length = 0;
+    const secret = 'not-a-real-secret-4821';
+    const inputs = { registry: REGISTRY, username: 'ci-bot', password: secret, repository: other, tags: 'latest' };
+    const firstPush = await build(exampleInputs(inputs), { AWS_REGION: undefined });
+    expectSuccess(firstPush);
+    expect(firstPush.log).toContain(`Logged in to ${REGISTRY} as ci-bot`);
+    expect(firstPush.log.split('\n').filter((l) => l.includes(secret))).toEqual([`::add-mask::${secret}`]);
+    expect(firstPush.outputs.digest).toBe(await registryDigest(other, 'latest'));
+    const moved = await build(
+      exampleInputs({ ...inputs, 'build-args': `BASE_IMAGE: ${BASE_IMAGE}\nMODEL_VERSION: moved` }),
+      { AWS_REGION: undefined }
+    );
+    expectSuccess(moved);
+    expect(moved.outputs.digest).not.toBe(firstPush.outputs.digest);
+    expect(await registryDigest(other, 'latest')).toBe(moved.outputs.digest);
+    expect(emu.emulator.calls).toEqual([]); // no AWS at all
   });
 
   it('a cancelled build (SIGTERM) stops, pushes nothing and leaves no credentials behind', async () => {

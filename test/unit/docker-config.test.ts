@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { login, withPrivateConfig } from '../../src/docker/config.js';
+import { callerCredentials, login, withPrivateConfig } from '../../src/docker/config.js';
 import { UserError } from '../../src/errors.js';
 import { MemoryLogger } from '../../src/report.js';
 import { FakeDocker } from '../helpers/fake-docker.js';
@@ -97,5 +97,14 @@ describe('login', () => {
     expect(error.message).toBe(
       'docker login to ghcr.io as me failed (Error response from daemon: login attempt failed with status: 401 Unauthorized): check the credentials and that the registry is reachable.'
     );
+  });
+});
+
+describe('callerCredentials', () => {
+  it("reads the caller's own login for a registry (docker/login-action writes it there)", () => {
+    expect(callerCredentials(caller, 'ghcr.io')).toEqual({ username: 'other', password: 'token' });
+    expect(callerCredentials(caller, 'registry.example.com')).toBeUndefined();
+    expect(callerCredentials(path.join(temp, 'none'), 'ghcr.io')).toBeUndefined();
+    expect(callerCredentials(undefined, 'ghcr.io')).toBeUndefined();
   });
 });

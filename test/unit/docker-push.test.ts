@@ -34,7 +34,10 @@ function pushingDocker(held: Record<string, ManifestInfo>, fail?: { tag: string;
     const tag = args[1].split(':').pop()!;
     if (fail?.tag === tag) return { code: 1, stderr: fail.stderr };
     held[tag] = manifest(PUSHED);
-    return { lines: [`${tag}: digest: ${PUSHED} size: 1154`] };
+    return {
+      lines: [`${tag}: digest: ${PUSHED} size: 1154`],
+      stdout: `${tag}: digest: ${PUSHED} size: 1154\n`
+    };
   });
 }
 
@@ -157,6 +160,21 @@ describe('pushImage', () => {
     expect(error.message).toMatch(
       /^The registry refused the push of news:abc123 \(denied: .*\): check the credentials/
     );
+  });
+
+  it("without credentials for the registry API, the registry's answer to the push gives the digest", async () => {
+    const docker = pushingDocker({});
+    const log = new MemoryLogger();
+    const refusing: ManifestReader = {
+      manifest: async () => {
+        throw new UserError(
+          'The registry ghcr.io refused anonymous access (HTTP 401): check the username and password, or the permissions of the role.'
+        );
+      }
+    };
+    const result = await pushImage(docker, refusing, plan({ immutable: () => false, tags: ['v1'] }), { log });
+    expect(result.digest).toBe(PUSHED);
+    expect(log.text()).toContain('Using the digest the registry answered to the push.');
   });
 
   it('sameImage: the same manifest, or the same config (image ID)', () => {
