@@ -150,10 +150,9 @@ export async function buildAndPush(options: BuildOptions, deps: BuildDeps): Prom
         })
       );
     }
-    const reader = (deps.registryReader ?? ((host, c) => new RegistryClient(host, c)))(
-      registry,
-      deps.credentials
-    );
+    // The registry API is read with the push's login: ours, else the caller's own.
+    const readAs = deps.credentials ?? callerCredentials(deps.callerConfigDir, registry);
+    const reader = (deps.registryReader ?? ((host, c) => new RegistryClient(host, c)))(registry, readAs);
     const pushed = await step('push', () =>
       pushImage(
         docker,

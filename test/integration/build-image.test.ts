@@ -274,7 +274,13 @@ describe('build-image', () => {
   it('another registry: a login with username and password, and tags that may move', async () => {
     emu.emulator.calls.length = 0;
     const secret = 'not-a-real-secret-4821';
-    const inputs = { registry: REGISTRY, username: 'ci-bot', password: secret, repository: other, tags: 'latest' };
+    const inputs = {
+      registry: REGISTRY,
+      username: 'ci-bot',
+      password: secret,
+      repository: other,
+      tags: 'latest'
+    };
     const firstPush = await build(exampleInputs(inputs), { AWS_REGION: undefined });
     expectSuccess(firstPush);
     expect(firstPush.log).toContain(`Logged in to ${REGISTRY} as ci-bot`);
