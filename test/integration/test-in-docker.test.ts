@@ -51,6 +51,23 @@ describe('test-in-docker', () => {
     expect(leftovers()).toBe('');
   });
 
+  it("runs the example's training-container tests inside the training image", async () => {
+    const training = `${name}-training:1`;
+    buildExampleImage(training, {}, 'training/Dockerfile');
+    const run = await runBundle(
+      'test-in-docker',
+      {
+        image: training,
+        command: 'pytest training/tests --junitxml=/tmp/junit.xml',
+        workdir: `/workspace/${EXAMPLE}`,
+        report: '/tmp/junit.xml'
+      },
+      { workspace: ROOT }
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ tests: '7', failures: '0' });
+  });
+
   it('a failing test fails the action with the exit code and the test name, annotated on its line', async () => {
     const run = await test({
       command: 'pytest --junitxml=/tmp/junit.xml',
