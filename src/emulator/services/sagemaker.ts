@@ -521,13 +521,11 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
         const from = NextToken ? Number(NextToken) : 0;
         const max = Math.min(MaxResults ?? 10, 100);
         return {
-          EndpointConfigs: configs
-            .slice(from, from + max)
-            .map((c) => ({
-              EndpointConfigName: c.EndpointConfigName,
-              EndpointConfigArn: c.EndpointConfigArn,
-              CreationTime: new Date(c.CreationTime)
-            })),
+          EndpointConfigs: configs.slice(from, from + max).map((c) => ({
+            EndpointConfigName: c.EndpointConfigName,
+            EndpointConfigArn: c.EndpointConfigArn,
+            CreationTime: new Date(c.CreationTime)
+          })),
           ...(from + max < configs.length ? { NextToken: String(from + max) } : {})
         };
       },
@@ -638,15 +636,13 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
         const from = NextToken ? Number(NextToken) : 0;
         const max = Math.min(MaxResults ?? 10, 100);
         return {
-          Endpoints: endpoints
-            .slice(from, from + max)
-            .map((e) => ({
-              EndpointName: e.name,
-              EndpointArn: e.arn,
-              EndpointStatus: e.status,
-              CreationTime: new Date(e.created),
-              LastModifiedTime: new Date(e.modified)
-            })),
+          Endpoints: endpoints.slice(from, from + max).map((e) => ({
+            EndpointName: e.name,
+            EndpointArn: e.arn,
+            EndpointStatus: e.status,
+            CreationTime: new Date(e.created),
+            LastModifiedTime: new Date(e.modified)
+          })),
           ...(from + max < endpoints.length ? { NextToken: String(from + max) } : {})
         };
       },
