@@ -928,12 +928,8 @@ function sagemaker(emulator) {
         const config = state().configs[configName];
         return (config?.ProductionVariants ?? []).map((v) => ({
             VariantName: v.VariantName,
-            DeployedImages: [
-                {
-                    SpecifiedImage: state().models[v.ModelName]?.PrimaryContainer?.Image,
-                    ResolutionTime: new Date(emulator.now())
-                }
-            ],
+            // Plain data only: this is kept in the state file.
+            DeployedImages: [{ SpecifiedImage: state().models[v.ModelName]?.PrimaryContainer?.Image }],
             CurrentWeight: v.InitialVariantWeight ?? 1,
             DesiredWeight: v.InitialVariantWeight ?? 1,
             ...(v.ServerlessConfig
@@ -1038,9 +1034,9 @@ function sagemaker(emulator) {
                 return advance(endpoint);
             }
         }
-        if (op.fault === 'UpdateRollbackFailed' &&
-            elapsed >= (op.steps.find((s) => s.phase === 'Baking')?.from ?? 0)) {
-            startRollback(endpoint, now, 'An error occurred while shifting traffic.');
+        const firstBake = op.steps.find((step) => step.phase === 'Baking') ?? op.steps[0];
+        if (op.fault === 'UpdateRollbackFailed' && elapsed >= firstBake.from) {
+            startRollback(endpoint, op.started + firstBake.from, 'An error occurred while shifting traffic.');
             return advance(endpoint);
         }
         if (elapsed >= op.steps[op.steps.length - 1].to)
@@ -1091,7 +1087,7 @@ function sagemaker(emulator) {
                         ...(v.ServerlessConfig
                             ? { DesiredServerlessConfig: v.ServerlessConfig }
                             : {
-                                CurrentInstanceCount: step.phase === 'Creating' ? 0 : v.InitialInstanceCount,
+                                CurrentInstanceCount: step?.phase === 'Creating' ? 0 : v.InitialInstanceCount,
                                 DesiredInstanceCount: v.InitialInstanceCount,
                                 InstanceType: v.InstanceType
                             }),
@@ -1308,9 +1304,7 @@ function sagemaker(emulator) {
                 const from = NextToken ? Number(NextToken) : 0;
                 const max = Math.min(MaxResults ?? 10, 100);
                 return {
-                    EndpointConfigs: configs
-                        .slice(from, from + max)
-                        .map((c) => ({
+                    EndpointConfigs: configs.slice(from, from + max).map((c) => ({
                         EndpointConfigName: c.EndpointConfigName,
                         EndpointConfigArn: c.EndpointConfigArn,
                         CreationTime: new Date(c.CreationTime)
@@ -1423,9 +1417,7 @@ function sagemaker(emulator) {
                 const from = NextToken ? Number(NextToken) : 0;
                 const max = Math.min(MaxResults ?? 10, 100);
                 return {
-                    Endpoints: endpoints
-                        .slice(from, from + max)
-                        .map((e) => ({
+                    Endpoints: endpoints.slice(from, from + max).map((e) => ({
                         EndpointName: e.name,
                         EndpointArn: e.arn,
                         EndpointStatus: e.status,

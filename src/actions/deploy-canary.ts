@@ -5,6 +5,7 @@ import { awsClient, resolveRegion } from '../aws.js';
 import { UserError } from '../errors.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
+import { engineContext } from './sagemaker-context.js';
 import { deploy } from '../sagemaker/deploy.js';
 import { readDeployOptions } from '../sagemaker/options.js';
 import { CANDIDATE_VARIANT } from '../sagemaker/plan.js';
@@ -18,14 +19,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     sagemaker: awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region }),
     cloudwatch: awsClient(CloudWatchClient, 'CloudWatch', { action: ctx.name, region })
   };
-  const engine = {
-    log: ctx.log,
-    signal: ctx.signal,
-    scale: ctx.timeScale,
-    sha: ctx.github.sha,
-    runUrl: ctx.github.runUrl,
-    now: () => new Date()
-  };
+  const engine = engineContext(ctx);
 
   const result = await deploy(options, clients, engine);
   const { plan } = result;

@@ -4,6 +4,7 @@ import { awsClient, resolveRegion } from '../aws.js';
 import { UserError } from '../errors.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
+import { engineContext } from './sagemaker-context.js';
 import { readWaitOptions } from '../sagemaker/options.js';
 import { promote } from '../sagemaker/promote.js';
 import { promoteSummary } from '../sagemaker/summary.js';
@@ -13,14 +14,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const options = { ...readWaitOptions(ctx.inputs), retire: ctx.inputs.boolean('retire') };
   const region = resolveRegion(options.region);
   const sagemaker = awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region });
-  const engine = {
-    log: ctx.log,
-    signal: ctx.signal,
-    scale: ctx.timeScale,
-    sha: ctx.github.sha,
-    runUrl: ctx.github.runUrl,
-    now: () => new Date()
-  };
+  const engine = engineContext(ctx);
 
   const result = await promote(options, { sagemaker }, engine);
   ctx.log.info(result.message);

@@ -137,7 +137,6 @@ describe('deploy-canary', () => {
       'previous-endpoint-config': first.outputs['endpoint-config']
     });
     expect((await endpointNow('news')).EndpointConfigName).toBe(second.outputs['endpoint-config']);
-    expect(second.log).toContain('Shifting 10% of traffic to the new fleet');
     expect(second.log).toContain('Baking with 10% of traffic on the new fleet');
     expect(second.log).toContain('Baking with 100% of traffic on the new fleet');
     expect(second.summary).toContain('canary: 10% → 100%, bake 10m, auto-rollback on news-5xx, news-latency');

@@ -100,12 +100,8 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
     const config = state().configs[configName];
     return (config?.ProductionVariants ?? []).map((v: Json) => ({
       VariantName: v.VariantName,
-      DeployedImages: [
-        {
-          SpecifiedImage: state().models[v.ModelName]?.PrimaryContainer?.Image,
-          ResolutionTime: new Date(emulator.now())
-        }
-      ],
+      // Plain data only: this is kept in the state file.
+      DeployedImages: [{ SpecifiedImage: state().models[v.ModelName]?.PrimaryContainer?.Image }],
       CurrentWeight: v.InitialVariantWeight ?? 1,
       DesiredWeight: v.InitialVariantWeight ?? 1,
       ...(v.ServerlessConfig
@@ -224,11 +220,9 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
         return advance(endpoint);
       }
     }
-    if (
-      op.fault === 'UpdateRollbackFailed' &&
-      elapsed >= (op.steps.find((s) => s.phase === 'Baking')?.from ?? 0)
-    ) {
-      startRollback(endpoint, now, 'An error occurred while shifting traffic.');
+    const firstBake = op.steps.find((step) => step.phase === 'Baking') ?? op.steps[0];
+    if (op.fault === 'UpdateRollbackFailed' && elapsed >= firstBake.from) {
+      startRollback(endpoint, op.started + firstBake.from, 'An error occurred while shifting traffic.');
       return advance(endpoint);
     }
     if (elapsed >= op.steps[op.steps.length - 1].to) finish('InService', op.target!);
@@ -280,7 +274,7 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
             ...(v.ServerlessConfig
               ? { DesiredServerlessConfig: v.ServerlessConfig }
               : {
-                  CurrentInstanceCount: step!.phase === 'Creating' ? 0 : v.InitialInstanceCount,
+                  CurrentInstanceCount: step?.phase === 'Creating' ? 0 : v.InitialInstanceCount,
                   DesiredInstanceCount: v.InitialInstanceCount,
                   InstanceType: v.InstanceType
                 }),
