@@ -140,7 +140,9 @@ export async function deploy(
     log: ctx.log,
     signal: ctx.signal,
     timeoutSeconds: options.waitTimeoutSeconds,
-    scale: ctx.scale
+    scale: ctx.scale,
+    bakeSeconds: options.bakeSeconds,
+    terminationWaitSeconds: options.terminationWaitSeconds
   });
   const outcome = await judge(watched.endpoint, plan.newConfig!, {
     cloudwatch: clients.cloudwatch,

@@ -18,9 +18,30 @@ export interface WatchOptions {
   signal?: AbortSignal;
   timeoutSeconds: number;
   scale?: number;
-  /** The first delay and the cap between DescribeEndpoint calls (5 s and 20 s against AWS). */
+  /** The first delay and the cap between DescribeEndpoint calls (5 s and 30 s against AWS). */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** The bake and termination waits of the deployment, to poll right when they end. */
+  bakeSeconds?: number;
+  terminationWaitSeconds?: number;
+}
+
+/** When the current bake or termination wait of a deployment ends (epoch ms), if it is one. */
+export function phaseEnd(
+  e: DescribeEndpointCommandOutput | undefined,
+  options: WatchOptions
+): number | undefined {
+  const status = e?.PendingDeploymentSummary?.ProductionVariants?.[0]?.VariantStatus?.[0];
+  if (!status?.StartTime) return undefined;
+  const seconds =
+    status.Status === 'Baking'
+      ? options.bakeSeconds
+      : status.Status === 'Deleting'
+        ? options.terminationWaitSeconds
+        : undefined;
+  return seconds === undefined
+    ? undefined
+    : status.StartTime.valueOf() + seconds * 1000 * (options.scale ?? 1);
 }
 
 export interface WatchResult {
@@ -57,12 +78,13 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
       read: () => describeEndpoint(options.sagemaker, name),
       done: (e) => !e || !SETTLING.has(e.EndpointStatus ?? ''),
       describe: describeState,
+      expectedChange: (e) => phaseEnd(e, options),
       timeoutSeconds: options.timeoutSeconds,
       log: options.log,
       signal: options.signal,
       scale: options.scale,
       minDelayMs: options.minDelayMs,
-      maxDelayMs: options.maxDelayMs
+      maxDelayMs: options.maxDelayMs ?? 30000
     });
     if (!result.state) throw new UserError(`Endpoint ${name} disappeared while it was watched.`);
     return { endpoint: result.state, polls: result.polls, seconds: result.seconds };
