@@ -85,6 +85,188 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       }
     }
   },
+  "deploy-canary": {
+    "description": "Deploy a model image to a SageMaker endpoint behind a canary (deployment guardrails or production-variant weights) that rolls back by itself when an alarm fires.",
+    "inputs": {
+      "endpoint-name": {
+        "description": "The SageMaker endpoint. Created on the first deployment.",
+        "required": true
+      },
+      "image": {
+        "description": "The container image to serve, ideally by digest (the image-uri output of build-image).",
+        "required": true
+      },
+      "model-data": {
+        "description": "The S3 URI of the model.tar.gz, extracted to /opt/ml/model (for example the model-data output of train)."
+      },
+      "role-arn": {
+        "description": "The execution role SageMaker runs the model as. Required on the first deployment; otherwise the live model's role is reused."
+      },
+      "region": {
+        "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      },
+      "variant-name": {
+        "description": "The production variant. Deployment guardrails need the same name in the old and new config.",
+        "default": "AllTraffic"
+      },
+      "instance-type": {
+        "description": "The hosting instance type.",
+        "default": "ml.m5.large"
+      },
+      "instance-count": {
+        "description": "How many instances serve the variant.",
+        "default": "2"
+      },
+      "serverless-memory": {
+        "description": "Serverless instead of instances, the memory in MB (1024 to 6144 in steps of 1024); give serverless-max-concurrency too."
+      },
+      "serverless-max-concurrency": {
+        "description": "Serverless, the maximum concurrent invocations (1 to 200)."
+      },
+      "strategy": {
+        "description": "canary (shift canary-size, bake, then the rest), linear (linear-step at a time, baking after each), all-at-once (shift all, bake): SageMaker deployment guardrails, blue/green with auto-rollback on alarms. weights: the candidate runs beside the live variant and takes canary-weight percent of traffic until promote or rollback.",
+        "default": "canary"
+      },
+      "canary-size": {
+        "description": "The canary: N% of the instances' capacity, or N instances (at most half).",
+        "default": "10%"
+      },
+      "linear-step": {
+        "description": "The linear step, 10% to 50% of capacity.",
+        "default": "20%"
+      },
+      "bake-time": {
+        "description": "How long each traffic step bakes while the alarms are watched (up to 1h).",
+        "default": "10m"
+      },
+      "termination-wait": {
+        "description": "How long the old fleet stays after all traffic moved, for a fast manual rollback (up to 1h).",
+        "default": "0s"
+      },
+      "alarms": {
+        "description": "CloudWatch alarm names (at most 10, comma or newline separated). One in ALARM while baking rolls the deployment back. Scope them to the new fleet with the dimension EndpointConfigName."
+      },
+      "canary-weight": {
+        "description": "With strategy weights, the percent of traffic the candidate takes (1 to 99).",
+        "default": "10"
+      },
+      "environment": {
+        "description": "Environment variables of the serving container, a map."
+      },
+      "data-capture": {
+        "description": "An S3 URI to capture requests and responses to (not on serverless)."
+      },
+      "data-capture-percent": {
+        "description": "The share of requests captured.",
+        "default": "100"
+      },
+      "tags": {
+        "description": "Tags of the model and endpoint config, a map (besides the toolkit's own mlops-actions:* tags)."
+      },
+      "wait": {
+        "description": "Wait until the deployment finished and check its outcome.",
+        "default": "true"
+      },
+      "wait-timeout": {
+        "description": "How long to wait (the deployment goes on at SageMaker after that).",
+        "default": "60m"
+      },
+      "dry-run": {
+        "description": "Print the plan (what would be created, the update policy, the traffic steps) and change nothing.",
+        "default": "false"
+      },
+      "keep-versions": {
+        "description": "How many toolkit-made versions (model + endpoint config) of the endpoint to keep; older ones are deleted, never the live one or the rollback target.",
+        "default": "5"
+      }
+    },
+    "outputs": {
+      "endpoint-config": {
+        "description": "The endpoint config deployed (or planned)."
+      },
+      "model-name": {
+        "description": "The SageMaker model created (or the live one when unchanged)."
+      },
+      "previous-endpoint-config": {
+        "description": "The endpoint config that was live before."
+      },
+      "variant-name": {
+        "description": "The variant that serves the new version (Candidate for a weights canary)."
+      },
+      "status": {
+        "description": "deployed, canary (weights, awaiting promote), unchanged, rolled-back, planned (dry run), failed, or in-progress (wait false)."
+      }
+    }
+  },
+  "promote": {
+    "description": "Promote a canary on a SageMaker endpoint, shifting all traffic to the candidate (weights) or waiting for a guardrails deployment to finish.",
+    "inputs": {
+      "endpoint-name": {
+        "description": "The SageMaker endpoint.",
+        "required": true
+      },
+      "region": {
+        "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      },
+      "wait": {
+        "description": "Wait until the endpoint settled and check the outcome.",
+        "default": "true"
+      },
+      "wait-timeout": {
+        "description": "How long to wait (the change goes on at SageMaker after that).",
+        "default": "60m"
+      },
+      "retire": {
+        "description": "After shifting all traffic to a weights canary, replace the config by one holding only the candidate, so the old variant stops costing.",
+        "default": "true"
+      }
+    },
+    "outputs": {
+      "endpoint-config": {
+        "description": "The endpoint config the endpoint serves after the promotion."
+      },
+      "status": {
+        "description": "promoted, unchanged (nothing to promote), rolled-back (a guardrails deployment rolled itself back), failed, or in-progress (wait false)."
+      }
+    }
+  },
+  "rollback": {
+    "description": "Roll a SageMaker endpoint back to the previous version (read from AWS itself) or to a given endpoint config, and check that it landed.",
+    "inputs": {
+      "endpoint-name": {
+        "description": "The SageMaker endpoint.",
+        "required": true
+      },
+      "to": {
+        "description": "The endpoint config to return to. Default: the last config that went live before the current one and was not rolled back from (from the toolkit's tags)."
+      },
+      "region": {
+        "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      },
+      "wait": {
+        "description": "Wait until the endpoint serves the target and check it.",
+        "default": "true"
+      },
+      "wait-timeout": {
+        "description": "How long to wait.",
+        "default": "60m"
+      },
+      "reason": {
+        "description": "Why, recorded in a tag on the version rolled back from and in the summary."
+      }
+    },
+    "outputs": {
+      "endpoint-config": {
+        "description": "The endpoint config the endpoint serves now."
+      },
+      "rolled-back-from": {
+        "description": "The endpoint config it served before."
+      },
+      "status": {
+        "description": "rolled-back, failed, or in-progress (wait false)."
+      }
+    }
+  },
   "test-in-docker": {
     "description": "Run the tests inside the very image that will be deployed, without network by default, with the JUnit report in the job summary and failing tests annotated.",
     "inputs": {

@@ -1,0 +1,38 @@
+/** rollback: return a SageMaker endpoint to an earlier version and check that it landed. */
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { awsClient, resolveRegion } from '../aws.js';
+import { UserError } from '../errors.js';
+import { summary } from '../report.js';
+import type { ActionContext } from '../runner.js';
+import { engineContext } from './sagemaker-context.js';
+import { NAME, readWaitOptions } from '../sagemaker/options.js';
+import { rollback } from '../sagemaker/promote.js';
+import { promoteSummary } from '../sagemaker/summary.js';
+
+export async function run(ctx: ActionContext): Promise<void> {
+  const started = Date.now();
+  const options = {
+    ...readWaitOptions(ctx.inputs),
+    to: ctx.inputs.matching(
+      'to',
+      NAME,
+      'an endpoint config name: letters, digits and hyphens, at most 63 characters'
+    ),
+    reason: ctx.inputs.string('reason')
+  };
+  const region = resolveRegion(options.region);
+  const sagemaker = awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region });
+  const engine = engineContext(ctx);
+
+  const result = await rollback(options, { sagemaker }, engine);
+  ctx.log.info(result.message);
+  ctx.setOutput('status', result.status);
+  if (result.endpointConfig) ctx.setOutput('endpoint-config', result.endpointConfig);
+  if (result.rolledBackFrom) ctx.setOutput('rolled-back-from', result.rolledBackFrom);
+  summary(
+    promoteSummary('rollback', options.endpointName, region, result, (Date.now() - started) / 1000, [
+      ['Reason', options.reason]
+    ])
+  );
+  if (result.reason) throw new UserError(result.reason);
+}

@@ -1,0 +1,212 @@
+/** deploy-canary, promote and rollback inputs, checked against SageMaker's limits before any call. */
+import { InputError } from '../errors.js';
+import type { Inputs } from '../inputs.js';
+import { TAG } from './tags.js';
+
+export type Strategy = 'canary' | 'linear' | 'all-at-once' | 'weights';
+
+export interface CapacitySize {
+  Type: 'CAPACITY_PERCENT' | 'INSTANCE_COUNT';
+  Value: number;
+}
+
+export interface DeployOptions {
+  endpointName: string;
+  image: string;
+  modelData?: string;
+  roleArn?: string;
+  region?: string;
+  variantName: string;
+  instanceType: string;
+  instanceCount: number;
+  serverless?: { MemorySizeInMB: number; MaxConcurrency: number };
+  strategy: Strategy;
+  canarySize: CapacitySize;
+  linearStepPercent: number;
+  bakeSeconds: number;
+  terminationWaitSeconds: number;
+  alarms: string[];
+  canaryWeight: number;
+  environment: Record<string, string>;
+  dataCapture?: { uri: string; percent: number };
+  tags: Record<string, string>;
+  wait: boolean;
+  waitTimeoutSeconds: number;
+  dryRun: boolean;
+  keepVersions: number;
+}
+
+export interface WaitOptions {
+  endpointName: string;
+  region?: string;
+  wait: boolean;
+  waitTimeoutSeconds: number;
+}
+
+export const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const NAME_TEXT =
+  'a SageMaker name: letters, digits and hyphens, at most 63 characters, starting and ending with a letter or digit';
+const IMAGE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const HOUR = 3600;
+
+function fail(input: string, message: string): never {
+  throw new InputError(input, message);
+}
+
+export function readWaitOptions(inputs: Inputs): WaitOptions {
+  return {
+    endpointName:
+      inputs.matching('endpoint-name', NAME, NAME_TEXT) ??
+      fail('endpoint-name', 'Input "endpoint-name" is required: give the SageMaker endpoint.'),
+    region: inputs.string('region'),
+    wait: inputs.boolean('wait'),
+    waitTimeoutSeconds: inputs.duration('wait-timeout', { min: 1, max: 8 * HOUR })!
+  };
+}
+
+export function readDeployOptions(inputs: Inputs): DeployOptions {
+  const base = readWaitOptions(inputs);
+  const image = inputs.required('image', 'give the container image to deploy, ideally by digest');
+  if (!IMAGE.test(image))
+    fail(
+      'image',
+      `Input "image" must be a container image such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/model@sha256:..., but got "${image}".`
+    );
+  const modelData = inputs.string('model-data');
+  if (modelData && !/^(s3|https):\/\/\S+$/.test(modelData)) {
+    fail(
+      'model-data',
+      `Input "model-data" must be an S3 URI of a model.tar.gz such as s3://bucket/model.tar.gz, but got "${modelData}".`
+    );
+  }
+  const strategy = inputs.enum('strategy', ['canary', 'linear', 'all-at-once', 'weights'] as const)!;
+  const instanceCount = inputs.integer('instance-count', { min: 1, max: 100 })!;
+  const memory = inputs.integer('serverless-memory', { min: 1024, max: 6144 });
+  const concurrency = inputs.integer('serverless-max-concurrency', { min: 1, max: 200 });
+  if (memory !== undefined && memory % 1024 !== 0) {
+    fail(
+      'serverless-memory',
+      `Input "serverless-memory" must be 1024, 2048, 3072, 4096, 5120 or 6144 (MB), but got "${memory}".`
+    );
+  }
+  if ((memory === undefined) !== (concurrency === undefined)) {
+    fail(
+      memory === undefined ? 'serverless-memory' : 'serverless-max-concurrency',
+      'Inputs "serverless-memory" and "serverless-max-concurrency" go together: give both for a serverless endpoint, or neither.'
+    );
+  }
+  const serverless =
+    memory !== undefined ? { MemorySizeInMB: memory, MaxConcurrency: concurrency! } : undefined;
+  if (serverless && strategy === 'weights') {
+    fail(
+      'strategy',
+      'Input "strategy" cannot be weights on a serverless endpoint: serverless endpoints have one production variant; use canary, linear or all-at-once.'
+    );
+  }
+
+  const canaryText = inputs.raw('canary-size');
+  const canaryMatch = /^(\d+)\s*(%?)$/.exec(canaryText);
+  if (!canaryMatch || Number(canaryMatch[1]) < 1) {
+    fail(
+      'canary-size',
+      `Input "canary-size" must be a percentage of capacity such as 10% or an instance count such as 1, but got "${canaryText}".`
+    );
+  }
+  const canarySize: CapacitySize = canaryMatch[2]
+    ? { Type: 'CAPACITY_PERCENT', Value: Number(canaryMatch[1]) }
+    : { Type: 'INSTANCE_COUNT', Value: Number(canaryMatch[1]) };
+  if (strategy === 'canary') {
+    if (canarySize.Type === 'CAPACITY_PERCENT' && canarySize.Value > 50) {
+      fail(
+        'canary-size',
+        `Input "canary-size" must be at most 50% of the instances (SageMaker's limit), but got "${canaryText}".`
+      );
+    }
+    if (canarySize.Type === 'INSTANCE_COUNT') {
+      if (serverless)
+        fail(
+          'canary-size',
+          `Input "canary-size" must be a percentage on a serverless endpoint, but got "${canaryText}".`
+        );
+      if (canarySize.Value * 2 > instanceCount) {
+        fail(
+          'canary-size',
+          `Input "canary-size" must be at most half of instance-count (${instanceCount}), but got "${canaryText}" instances.`
+        );
+      }
+    }
+  }
+  const linearStepPercent = inputs.percent('linear-step', { min: 10, max: 50 })!;
+  const alarms = inputs.list('alarms');
+  if (alarms.length > 10)
+    fail(
+      'alarms',
+      `Input "alarms" can name at most 10 alarms (SageMaker's limit), but got ${alarms.length}.`
+    );
+  const dataCapture = inputs.string('data-capture');
+  const capturePercent = inputs.percent('data-capture-percent', { min: 0, max: 100 })!;
+  if (dataCapture && !S3_URI.test(dataCapture))
+    fail(
+      'data-capture',
+      `Input "data-capture" must be an S3 URI such as s3://bucket/capture, but got "${dataCapture}".`
+    );
+  if (dataCapture && serverless)
+    fail(
+      'data-capture',
+      'Input "data-capture" is not possible on a serverless endpoint: SageMaker does not capture data there.'
+    );
+  const environment = inputs.map('environment');
+  for (const key of Object.keys(environment)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$/.test(key))
+      fail(
+        'environment',
+        `Input "environment" has the variable name "${key}": use letters, digits and underscores.`
+      );
+  }
+  if (Object.keys(environment).length > 100)
+    fail('environment', 'Input "environment" has more than 100 variables, the SageMaker limit.');
+  const tags = inputs.map('tags');
+  for (const key of Object.keys(tags)) {
+    if (key.startsWith('aws:') || key.startsWith('mlops-actions:'))
+      fail('tags', `Input "tags" cannot set "${key}": the aws: and mlops-actions: prefixes are reserved.`);
+  }
+  if (Object.keys(tags).length > 50 - Object.keys(TAG).length)
+    fail(
+      'tags',
+      `Input "tags" has more than ${50 - Object.keys(TAG).length} tags (SageMaker allows 50 and the toolkit uses ${Object.keys(TAG).length}).`
+    );
+
+  return {
+    ...base,
+    image,
+    modelData,
+    roleArn: inputs.matching(
+      'role-arn',
+      ROLE_ARN,
+      'an IAM role ARN such as arn:aws:iam::123456789012:role/sagemaker-execution'
+    ),
+    variantName: inputs.matching('variant-name', NAME, NAME_TEXT)!,
+    instanceType: inputs.matching(
+      'instance-type',
+      /^ml\.[a-z0-9]+\.[a-z0-9]+$/,
+      'a SageMaker instance type such as ml.m5.large'
+    )!,
+    instanceCount,
+    serverless,
+    strategy,
+    canarySize,
+    linearStepPercent,
+    bakeSeconds: inputs.duration('bake-time', { min: 0, max: HOUR })!,
+    terminationWaitSeconds: inputs.duration('termination-wait', { min: 0, max: HOUR })!,
+    alarms,
+    canaryWeight: inputs.percent('canary-weight', { min: 1, max: 99 })!,
+    environment,
+    dataCapture: dataCapture ? { uri: dataCapture, percent: capturePercent } : undefined,
+    tags,
+    dryRun: inputs.boolean('dry-run'),
+    keepVersions: inputs.integer('keep-versions', { min: 1, max: 100 })!
+  };
+}

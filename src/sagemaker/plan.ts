@@ -1,0 +1,309 @@
+/**
+ * Plan, then apply: the endpoint's current state plus the inputs give a plan as plain data: what will
+ * be created, which update policy, which traffic steps. Pure: no calls. `dry-run` prints it and stops.
+ */
+import type {
+  CreateEndpointConfigInput,
+  CreateModelInput,
+  DeploymentConfig,
+  ProductionVariant,
+  ProductionVariantInstanceType
+} from '@aws-sdk/client-sagemaker';
+import { InputError, UserError } from '../errors.js';
+import type { DeployOptions, Strategy } from './options.js';
+import type { EndpointState } from './state.js';
+import { TAG, toTagList, versionName, type Tags } from './tags.js';
+
+export const CANDIDATE_VARIANT = 'Candidate';
+
+export interface TrafficStep {
+  /** Share of traffic on the new version after this step, in percent. */
+  percent: number;
+  bakeSeconds: number;
+}
+
+export interface Plan {
+  endpointName: string;
+  action: 'create' | 'update' | 'weights-canary' | 'unchanged';
+  strategy: Strategy;
+  previousConfig?: string;
+  newConfig?: string;
+  modelName?: string;
+  createModel?: CreateModelInput;
+  createConfig?: CreateEndpointConfigInput;
+  deploymentConfig?: DeploymentConfig;
+  steps: TrafficStep[];
+  terminationWaitSeconds: number;
+  alarms: string[];
+  notes: string[];
+}
+
+export interface PlanContext {
+  sha: string;
+  runUrl?: string;
+  now: Date;
+}
+
+/** The toolkit's tags for a model or config of `endpoint`. */
+export function versionTags(
+  options: Pick<DeployOptions, 'endpointName' | 'image' | 'modelData' | 'tags'>,
+  ctx: PlanContext,
+  extra: Tags = {}
+): Tags {
+  return {
+    ...options.tags,
+    [TAG.endpoint]: options.endpointName,
+    [TAG.gitSha]: ctx.sha,
+    [TAG.image]: options.image,
+    ...(options.modelData ? { [TAG.modelData]: options.modelData } : {}),
+    ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {}),
+    ...extra
+  };
+}
+
+export function modelRequest(
+  name: string,
+  options: DeployOptions,
+  roleArn: string,
+  tags: Tags
+): CreateModelInput {
+  return {
+    ModelName: name,
+    ExecutionRoleArn: roleArn,
+    PrimaryContainer: {
+      Image: options.image,
+      ...(options.modelData ? { ModelDataUrl: options.modelData } : {}),
+      ...(Object.keys(options.environment).length ? { Environment: options.environment } : {})
+    },
+    Tags: toTagList(tags)
+  };
+}
+
+export function variant(
+  options: DeployOptions,
+  name: string,
+  modelName: string,
+  weight = 1
+): ProductionVariant {
+  return {
+    VariantName: name,
+    ModelName: modelName,
+    InitialVariantWeight: weight,
+    ...(options.serverless
+      ? { ServerlessConfig: options.serverless }
+      : {
+          InstanceType: options.instanceType as ProductionVariantInstanceType,
+          InitialInstanceCount: options.instanceCount
+        })
+  };
+}
+
+export function configRequest(
+  name: string,
+  variants: ProductionVariant[],
+  options: DeployOptions,
+  tags: Tags
+): CreateEndpointConfigInput {
+  return {
+    EndpointConfigName: name,
+    ProductionVariants: variants,
+    ...(options.dataCapture
+      ? {
+          DataCaptureConfig: {
+            EnableCapture: true,
+            InitialSamplingPercentage: options.dataCapture.percent,
+            DestinationS3Uri: options.dataCapture.uri,
+            CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }]
+          }
+        }
+      : {}),
+    Tags: toTagList(tags)
+  };
+}
+
+/** The traffic steps of a guardrails strategy, as percentages of traffic on the new fleet. */
+export function trafficSteps(options: DeployOptions): TrafficStep[] {
+  const bake = options.bakeSeconds;
+  if (options.strategy === 'all-at-once') return [{ percent: 100, bakeSeconds: bake }];
+  if (options.strategy === 'weights') return [{ percent: options.canaryWeight, bakeSeconds: 0 }];
+  if (options.strategy === 'canary') {
+    const size = options.canarySize;
+    const percent =
+      size.Type === 'CAPACITY_PERCENT'
+        ? size.Value
+        : Math.round((size.Value / options.instanceCount) * 1000) / 10;
+    return [
+      { percent, bakeSeconds: bake },
+      { percent: 100, bakeSeconds: bake }
+    ];
+  }
+  const steps: TrafficStep[] = [];
+  for (let p = options.linearStepPercent; p < 100; p += options.linearStepPercent)
+    steps.push({ percent: p, bakeSeconds: bake });
+  return [...steps, { percent: 100, bakeSeconds: bake }];
+}
+
+/** SageMaker's DeploymentConfig (blue/green with traffic routing and auto-rollback alarms). */
+export function deploymentConfig(options: DeployOptions): DeploymentConfig {
+  const routing =
+    options.strategy === 'canary'
+      ? {
+          Type: 'CANARY' as const,
+          CanarySize: options.canarySize,
+          WaitIntervalInSeconds: options.bakeSeconds
+        }
+      : options.strategy === 'linear'
+        ? {
+            Type: 'LINEAR' as const,
+            LinearStepSize: { Type: 'CAPACITY_PERCENT' as const, Value: options.linearStepPercent },
+            WaitIntervalInSeconds: options.bakeSeconds
+          }
+        : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: options.bakeSeconds };
+  const waits =
+    trafficSteps(options).reduce((sum, s) => sum + s.bakeSeconds, 0) + options.terminationWaitSeconds;
+  return {
+    BlueGreenUpdatePolicy: {
+      TrafficRoutingConfiguration: routing,
+      TerminationWaitInSeconds: options.terminationWaitSeconds,
+      // Longer than every wait plus time to provision the new fleet, within SageMaker's 600-28800.
+      MaximumExecutionTimeoutInSeconds: Math.min(28800, Math.max(600, Math.ceil(waits + 1800)))
+    },
+    ...(options.alarms.length
+      ? { AutoRollbackConfiguration: { Alarms: options.alarms.map((AlarmName) => ({ AlarmName })) } }
+      : {})
+  };
+}
+
+function sameDeployment(state: EndpointState, options: DeployOptions): boolean {
+  const variants = state.config?.ProductionVariants ?? [];
+  if (variants.length !== 1) return false;
+  const live = variants[0];
+  const container = state.models[live.VariantName!]?.PrimaryContainer;
+  const env = container?.Environment ?? {};
+  return (
+    live.VariantName === options.variantName &&
+    container?.Image === options.image &&
+    (container?.ModelDataUrl ?? '') === (options.modelData ?? '') &&
+    JSON.stringify(Object.entries(env).sort()) ===
+      JSON.stringify(Object.entries(options.environment).sort()) &&
+    (options.serverless
+      ? live.ServerlessConfig?.MemorySizeInMB === options.serverless.MemorySizeInMB &&
+        live.ServerlessConfig?.MaxConcurrency === options.serverless.MaxConcurrency
+      : live.InstanceType === options.instanceType && live.InitialInstanceCount === options.instanceCount)
+  );
+}
+
+export function planDeployment(state: EndpointState, options: DeployOptions, ctx: PlanContext): Plan {
+  const name = versionName(options.endpointName, ctx.sha, ctx.now);
+  const base = {
+    endpointName: options.endpointName,
+    strategy: options.strategy,
+    steps: [] as TrafficStep[],
+    terminationWaitSeconds: options.terminationWaitSeconds,
+    alarms: options.alarms,
+    notes: [] as string[]
+  };
+  const live = state.endpoint;
+  const liveModel = Object.values(state.models)[0];
+  const roleArn = options.roleArn ?? liveModel?.ExecutionRoleArn;
+  if (!roleArn) {
+    throw new InputError(
+      'role-arn',
+      `Input "role-arn" is required on the first deployment of ${options.endpointName}: give the execution role SageMaker runs the model as.`
+    );
+  }
+
+  if (!live) {
+    const tags = versionTags(options, ctx, { [TAG.strategy]: options.strategy });
+    return {
+      ...base,
+      action: 'create',
+      newConfig: name,
+      modelName: name,
+      createModel: modelRequest(name, options, roleArn, tags),
+      createConfig: configRequest(name, [variant(options, options.variantName, name)], options, tags),
+      steps: [{ percent: 100, bakeSeconds: 0 }],
+      notes: [
+        'The endpoint does not exist yet: it is created with the new version taking all traffic (a first deployment is always all at once).'
+      ]
+    };
+  }
+
+  const previous = live.EndpointConfigName;
+  if (sameDeployment(state, options)) {
+    return {
+      ...base,
+      action: 'unchanged',
+      previousConfig: previous,
+      newConfig: previous,
+      modelName: state.config?.ProductionVariants?.[0]?.ModelName,
+      notes: [`${options.image} is already live on ${options.endpointName} (config ${previous}).`]
+    };
+  }
+  const liveVariants = state.config?.ProductionVariants ?? [];
+  if (state.configTags[TAG.strategy] === 'weights' || liveVariants.length > 1) {
+    throw new UserError(
+      `Endpoint ${options.endpointName} is running a weights canary (config ${previous}, variants ${liveVariants.map((v) => v.VariantName).join(', ')}): promote it or roll it back before deploying again.`
+    );
+  }
+  const liveVariant = liveVariants[0];
+  if (options.serverless && !liveVariant?.ServerlessConfig) {
+    throw new InputError(
+      'serverless-memory',
+      `Input "serverless-memory" asks for a serverless endpoint, but ${options.endpointName} runs on instances: SageMaker cannot turn an instance endpoint into a serverless one; deploy to a new endpoint.`
+    );
+  }
+  const modelTags = versionTags(options, ctx, { [TAG.strategy]: options.strategy });
+
+  if (options.strategy === 'weights') {
+    const weight = options.canaryWeight;
+    const liveName = liveVariant.VariantName!;
+    const liveCopy: ProductionVariant = { ...liveVariant, InitialVariantWeight: 100 - weight };
+    const configTags = {
+      ...modelTags,
+      [TAG.previousConfig]: previous!,
+      [TAG.liveVariant]: liveName,
+      [TAG.candidateVariant]: CANDIDATE_VARIANT
+    };
+    return {
+      ...base,
+      action: 'weights-canary',
+      previousConfig: previous,
+      newConfig: name,
+      modelName: name,
+      createModel: modelRequest(name, options, roleArn, modelTags),
+      createConfig: configRequest(
+        name,
+        [liveCopy, variant(options, CANDIDATE_VARIANT, name, weight)],
+        options,
+        configTags
+      ),
+      steps: trafficSteps(options),
+      notes: [
+        `The candidate runs beside ${liveName} and takes ${weight}% of traffic until promote or rollback.`
+      ]
+    };
+  }
+
+  if (liveVariant && liveVariant.VariantName !== options.variantName) {
+    throw new InputError(
+      'variant-name',
+      `Input "variant-name" is ${options.variantName}, but the live variant of ${options.endpointName} is ${liveVariant.VariantName}: deployment guardrails need the same variant name, so set variant-name to ${liveVariant.VariantName}.`
+    );
+  }
+  const dc = deploymentConfig(options);
+  return {
+    ...base,
+    action: 'update',
+    previousConfig: previous,
+    newConfig: name,
+    modelName: name,
+    createModel: modelRequest(name, options, roleArn, modelTags),
+    createConfig: configRequest(name, [variant(options, options.variantName, name)], options, modelTags),
+    deploymentConfig: dc,
+    steps: trafficSteps(options),
+    notes: options.alarms.length
+      ? []
+      : ['No alarms are given: SageMaker cannot roll back on its own; give alarms for auto-rollback.']
+  };
+}

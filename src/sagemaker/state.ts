@@ -1,0 +1,67 @@
+/** What an endpoint is now, read from SageMaker (read-only calls). */
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListTagsCommand,
+  type DescribeEndpointCommandOutput,
+  type DescribeEndpointConfigCommandOutput,
+  type DescribeModelCommandOutput,
+  type SageMakerClient
+} from '@aws-sdk/client-sagemaker';
+import { fromTagList, type Tags } from './tags.js';
+
+export interface EndpointState {
+  endpoint?: DescribeEndpointCommandOutput;
+  /** The live endpoint config and its tags. */
+  config?: DescribeEndpointConfigCommandOutput;
+  configTags: Tags;
+  /** The live models, by variant name. */
+  models: Record<string, DescribeModelCommandOutput>;
+}
+
+/** SageMaker answers a missing resource with ValidationException "Could not find ...". */
+export function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; message?: string };
+  return (
+    err?.name === 'ResourceNotFound' ||
+    (err?.name === 'ValidationException' &&
+      /could not find|not found|does not exist/i.test(err.message ?? ''))
+  );
+}
+
+export async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+export async function describeEndpoint(
+  sm: SageMakerClient,
+  name: string
+): Promise<DescribeEndpointCommandOutput | undefined> {
+  return orUndefined(sm.send(new DescribeEndpointCommand({ EndpointName: name })));
+}
+
+export async function configTags(sm: SageMakerClient, arn: string | undefined): Promise<Tags> {
+  if (!arn) return {};
+  const tags = await orUndefined(sm.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })));
+  return fromTagList(tags?.Tags);
+}
+
+export async function readEndpointState(sm: SageMakerClient, name: string): Promise<EndpointState> {
+  const endpoint = await describeEndpoint(sm, name);
+  if (!endpoint) return { configTags: {}, models: {} };
+  const config = await orUndefined(
+    sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }))
+  );
+  const models: Record<string, DescribeModelCommandOutput> = {};
+  for (const variant of config?.ProductionVariants ?? []) {
+    const model = await orUndefined(sm.send(new DescribeModelCommand({ ModelName: variant.ModelName })));
+    if (model) models[variant.VariantName!] = model;
+  }
+  return { endpoint, config, configTags: await configTags(sm, config?.EndpointConfigArn), models };
+}

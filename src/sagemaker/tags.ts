@@ -1,0 +1,46 @@
+/**
+ * The tags every toolkit-made model and endpoint config carries. The AWS account is the source of
+ * truth: rollback reads the history of an endpoint from these tags, not from a file on a runner.
+ */
+export const TAG = {
+  endpoint: 'mlops-actions:endpoint',
+  gitSha: 'mlops-actions:git-sha',
+  image: 'mlops-actions:image',
+  modelData: 'mlops-actions:model-data',
+  runUrl: 'mlops-actions:run-url',
+  strategy: 'mlops-actions:strategy',
+  /** ISO time the config went live (its deployment succeeded). */
+  wentLive: 'mlops-actions:went-live',
+  /** ISO time the config was rolled back from, and why. */
+  rolledBack: 'mlops-actions:rolled-back',
+  rollbackReason: 'mlops-actions:rollback-reason',
+  /** Weights canaries: the config that was live before, and the variant names. */
+  previousConfig: 'mlops-actions:previous-config',
+  liveVariant: 'mlops-actions:live-variant',
+  candidateVariant: 'mlops-actions:candidate-variant'
+} as const;
+
+export type Tags = Record<string, string>;
+
+/** SageMaker tag values: at most 256 characters of letters, digits, spaces and _.:/=+-@. */
+export function tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
+export function toTagList(tags: Tags): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([Key, Value]) => ({ Key, Value: tagValue(Value) }));
+}
+
+export function fromTagList(list: Array<{ Key?: string; Value?: string }> | undefined): Tags {
+  return Object.fromEntries((list ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+/** `<endpoint>-<yyyymmddhhmmss>-<sha7>`: a valid SageMaker name of at most 63 characters. */
+export function versionName(endpoint: string, sha: string, now: Date): string {
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  const short = (sha.replace(/[^a-zA-Z0-9]/g, '').slice(0, 7) || 'local').toLowerCase();
+  const head = endpoint.slice(0, 63 - stamp.length - short.length - 2).replace(/-+$/, '');
+  return `${head}-${stamp}-${short}`;
+}
