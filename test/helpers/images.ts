@@ -74,18 +74,13 @@ export function removeLocalImages(name: string): void {
   }
 }
 
-/** Builds the example's serving image with the classic builder, for tests that need one ready. */
-export function buildExampleImage(tag: string, buildArgs: Record<string, string> = {}): string {
-  const args = [
-    'build',
-    '--network',
-    'none',
-    '-q',
-    '-f',
-    path.join(ROOT, EXAMPLE, 'serving/Dockerfile'),
-    '-t',
-    tag
-  ];
+/** Builds the example's serving (or training) image with the classic builder, for tests that need one. */
+export function buildExampleImage(
+  tag: string,
+  buildArgs: Record<string, string> = {},
+  dockerfile = 'serving/Dockerfile'
+): string {
+  const args = ['build', '--network', 'none', '-q', '-f', path.join(ROOT, EXAMPLE, dockerfile), '-t', tag];
   for (const [k, v] of Object.entries({ BASE_IMAGE, ...buildArgs })) args.push('--build-arg', `${k}=${v}`);
   return docker([...args, path.join(ROOT, EXAMPLE)]).trim();
 }

@@ -58,7 +58,7 @@ describe('test-in-docker', () => {
       'test-in-docker',
       {
         image: training,
-        command: 'pytest training/tests --junitxml=/tmp/junit.xml',
+        command: 'command -v train && pytest training/tests --junitxml=/tmp/junit.xml',
         workdir: `/workspace/${EXAMPLE}`,
         report: '/tmp/junit.xml'
       },
@@ -66,6 +66,7 @@ describe('test-in-docker', () => {
     );
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ tests: '7', failures: '0' });
+    expect(run.log).toMatch(/^\/opt\/program\/training\/train$/m); // the image's entry point is tested
   });
 
   it('a failing test fails the action with the exit code and the test name, annotated on its line', async () => {
