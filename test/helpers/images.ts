@@ -62,14 +62,17 @@ export function localImages(name: string): string[] {
     .filter((line) => line.includes(name));
 }
 
-/** Removes local images whose repository contains `name`. */
+/** Removes local images whose repository contains `name`, tagged or left with a digest only. */
 export function removeLocalImages(name: string): void {
-  const refs = localImages(name);
-  if (refs.length) {
+  const ids = docker(['image', 'ls', '--no-trunc', '--format', '{{.ID}} {{.Repository}}'])
+    .split('\n')
+    .filter((line) => line.includes(name))
+    .map((line) => line.split(' ')[0]);
+  if (ids.length) {
     try {
-      docker(['image', 'rm', '--force', ...refs]);
+      docker(['image', 'rm', '--force', ...new Set(ids)]);
     } catch {
-      // already gone
+      // already gone, or still used by another image
     }
   }
 }
