@@ -65,6 +65,8 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** How training jobs run: `docker` (the image on the local engine) or `simulated` (no containers). */
   training?: 'docker' | 'simulated';
+  /** The registry ECR points Docker at (`host:port`, plain HTTP on loopback); default 127.0.0.1:5000. */
+  registry?: string;
 }
 
 /** Read-only operations; everything else counts as a mutating call in the call log. */

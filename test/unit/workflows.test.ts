@@ -65,7 +65,7 @@ describe('workflows use the actions as declared, with least privilege', () => {
     );
     expect(toolkit.length).toBeGreaterThan(5);
     for (const { file, step } of toolkit) {
-      const name = /actions\/([^@]+)@/.exec(step.uses as string)![1];
+      const name = /mlops-actions\/actions\/([^@]+)@/.exec(step.uses as string)![1];
       const yml = path.join(ROOT, 'actions', name, 'action.yml');
       expect([file, fs.existsSync(yml)]).toEqual([file, true]);
       const declared = Object.keys(YAML.parse(fs.readFileSync(yml, 'utf8')).inputs ?? {});
