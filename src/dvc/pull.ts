@@ -65,6 +65,8 @@ interface OutputState {
 }
 
 const keyOf = (ref: ObjectRef) => objectKey(ref);
+/** Small objects just downloaded stay in memory up to this total, so checkout need not read them back. */
+const KEEP_IN_MEMORY = 64 * 1024 * 1024;
 
 export async function pull(repo: Repo, options: PullOptions): Promise<TransferReport> {
   const log = options.log ?? silentLogger;
@@ -109,6 +111,8 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     }
   }));
 
+  const phase = (name: string) =>
+    log.debug(`pull: ${name} at ${((clock.now() - started) / 1000).toFixed(2)}s`);
   // 1. Manifests of folders: from the cache, else from the remote (into the cache).
   await runPool(
     states.filter((s) => s.output.isDir),
@@ -123,7 +127,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           async () => {
             const obj = await s.store.get(keyOf(ref), options.signal);
             if (!obj) return undefined;
-            return cache.put(ref, obj.body, { verify: true, expectedSize: obj.size });
+            return (await cache.put(ref, obj.body, { verify: true, expectedSize: obj.size })).bytes;
           },
           `${s.store.url}/${keyOf(ref)}`
         ).catch((e) => {
@@ -145,6 +149,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     options.signal
   );
 
+  phase('planning');
   // 2. Plan the workspace: up to date, to write, stale, or holding unsaved work.
   const inCache = async (rel: string, legacy: boolean): Promise<boolean> => {
     const { md5 } = await hashFile(path.join(root, rel), legacy);
@@ -242,6 +247,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     );
   }
 
+  phase('fetching');
   // 3. Fetch what the cache lacks, each object once.
   const wanted = new Map<string, { ref: ObjectRef; jobs: FileJob[]; size?: number }>();
   for (const s of states) {
@@ -254,12 +260,19 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     }
   }
   const fetch: Array<{ ref: ObjectRef; jobs: FileJob[]; size?: number }> = [];
+  /** Size of each object now in the cache, and the bytes of small ones just downloaded (for checkout). */
+  const fetched = new Map<string, { size: number; data?: Buffer }>();
+  let keptBytes = 0;
   await runPool(
     [...wanted.values()],
     options.jobs,
     async (item) => {
-      if (await cache.has(item.ref)) item.jobs[0].out.report.skipped++;
-      else fetch.push(item);
+      const size = await cache.size(item.ref);
+      if (size === undefined) fetch.push(item);
+      else {
+        item.jobs[0].out.report.skipped++;
+        fetched.set(keyOf(item.ref), { size });
+      }
     },
     options.signal
   );
@@ -277,17 +290,21 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       const key = keyOf(ref);
       out.span.mark(clock.now());
       try {
-        const bytes = await attempt(async () => {
+        const got = await attempt(async () => {
           const obj = await out.store.get(key, options.signal);
           if (!obj) return undefined;
           return cache.put(ref, obj.body, { verify: options.verify, expectedSize: obj.size });
         }, `${out.store.url}/${key}`);
         out.span.mark(clock.now());
-        if (bytes === undefined) {
+        if (got === undefined) {
           missingKeys.add(key);
           for (const j of jobs) j.out.report.missing.push(j.rel);
           return;
         }
+        const { bytes, data } = got;
+        const keep = data && keptBytes + bytes <= KEEP_IN_MEMORY;
+        if (keep) keptBytes += bytes;
+        fetched.set(key, { size: bytes, data: keep ? data : undefined });
         out.report.transferred++;
         out.report.bytes += bytes;
         progress.tick(1, bytes);
@@ -309,6 +326,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   );
   if (fetch.length) progress.done();
 
+  phase('checking out');
   // 4. Check out every output that is complete (or as far as it goes, with allow-missing).
   const fileMode = (isexec: boolean) => (0o666 & ~umask) | (isexec ? 0o111 & ~umask : 0);
   const ready = states.filter(
@@ -341,7 +359,8 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           madeDirs.add(dir);
         }
         if (job.replaceDir) await fs.promises.rm(target, { recursive: true, force: true });
-        await installCopy(cache.path(job.ref), target, fileMode(job.isexec));
+        const { size, data } = fetched.get(keyOf(job.ref))!;
+        await installCopy(cache.path(job.ref), target, fileMode(job.isexec), size, data);
       }
       job.out.report.files++;
       job.out.span.mark(clock.now());
@@ -349,6 +368,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     options.signal
   );
 
+  phase('reporting');
   // 5. Report.
   for (const s of states) s.report.seconds = s.span.seconds;
   const outputs = states.map((s) => s.report);

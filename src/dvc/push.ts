@@ -271,9 +271,16 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
 
   // 6. Upload entries and files, then the .dir of every folder whose entries all arrived.
   const ready = upload.filter((i) => i.source);
+  const manifests = withEntries.filter((s) => !dirPresent.has(s));
   const progress = new Progress(
     'Uploaded',
-    { items: ready.length, bytes: ready.reduce((n, i) => n + i.source!.size, 0) },
+    {
+      items: ready.length + manifests.length,
+      bytes: [...ready.map((i) => i.source!.size), ...manifests.map((s) => s.manifest!.size)].reduce(
+        (a, b) => a + b,
+        0
+      )
+    },
     log,
     clock
   );
@@ -324,7 +331,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     },
     options.signal
   );
-  if (ready.length) progress.done();
+  if (ready.length + manifests.length) progress.done();
 
   for (const s of states) s.report.seconds = s.span.seconds;
   const outputs = states.map((s) => s.report);

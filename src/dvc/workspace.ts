@@ -6,13 +6,35 @@ import { randomBytes } from 'node:crypto';
 /** Our temporary files in the workspace; one left by a killed run is removed by the next. */
 export const WORKSPACE_TEMP = /^\.mlops-[0-9a-f]{12}\.tmp$/;
 
+const SMALL_FILE = 1024 * 1024;
+
 export function workspaceTemp(target: string): string {
   return path.join(path.dirname(target), `.mlops-${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** Copies `source` to `target` through a temporary file and a rename, with `mode`. */
-export async function installCopy(source: string, target: string, mode: number): Promise<void> {
+/**
+ * Copies `source` to `target` through a temporary file and a rename, with `mode`. Small files (or
+ * their bytes, when the caller has them) are written synchronously, created with their mode.
+ */
+export async function installCopy(
+  source: string,
+  target: string,
+  mode: number,
+  size: number,
+  data?: Buffer
+): Promise<void> {
   const temp = workspaceTemp(target);
+  if (data || size <= SMALL_FILE) {
+    try {
+      // `mode` already has the umask applied; the kernel applying it again changes nothing.
+      fs.writeFileSync(temp, data ?? fs.readFileSync(source), { mode, flag: 'wx' });
+      fs.renameSync(temp, target);
+    } catch (e) {
+      fs.rmSync(temp, { force: true });
+      throw e;
+    }
+    return;
+  }
   try {
     await fs.promises.copyFile(source, temp, fs.constants.COPYFILE_FICLONE);
     await fs.promises.chmod(temp, mode);
