@@ -151,9 +151,10 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
 
   phase('planning');
   // 2. Plan the workspace: up to date, to write, stale, or holding unsaved work.
+  /** True when losing the file loses nothing: it is empty, or its content is in the cache. */
   const inCache = async (rel: string, legacy: boolean): Promise<boolean> => {
-    const { md5 } = await hashFile(path.join(root, rel), legacy);
-    return cache.has({ id: md5, legacy });
+    const { md5, size } = await hashFile(path.join(root, rel), legacy);
+    return size === 0 || cache.has({ id: md5, legacy });
   };
   const planFile = async (s: OutputState, rel: string, ref: ObjectRef, isexec: boolean) => {
     await guard.check(rel, s.output.source);
@@ -178,7 +179,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       job.state = 'uptodate';
       const want = isexec ? 0o111 & ~umask : 0;
       job.fixMode = (stat.mode & 0o111) !== want;
-    } else if (!options.force && !(await cache.has({ id: md5, legacy: ref.legacy }))) {
+    } else if (!options.force && stat.size > 0 && !(await cache.has({ id: md5, legacy: ref.legacy }))) {
       s.conflicts.push(rel);
     }
   };
@@ -240,7 +241,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     );
   }
 
-  const conflicts = states.flatMap((s) => s.conflicts);
+  const conflicts = states.flatMap((s) => s.conflicts).sort();
   if (conflicts.length) {
     throw new UserError(
       `${conflicts.length} workspace ${conflicts.length === 1 ? 'path holds' : 'paths hold'} changes that are not in the DVC cache (${listSome(conflicts)}): save them (dvc add / dvc commit, then dvc push) or set force: true to overwrite them.`
