@@ -13,6 +13,8 @@ export interface FaultProxy {
   /** Faults injected so far, by kind. */
   injected: Record<Fault, number>;
   requests: number;
+  /** `METHOD /path?query` of every request, in order. */
+  lines: string[];
   /** Change the share of requests that fail (0 turns faults off). */
   setRate(rate: number): void;
   stop(): Promise<void>;
@@ -39,8 +41,10 @@ export async function startFaultProxy(
   const kinds = options.faults ?? ['500', 'reset', 'truncate'];
   const injected: Record<Fault, number> = { '500': 0, reset: 0, truncate: 0 };
   const state = { requests: 0 };
+  const lines: string[] = [];
   const server = http.createServer((req, res) => {
     state.requests++;
+    lines.push(`${req.method} ${req.url}`);
     let fault: Fault | undefined;
     if (random() < rate) {
       fault = kinds[Math.floor(random() * kinds.length)];
@@ -95,6 +99,7 @@ export async function startFaultProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     injected,
+    lines,
     get requests() {
       return state.requests;
     },
