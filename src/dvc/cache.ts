@@ -101,6 +101,27 @@ export class LocalCache {
   }
 
   private readonly madeDirs = new Set<string>();
+  private tmpReady = false;
+
+  /** Temporary files live in one folder inside the cache (same filesystem); a new run clears it. */
+  get tmpDir(): string {
+    return path.join(this.dir, '.mlops-tmp');
+  }
+
+  private tempFor(target: string): string {
+    if (!this.tmpReady) {
+      fs.rmSync(this.tmpDir, { recursive: true, force: true });
+      fs.mkdirSync(this.tmpDir, { recursive: true });
+      this.tmpReady = true;
+    }
+    return tempName(path.join(this.tmpDir, path.basename(target)));
+  }
+
+  /** Removes the temporary folder (call when done). */
+  finish(): void {
+    if (this.tmpReady) fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    this.tmpReady = false;
+  }
 
   private ensureDir(dir: string): void {
     if (this.madeDirs.has(dir)) return;
@@ -119,7 +140,7 @@ export class LocalCache {
   ): Promise<{ bytes: number; data?: Buffer }> {
     const target = this.path(ref);
     this.ensureDir(path.dirname(target));
-    const temp = tempName(target);
+    const temp = this.tempFor(target);
     const hasher = options.verify ? new ObjectHasher(ref.legacy) : undefined;
     const check = (bytes: number) => {
       if (options.expectedSize !== undefined && bytes !== options.expectedSize) {

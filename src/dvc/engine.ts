@@ -99,18 +99,22 @@ export async function transfer(command: 'pull' | 'push', options: RunOptions): P
   log.info(
     `${command === 'pull' ? 'Pulling' : 'Pushing'} ${repo.outputs.length} output(s) with ${jobs} parallel transfers (native engine).`
   );
-  if (command === 'pull') {
-    const verify = options.verify ?? true;
-    return pull(repo, {
-      ...options,
-      jobs,
-      force: options.force ?? false,
-      // A remote's `verify = true` turns verification on even when the input turned it off.
-      verify: verify || repo.outputs.some((o) => /^true$/i.test(o.remoteSpec.options.verify ?? '')),
-      allowMissing: options.allowMissing ?? false
-    });
+  try {
+    if (command === 'pull') {
+      const verify = options.verify ?? true;
+      return await pull(repo, {
+        ...options,
+        jobs,
+        force: options.force ?? false,
+        // A remote's `verify = true` turns verification on even when the input turned it off.
+        verify: verify || repo.outputs.some((o) => /^true$/i.test(o.remoteSpec.options.verify ?? '')),
+        allowMissing: options.allowMissing ?? false
+      });
+    }
+    return await push(repo, { ...options, jobs });
+  } finally {
+    repo.cache.finish();
   }
-  return push(repo, { ...options, jobs });
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -50,6 +50,7 @@ export async function startFaultProxy(
       fault = kinds[Math.floor(random() * kinds.length)];
       if (fault === 'truncate' && req.method !== 'GET') fault = '500';
     }
+    if (options.alwaysFail?.some((p) => req.url?.includes(p))) fault = 'reset';
     if (fault === '500' || fault === 'reset') {
       injected[fault]++;
       req.resume();
@@ -62,36 +63,42 @@ export async function startFaultProxy(
       });
       return;
     }
-    const forward = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        const length = Number(up.headers['content-length'] ?? 0);
-        if (fault === 'truncate' && length > 1) {
-          injected.truncate++;
-          let sent = 0;
-          up.on('data', (chunk: Buffer) => {
-            const room = Math.floor(length / 2) - sent;
-            if (room > 0) res.write(chunk.subarray(0, room));
-            sent += chunk.length;
-            if (sent >= length / 2) {
-              up.destroy();
-              req.socket.destroy();
-            }
-          });
-          return;
+    const forward = () =>
+      http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          const length = Number(up.headers['content-length'] ?? 0);
+          if (fault === 'truncate' && length > 1) {
+            injected.truncate++;
+            let sent = 0;
+            up.on('data', (chunk: Buffer) => {
+              const room = Math.floor(length / 2) - sent;
+              if (room > 0) res.write(chunk.subarray(0, room));
+              sent += chunk.length;
+              if (sent >= length / 2) {
+                up.destroy();
+                req.socket.destroy();
+              }
+            });
+            return;
+          }
+          up.pipe(res);
         }
-        up.pipe(res);
-      }
-    );
-    forward.on('error', () => req.socket.destroy());
-    req.pipe(forward);
+      );
+    const send = () => {
+      const upstreamRequest = forward();
+      upstreamRequest.on('error', () => req.socket.destroy());
+      req.pipe(upstreamRequest);
+    };
+    if (options.delayMs) setTimeout(send, options.delayMs);
+    else send();
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
