@@ -31,10 +31,18 @@ function prng(seed: number): () => number {
   };
 }
 
-export async function startFaultProxy(
-  target: string,
-  options: { rate: number; seed?: number; faults?: Fault[] }
-): Promise<FaultProxy> {
+export interface FaultOptions {
+  /** Share of requests that fail, 0 to 1. */
+  rate: number;
+  seed?: number;
+  faults?: Fault[];
+  /** Requests whose path contains one of these always fail (a reset). */
+  alwaysFail?: string[];
+  /** Delay before forwarding each request, in ms (to slow a transfer down). */
+  delayMs?: number;
+}
+
+export async function startFaultProxy(target: string, options: FaultOptions): Promise<FaultProxy> {
   const upstream = new URL(target);
   const random = prng(options.seed ?? 42);
   let rate = options.rate;
