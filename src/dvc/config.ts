@@ -142,7 +142,7 @@ export function resolveRemote(config: DvcConfig, name: string, via: string, seen
   if (!section) {
     const known = remoteNames(config);
     throw new ConfigError(
-      `${via} names the remote "${name}", which ${config.files.join(' and ')} do not define (${known.length ? `known remotes: ${known.join(', ')}` : 'no remotes are defined'}); add it with dvc remote add.`
+      `${via} names the remote "${name}", which ${config.files.join(' and ')} ${config.files.length > 1 ? 'do' : 'does'} not define (${known.length ? `known remotes: ${known.join(', ')}` : 'no remotes are defined'}); add it with dvc remote add.`
     );
   }
   if (seen.includes(key)) {

@@ -119,6 +119,7 @@ export function tree(dir: string): Record<string, string> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const file = path.join(d, e.name);
       if (e.isDirectory()) walk(file, `${prefix}${e.name}/`);
+      else if (e.isSymbolicLink()) result[`${prefix}${e.name}`] = `-> ${fs.readlinkSync(file)}`;
       else result[`${prefix}${e.name}`] = fs.readFileSync(file).toString('latin1');
     }
   };
