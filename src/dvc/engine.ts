@@ -3,6 +3,7 @@
  * local remotes); `dvc` hands the whole command to the `dvc` executable; `auto` is native, and hands
  * over only when a remote is of a kind the native engine does not serve and `dvc` is installed.
  */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -96,6 +97,8 @@ export async function transfer(command: 'pull' | 'push', options: RunOptions): P
     throw new UserError(`${capitalize(repo.unsupported[0])}: ${fix}.`);
   }
   const jobs = jobsFor(repo, options.jobs);
+  // Every request in flight listens to the cancellation signal.
+  if (options.signal) setMaxListeners(Math.max(100, jobs * 8), options.signal);
   log.info(
     `${command === 'pull' ? 'Pulling' : 'Pushing'} ${repo.outputs.length} output(s) with ${jobs} parallel transfers (native engine).`
   );

@@ -345,6 +345,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   guard.reset();
   const writes = ready.flatMap((s) => s.jobs.filter((j) => !missingKeys.has(keyOf(j.ref))));
   const madeDirs = new Set<string>();
+  const checkout = new Progress('Checked out', { items: writes.length }, log, clock);
   await runPool(
     writes,
     options.jobs,
@@ -365,9 +366,11 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       }
       job.out.report.files++;
       job.out.span.mark(clock.now());
+      checkout.tick(1);
     },
     options.signal
   );
+  if (writes.length) checkout.done();
 
   phase('reporting');
   // 5. Report.
