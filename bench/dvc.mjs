@@ -186,11 +186,18 @@ const ours = (action, workspace) =>
     workspace
   );
 
-const sameTree = (a, b) => {
-  const list = (d) =>
-    execFileSync('sh', ['-c', `cd "${d}" && find . -type f -print0 | sort -z | xargs -0 md5sum`]).toString();
-  return list(a) === list(b);
-};
+/** Same files with the same bytes (md5 of every file, by relative path). */
+async function sameTree(a, b) {
+  const sums = async (dir) => {
+    const files = fs.statSync(dir).isFile()
+      ? ['']
+      : fs.readdirSync(dir, { recursive: true }).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+    const out = {};
+    for (const f of files.sort()) out[f] = (await hashFile(path.join(dir, f))).md5;
+    return JSON.stringify(out);
+  };
+  return (await sums(a)) === (await sums(b));
+}
 
 async function hashOurs(files) {
   const started = process.hrtime.bigint();
@@ -204,6 +211,52 @@ async function hashMd5sum(files) {
   const listFile = path.join(work, 'md5sum-list');
   fs.writeFileSync(listFile, files.join('\0'));
   return (await run('sh', ['-c', `xargs -0 md5sum < "${listFile}" > /dev/null`], baseEnv)).seconds;
+}
+
+/** The server's own pace: the same GETs and as many PUTs, unsigned, 16 at a time on keep-alive sockets. */
+async function serverFloor(url, prefix) {
+  const http = await import('node:http');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const request = (method, key, body) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        `${url}/bench/${key}`,
+        { method, agent, headers: body ? { 'content-length': body.length } : {} },
+        (res) => {
+          let data = '';
+          res.setEncoding('latin1');
+          res.on('data', (d) => (data += d));
+          res.on('end', () => resolve(data));
+        }
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const keys = [];
+  let token = '';
+  do {
+    const page = await request(
+      'GET',
+      `?list-type=2&prefix=${prefix}${token ? `&continuation-token=${encodeURIComponent(token)}` : ''}`
+    );
+    keys.push(...[...page.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]));
+    token = /<NextContinuationToken>([^<]+)</.exec(page)?.[1] ?? '';
+  } while (token);
+  const time = async (fn) => {
+    const started = process.hrtime.bigint();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < keys.length) await fn(keys[next++], next);
+      })
+    );
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  };
+  const get = await time((k) => request('GET', k));
+  const body = Buffer.alloc(4096, 1);
+  const put = await time((_, i) => request('PUT', `floor/${i}`, body));
+  agent.destroy();
+  return { get, put, count: keys.length };
 }
 
 const fmt = (s) => `${s.toFixed(2)} s`;
@@ -237,8 +290,9 @@ try {
     const pulledDir = dvcFile === 'data.dvc' ? path.join(clone, 'data') : clone;
     const okPull =
       dvcFile === 'data.dvc'
-        ? sameTree(pulledDir, source)
-        : sameTree(path.join(clone, 'big.bin'), path.join(source, 'big.bin'));
+        ? (await sameTree(pulledDir, source)) && (await sameTree(awsDir, source))
+        : (await sameTree(path.join(clone, 'big.bin'), path.join(source, 'big.bin'))) &&
+          (await sameTree(path.join(awsDir, 'big.bin'), path.join(source, 'big.bin')));
 
     const files = listFiles(source);
     await hashOurs(files); // warm the page cache for both
