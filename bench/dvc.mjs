@@ -315,6 +315,19 @@ try {
       ratio(pull.seconds, awsDown.seconds),
       `${(bytes / pull.seconds / 1048576).toFixed(0)} MB/s`
     ]);
+    for (const r of rows.slice(-2)) console.error(`| ${r.join(' | ')} |`);
+    if (name === 'small') {
+      // What the server alone allows: the same number of bare PUTs and GETs, no client work at all.
+      const floor = await serverFloor(s3.url, `aws-${name}/`);
+      rows.push([
+        SETS[name].label,
+        `s3rver alone: ${floor.count} bare PUTs / GETs`,
+        fmt(floor.put),
+        fmt(floor.get),
+        '-',
+        '-'
+      ]);
+    }
     rows.push([
       SETS[name].label,
       'md5 vs md5sum',

@@ -136,8 +136,13 @@ export class LocalCache {
   async put(
     ref: ObjectRef,
     body: AsyncIterable<Uint8Array>,
-    options: { verify: boolean; expectedSize?: number }
-  ): Promise<{ bytes: number; data?: Buffer }> {
+    options: {
+      verify: boolean;
+      expectedSize?: number;
+      /** Large objects: also write the bytes to this (new) file, created with `mode`. */
+      tee?: { path: string; mode: number };
+    }
+  ): Promise<{ bytes: number; data?: Buffer; teed?: boolean }> {
     const target = this.path(ref);
     this.ensureDir(path.dirname(target));
     const temp = this.tempFor(target);
@@ -175,6 +180,7 @@ export class LocalCache {
       return { bytes, data };
     }
     const handle = await fs.promises.open(temp, 'wx', 0o444);
+    const tee = options.tee ? await fs.promises.open(options.tee.path, 'wx', options.tee.mode) : undefined;
     let bytes = 0;
     let ok = false;
     try {
@@ -183,7 +189,7 @@ export class LocalCache {
       let batched = 0;
       const flush = async () => {
         if (!batched) return;
-        await handle.writev(batch);
+        await Promise.all([handle.writev(batch), tee?.writev(batch)]);
         batch = [];
         batched = 0;
       };
@@ -199,10 +205,14 @@ export class LocalCache {
       ok = true;
     } finally {
       await handle.close();
-      if (!ok) await fs.promises.rm(temp, { force: true });
+      await tee?.close();
+      if (!ok) {
+        await fs.promises.rm(temp, { force: true });
+        if (options.tee) await fs.promises.rm(options.tee.path, { force: true });
+      }
     }
     await fs.promises.rename(temp, target);
-    return { bytes };
+    return { bytes, teed: !!tee };
   }
 
   /** The entries of a `.dir` object in the cache; undefined when it is not there. */

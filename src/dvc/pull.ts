@@ -15,7 +15,14 @@ import { retry, runPool } from './pool.js';
 import { objectKey, type ObjectRef, type RemoteStore } from './remote.js';
 import type { RepoOutput, Repo } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
-import { installCopy, lstatOrUndefined, removeLeftovers, walk, WORKSPACE_TEMP } from './workspace.js';
+import {
+  installCopy,
+  lstatOrUndefined,
+  removeLeftovers,
+  walk,
+  workspaceTemp,
+  WORKSPACE_TEMP
+} from './workspace.js';
 import type { RemoteSpec } from './config.js';
 
 export interface TransferOptions {
@@ -48,6 +55,8 @@ interface FileJob {
   replaceDir?: boolean;
   /** The mode needs fixing (uptodate files). */
   fixMode?: boolean;
+  /** A finished copy written while the object streamed in, waiting to be renamed into place. */
+  teed?: string;
 }
 
 interface OutputState {
@@ -75,6 +84,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const { root, cache } = repo;
   const umask = options.umask ?? 0o022;
   const guard = new ParentGuard(root);
+  const fileMode = (isexec: boolean) => (0o666 & ~umask) | (isexec ? 0o111 & ~umask : 0);
   const stores = new Map<string, RemoteStore>();
   const storeFor = (spec: RemoteSpec) => {
     let store = stores.get(spec.name);
@@ -291,10 +301,23 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       const key = keyOf(ref);
       out.span.mark(clock.now());
       try {
+        // A large object is written to its first workspace file as it streams (no second pass);
+        // the copy is renamed into place at checkout, or removed if the output is not checked out.
+        const teeJob = jobs.find((j) => !j.replaceDir && fs.existsSync(path.dirname(path.join(root, j.rel))));
         const got = await attempt(async () => {
           const obj = await out.store.get(key, options.signal);
           if (!obj) return undefined;
-          return cache.put(ref, obj.body, { verify: options.verify, expectedSize: obj.size });
+          const tee = teeJob && {
+            path: workspaceTemp(path.join(root, teeJob.rel)),
+            mode: fileMode(teeJob.isexec)
+          };
+          const result = await cache.put(ref, obj.body, {
+            verify: options.verify,
+            expectedSize: obj.size,
+            tee
+          });
+          if (result.teed) teeJob!.teed = tee!.path;
+          return result;
         }, `${out.store.url}/${key}`);
         out.span.mark(clock.now());
         if (got === undefined) {
@@ -329,7 +352,6 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
 
   phase('checking out');
   // 4. Check out every output that is complete (or as far as it goes, with allow-missing).
-  const fileMode = (isexec: boolean) => (0o666 & ~umask) | (isexec ? 0o111 & ~umask : 0);
   const ready = states.filter(
     (s) =>
       !s.report.failed.length &&
@@ -341,6 +363,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     for (const dir of s.spareDirs.sort((a, b) => b.length - a.length)) {
       await fs.promises.rmdir(path.join(root, dir)).catch(() => undefined);
     }
+  }
+  for (const s of states.filter((st) => !ready.includes(st))) {
+    for (const job of s.jobs) if (job.teed) await fs.promises.rm(job.teed, { force: true });
   }
   guard.reset();
   const writes = ready.flatMap((s) => s.jobs.filter((j) => !missingKeys.has(keyOf(j.ref))));
@@ -361,8 +386,11 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           madeDirs.add(dir);
         }
         if (job.replaceDir) await fs.promises.rm(target, { recursive: true, force: true });
-        const { size, data } = fetched.get(keyOf(job.ref))!;
-        await installCopy(cache.path(job.ref), target, fileMode(job.isexec), size, data);
+        if (job.teed) await fs.promises.rename(job.teed, target);
+        else {
+          const { size, data } = fetched.get(keyOf(job.ref))!;
+          await installCopy(cache.path(job.ref), target, fileMode(job.isexec), size, data);
+        }
       }
       job.out.report.files++;
       job.out.span.mark(clock.now());
