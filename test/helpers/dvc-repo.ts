@@ -9,8 +9,16 @@ import YAML from 'yaml';
 import { hashFile, manifestId, serializeManifest, type DirEntry } from '../../src/dvc/hash.js';
 import { objectKey } from '../../src/dvc/remote.js';
 
+let tempRoot: string | undefined;
+
+/** A fresh folder; all of them live under one folder per process, removed when the process exits. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  if (!tempRoot) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dvc-tests-'));
+    tempRoot = root;
+    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+  }
+  return fs.mkdtempSync(path.join(tempRoot, `${prefix}-`));
 }
 
 /** Writes files (POSIX paths relative to `root`). */
