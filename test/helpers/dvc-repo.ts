@@ -11,14 +11,15 @@ import { objectKey } from '../../src/dvc/remote.js';
 
 let tempRoot: string | undefined;
 
-/** A fresh folder; all of them live under one folder per process, removed when the process exits. */
+/** A fresh folder, under one folder per test file that `removeTempDirs` (in afterAll) deletes. */
 export function tempDir(prefix: string): string {
-  if (!tempRoot) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dvc-tests-'));
-    tempRoot = root;
-    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-  }
+  tempRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dvc-tests-'));
   return fs.mkdtempSync(path.join(tempRoot, `${prefix}-`));
+}
+
+export function removeTempDirs(): void {
+  if (tempRoot) fs.rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
 }
 
 /** Writes files (POSIX paths relative to `root`). */

@@ -7,8 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runBundle } from '../helpers/bundle.js';
 import { startS3, type RunningS3 } from '../helpers/s3.js';
-import { dvcAdd, initRepo, tempDir, tree, writeFiles } from '../helpers/dvc-repo.js';
+import { dvcAdd, initRepo, removeTempDirs, tempDir, tree, writeFiles } from '../helpers/dvc-repo.js';
 import { serializeManifest, manifestId } from '../../src/dvc/hash.js';
+
+afterAll(removeTempDirs);
 
 let s3: RunningS3;
 beforeAll(async () => {

@@ -11,8 +11,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { runBundle } from '../helpers/bundle.js';
 import { startS3, type RunningS3 } from '../helpers/s3.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { dvcAdd, initRepo, tempDir, tree, writeFiles } from '../helpers/dvc-repo.js';
+import { dvcAdd, initRepo, removeTempDirs, tempDir, tree, writeFiles } from '../helpers/dvc-repo.js';
 import { hashFile } from '../../src/dvc/hash.js';
+
+afterAll(removeTempDirs);
 
 let s3: RunningS3;
 beforeAll(async () => {

@@ -9,7 +9,9 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { runBundle } from '../helpers/bundle.js';
 import { startS3, type RunningS3 } from '../helpers/s3.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { dvcAdd, initRepo, tempDir, tree, writeFiles } from '../helpers/dvc-repo.js';
+import { dvcAdd, initRepo, removeTempDirs, tempDir, tree, writeFiles } from '../helpers/dvc-repo.js';
+
+afterAll(removeTempDirs);
 
 let s3: RunningS3;
 beforeAll(async () => {

@@ -9,8 +9,10 @@ import { transfer, type DvcCommand, type RunOptions } from '../../../src/dvc/eng
 import { objectKey } from '../../../src/dvc/remote.js';
 import { remoteHas } from '../../../src/dvc/push.js';
 import { MemoryLogger } from '../../../src/report.js';
-import { dvcAdd, initRepo, tempDir, tree, writeFiles } from '../../helpers/dvc-repo.js';
+import { dvcAdd, initRepo, removeTempDirs, tempDir, tree, writeFiles } from '../../helpers/dvc-repo.js';
 import { MemoryRemote } from '../../helpers/memory-remote.js';
+
+afterAll(removeTempDirs);
 
 function options(root: string, remote: MemoryRemote, extra: Partial<RunOptions> = {}): RunOptions {
   return {

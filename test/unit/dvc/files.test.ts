@@ -5,7 +5,9 @@ import { cacheDir, loadConfig, parseIni, resolveRemote } from '../../../src/dvc/
 import { collectOutputs } from '../../../src/dvc/dvcfiles.js';
 import { checkManifestPath, ParentGuard, resolveInRoot } from '../../../src/dvc/paths.js';
 import { openRepo } from '../../../src/dvc/repo.js';
-import { tempDir, writeFiles } from '../../helpers/dvc-repo.js';
+import { removeTempDirs, tempDir, writeFiles } from '../../helpers/dvc-repo.js';
+
+afterAll(removeTempDirs);
 
 const H1 = '60b725f10c9c85c70d97880dfe8191b3';
 const H2 = '3b5d5c3712955042212316173ccf37be';
