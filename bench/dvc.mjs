@@ -3,7 +3,7 @@
 // one S3 server (s3rver on 127.0.0.1) and the same data, and our md5 beside `md5sum`. Prints a table.
 //
 //   node bench/dvc.mjs            # all three data sets
-//   BENCH_SETS=small node bench/dvc.mjs
+//   BENCH_SETS=small BENCH_RUNS=5 node bench/dvc.mjs
 //
 // Data sets (generated once under bench/.data/, gitignored): 2,000 files of 4 KB, 20 files of 5 MB,
 // one file of 500 MB. Each tool writes into its own prefix and its own empty folder.
@@ -23,6 +23,7 @@ const SETS = {
   medium: { files: 20, size: 5 * 1024 * 1024, label: '20 x 5 MB' },
   large: { files: 1, size: 500 * 1024 * 1024, label: '1 x 500 MB' }
 };
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const chosen = (process.env.BENCH_SETS ?? 'small,medium,large').split(',').filter((s) => SETS[s]);
 
 fs.mkdirSync(work, { recursive: true });
@@ -269,35 +270,71 @@ try {
     const { repo, dvcFile } = await makeRepo(name, source, `s3://bench/ours-${name}`, s3.url);
     const bytes = listFiles(source).reduce((n, f) => n + fs.statSync(f).size, 0);
 
-    const push = await ours('dvc-push', repo);
-    const awsUp = await run(
-      AWS,
-      ['s3', 'sync', '--only-show-errors', '--endpoint-url', s3.url, source, `s3://bench/aws-${name}/`],
-      baseEnv
-    );
-
-    const clone = path.join(work, 'repos', name, 'clone');
-    fs.mkdirSync(path.join(clone, '.dvc'), { recursive: true });
-    fs.copyFileSync(path.join(repo, '.dvc/config'), path.join(clone, '.dvc/config'));
-    fs.copyFileSync(path.join(repo, dvcFile), path.join(clone, dvcFile));
-    const pull = await ours('dvc-pull', clone);
-    const awsDir = path.join(work, 'repos', name, 'aws-down');
-    const awsDown = await run(
-      AWS,
-      ['s3', 'sync', '--only-show-errors', '--endpoint-url', s3.url, `s3://bench/aws-${name}/`, awsDir],
-      baseEnv
-    );
-    const pulledDir = dvcFile === 'data.dvc' ? path.join(clone, 'data') : clone;
-    const okPull =
-      dvcFile === 'data.dvc'
-        ? (await sameTree(pulledDir, source)) && (await sameTree(awsDir, source))
-        : (await sameTree(path.join(clone, 'big.bin'), path.join(source, 'big.bin'))) &&
-          (await sameTree(path.join(awsDir, 'big.bin'), path.join(source, 'big.bin')));
-
+    // Interleaved runs, each into a fresh prefix and a fresh folder; the median is reported.
+    const times = { push: [], awsUp: [], pull: [], awsDown: [], hashUs: [], hashThem: [] };
+    const timed = async (key, fn) => times[key].push((await fn()).seconds);
+    const configFile = path.join(repo, '.dvc/config');
+    const config = fs.readFileSync(configFile, 'utf8');
+    let okPull = true;
     const files = listFiles(source);
-    await hashOurs(files); // warm the page cache for both
-    const hashUs = await hashOurs(files);
-    const hashThem = await hashMd5sum(files);
+    for (let r = 0; r < RUNS; r++) {
+      fs.writeFileSync(configFile, config.replace(`ours-${name}`, `ours-${name}-${r}`));
+      await timed('push', () => ours('dvc-push', repo));
+      await timed('awsUp', () =>
+        run(
+          AWS,
+          [
+            's3',
+            'sync',
+            '--only-show-errors',
+            '--endpoint-url',
+            s3.url,
+            source,
+            `s3://bench/aws-${name}-${r}/`
+          ],
+          baseEnv
+        )
+      );
+      const clone = path.join(work, 'repos', name, `clone-${r}`);
+      fs.mkdirSync(path.join(clone, '.dvc'), { recursive: true });
+      fs.copyFileSync(configFile, path.join(clone, '.dvc/config'));
+      fs.copyFileSync(path.join(repo, dvcFile), path.join(clone, dvcFile));
+      await timed('pull', () => ours('dvc-pull', clone));
+      const awsDir = path.join(work, 'repos', name, `aws-down-${r}`);
+      await timed('awsDown', () =>
+        run(
+          AWS,
+          [
+            's3',
+            'sync',
+            '--only-show-errors',
+            '--endpoint-url',
+            s3.url,
+            `s3://bench/aws-${name}-${r}/`,
+            awsDir
+          ],
+          baseEnv
+        )
+      );
+      okPull &&=
+        dvcFile === 'data.dvc'
+          ? (await sameTree(path.join(clone, 'data'), source)) && (await sameTree(awsDir, source))
+          : (await sameTree(path.join(clone, 'big.bin'), path.join(source, 'big.bin'))) &&
+            (await sameTree(path.join(awsDir, 'big.bin'), path.join(source, 'big.bin')));
+      fs.rmSync(clone, { recursive: true, force: true });
+      fs.rmSync(awsDir, { recursive: true, force: true });
+      await hashOurs(files); // the page cache warm for both
+      times.hashUs.push(await hashOurs(files));
+      times.hashThem.push(await hashMd5sum(files));
+    }
+    const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    const push = { seconds: median(times.push) };
+    const awsUp = { seconds: median(times.awsUp) };
+    const pull = { seconds: median(times.pull) };
+    const awsDown = { seconds: median(times.awsDown) };
+
+    const hashUs = median(times.hashUs);
+    const hashThem = median(times.hashThem);
 
     rows.push([
       SETS[name].label,
@@ -318,7 +355,7 @@ try {
     for (const r of rows.slice(-2)) console.error(`| ${r.join(' | ')} |`);
     if (name === 'small') {
       // What the server alone allows: the same number of bare PUTs and GETs, no client work at all.
-      const floor = await serverFloor(s3.url, `aws-${name}/`);
+      const floor = await serverFloor(s3.url, `aws-${name}-0/`);
       rows.push([
         SETS[name].label,
         `s3rver alone: ${floor.count} bare PUTs / GETs`,
@@ -342,7 +379,7 @@ try {
 }
 
 console.log(
-  `\nDVC bench: ${os.cpus().length} CPUs, ${process.version}, s3rver on 127.0.0.1, awscli ${execFileSync(AWS, ['--version']).toString().split(' ')[0].split('/')[1]}\n`
+  `\nDVC bench: median of ${RUNS} interleaved runs, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}, ${process.version}, s3rver on 127.0.0.1, awscli ${execFileSync(AWS, ['--version']).toString().split(' ')[0].split('/')[1]}\n`
 );
 console.log('| data | operation | ours | theirs | ours / theirs | our throughput |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: |');

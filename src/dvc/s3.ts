@@ -113,7 +113,12 @@ export class S3Remote implements RemoteStore {
   async put(key: string, source: ObjectSource, signal?: AbortSignal): Promise<void> {
     if (source.data || source.size <= MULTIPART_THRESHOLD) {
       await this.slots.with(async () => {
-        const body = source.data ?? (await readRange(source.file!, 0, source.size));
+        // Small files in one synchronous read: per-file overhead, not bytes, is their cost.
+        const body =
+          source.data ??
+          (source.size <= 1024 * 1024
+            ? fs.readFileSync(source.file!)
+            : await readRange(source.file!, 0, source.size));
         await this.client.send(
           new PutObjectCommand({
             Bucket: this.bucket,
