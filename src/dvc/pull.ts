@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import { Progress, silentLogger, systemClock, type Clock, type Logger } from '../report.js';
-import { CorruptObjectError, parseManifest } from './cache.js';
+import { CorruptObjectError, parseManifest, SMALL_OBJECT } from './cache.js';
 import { hashFile, type DirEntry } from './hash.js';
 import { ParentGuard } from './paths.js';
 import { retry, runPool } from './pool.js';
@@ -293,6 +293,31 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const progress = new Progress('Downloaded', { items: fetch.length, bytes: knownBytes }, log, clock);
   const missingKeys = new Set<string>();
   const failedKeys = new Set<string>();
+  /** Folders known to exist, and those made during the fetch (removed again if their output fails). */
+  const existing = new Set<string>();
+  const createdDirs: Array<{ dir: string; out: OutputState }> = [];
+  const makeParent = (job: FileJob): boolean => {
+    const dir = path.dirname(path.join(root, job.rel));
+    if (existing.has(dir)) return true;
+    const missing: string[] = [];
+    let d = dir;
+    while (d !== root && !fs.existsSync(d)) {
+      missing.push(d);
+      d = path.dirname(d);
+    }
+    try {
+      // A stale file where a folder goes is only removed at checkout: no early copy then.
+      if (d !== root && !fs.statSync(d).isDirectory()) return false;
+      for (const m of missing.reverse()) {
+        fs.mkdirSync(m);
+        createdDirs.push({ dir: m, out: job.out });
+      }
+    } catch {
+      return false;
+    }
+    existing.add(dir);
+    return true;
+  };
   await runPool(
     fetch,
     options.jobs,
@@ -301,22 +326,33 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       const key = keyOf(ref);
       out.span.mark(clock.now());
       try {
-        // A large object is written to its first workspace file as it streams (no second pass);
-        // the copy is renamed into place at checkout, or removed if the output is not checked out.
-        const teeJob = jobs.find((j) => !j.replaceDir && fs.existsSync(path.dirname(path.join(root, j.rel))));
+        // The object's first workspace file is written while the object comes in (large ones as
+        // they stream, small ones once verified): checkout then only renames it into place, and
+        // removes it if the output is not checked out.
+        const teeJob = jobs.find((j) => !j.replaceDir);
         const got = await attempt(async () => {
           const obj = await out.store.get(key, options.signal);
           if (!obj) return undefined;
-          const tee = teeJob && {
-            path: workspaceTemp(path.join(root, teeJob.rel)),
-            mode: fileMode(teeJob.isexec)
-          };
+          const large = obj.size === undefined || obj.size > SMALL_OBJECT;
+          const tee =
+            large && teeJob && makeParent(teeJob)
+              ? { path: workspaceTemp(path.join(root, teeJob.rel)), mode: fileMode(teeJob.isexec) }
+              : undefined;
           const result = await cache.put(ref, obj.body, {
             verify: options.verify,
             expectedSize: obj.size,
             tee
           });
           if (result.teed) teeJob!.teed = tee!.path;
+          else if (result.data && teeJob && makeParent(teeJob)) {
+            const temp = workspaceTemp(path.join(root, teeJob.rel));
+            try {
+              fs.writeFileSync(temp, result.data, { mode: fileMode(teeJob.isexec), flag: 'wx' });
+              teeJob.teed = temp;
+            } catch {
+              fs.rmSync(temp, { force: true });
+            }
+          }
           return result;
         }, `${out.store.url}/${key}`);
         out.span.mark(clock.now());
@@ -366,6 +402,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   }
   for (const s of states.filter((st) => !ready.includes(st))) {
     for (const job of s.jobs) if (job.teed) await fs.promises.rm(job.teed, { force: true });
+    const made = createdDirs.filter((c) => c.out === s).map((c) => c.dir);
+    for (const dir of made.sort((a, b) => b.length - a.length))
+      await fs.promises.rmdir(dir).catch(() => undefined);
   }
   guard.reset();
   const writes = ready.flatMap((s) => s.jobs.filter((j) => !missingKeys.has(keyOf(j.ref))));
