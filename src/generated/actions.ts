@@ -198,6 +198,93 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       }
     }
   },
+  "dvc-pull": {
+    "description": "Pull DVC-tracked data (files and folders named by .dvc files and dvc.lock) from an S3 or local remote into the cache and the workspace, natively, without installing dvc.",
+    "inputs": {
+      "targets": {
+        "description": "What to pull, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, or tracked paths. Default, every .dvc file and dvc.lock in the working directory."
+      },
+      "remote": {
+        "description": "The DVC remote to pull from (a name in .dvc/config). Default, core.remote. An output's own remote field wins, as in dvc."
+      },
+      "jobs": {
+        "description": "Parallel transfers. Default, the remote's jobs setting, else 16."
+      },
+      "force": {
+        "description": "Overwrite workspace files that hold changes not saved in the DVC cache (and remove such files from tracked folders). Without it, the pull refuses and names them.",
+        "default": "false"
+      },
+      "verify": {
+        "description": "Check the md5 of every downloaded object while it streams, before it enters the cache. A remote's verify = true turns it on too.",
+        "default": "true"
+      },
+      "allow-missing": {
+        "description": "Succeed when some objects are missing on the remote (they are named in the log), pulling everything else.",
+        "default": "false"
+      },
+      "engine": {
+        "description": "auto: native, handing over to the dvc command only for a remote type the native engine does not serve (GCS, Azure, SSH, ...). native: never use dvc. dvc: always run the dvc command.",
+        "default": "auto"
+      },
+      "working-directory": {
+        "description": "The root of the DVC repository (the folder that holds .dvc/), relative to the workspace.",
+        "default": "."
+      },
+      "region": {
+        "description": "AWS region of S3 remotes that set none. Default, AWS_REGION, else us-east-1 (S3 redirects a wrong guess)."
+      }
+    },
+    "outputs": {
+      "files": {
+        "description": "Workspace files written or already up to date."
+      },
+      "downloaded": {
+        "description": "Objects downloaded into the cache (files and .dir manifests)."
+      },
+      "bytes": {
+        "description": "Bytes downloaded."
+      },
+      "missing": {
+        "description": "Objects the remote does not have (each named in the log and the job summary)."
+      }
+    }
+  },
+  "dvc-push": {
+    "description": "Push DVC-tracked data (from the cache, or the workspace when the cache lacks it) to an S3 or local remote, natively, without installing dvc.",
+    "inputs": {
+      "targets": {
+        "description": "What to push, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, or tracked paths. Default, every .dvc file and dvc.lock in the working directory."
+      },
+      "remote": {
+        "description": "The DVC remote to push to (a name in .dvc/config). Default, core.remote. An output's own remote field wins, as in dvc."
+      },
+      "jobs": {
+        "description": "Parallel transfers (multipart parts of large files included). Default, the remote's jobs setting, else 16."
+      },
+      "engine": {
+        "description": "auto: native, handing over to the dvc command only for a remote type the native engine does not serve (GCS, Azure, SSH, ...). native: never use dvc. dvc: always run the dvc command.",
+        "default": "auto"
+      },
+      "working-directory": {
+        "description": "The root of the DVC repository (the folder that holds .dvc/), relative to the workspace.",
+        "default": "."
+      },
+      "region": {
+        "description": "AWS region of S3 remotes that set none. Default, AWS_REGION, else us-east-1 (S3 redirects a wrong guess)."
+      }
+    },
+    "outputs": {
+      "uploaded": {
+        "description": "Objects uploaded (files and .dir manifests)."
+      },
+      "bytes": {
+        "description": "Bytes uploaded."
+      },
+      "skipped": {
+        "description": "Objects already on the remote, not uploaded again."
+      }
+    }
+  },
   "promote": {
     "description": "Promote a canary on a SageMaker endpoint, shifting all traffic to the candidate (weights) or waiting for a guardrails deployment to finish.",
     "inputs": {

@@ -2,6 +2,8 @@
 import type { ActionRun } from '../runner.js';
 import { run as buildImage } from '../actions/build-image.js';
 import { run as deployCanary } from '../actions/deploy-canary.js';
+import { run as dvcPull } from '../actions/dvc-pull.js';
+import { run as dvcPush } from '../actions/dvc-push.js';
 import { run as promote } from '../actions/promote.js';
 import { run as rollback } from '../actions/rollback.js';
 import { run as testInDocker } from '../actions/test-in-docker.js';
@@ -10,6 +12,8 @@ import { run as train } from '../actions/train.js';
 export const RUNS: Record<string, ActionRun> = {
   'build-image': buildImage,
   'deploy-canary': deployCanary,
+  'dvc-pull': dvcPull,
+  'dvc-push': dvcPush,
   'promote': promote,
   'rollback': rollback,
   'test-in-docker': testInDocker,
