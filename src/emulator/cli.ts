@@ -1,10 +1,13 @@
 /** `mlops-actions emulator [--port 4599] [--time-scale 0.01] [--state-file PATH]`. */
 import { parseDuration } from '../duration.js';
+import path from 'node:path';
+import { splitList } from '../inputs.js';
 import { Emulator } from './server.js';
+import { S3Store } from './services/s3.js';
 import { ALL_SERVICES } from './services/index.js';
 
 const USAGE = `Usage: mlops-actions emulator [--port 4599] [--time-scale 1] [--state-file PATH] [--training docker|simulated]
-                             [--registry 127.0.0.1:5000]
+                             [--registry 127.0.0.1:5000] [--buckets a,b]
 
 Starts a local stand-in for the AWS services the actions use (SageMaker, S3, CloudWatch Logs, ECR, STS, ...),
 on 127.0.0.1. Point the actions at it:
@@ -19,6 +22,7 @@ on 127.0.0.1. Point the actions at it:
   --registry    the Docker registry ECR hands out (GetAuthorizationToken) and reads images from
                 (DescribeImages): host:port of a registry such as Debian's docker-registry
                 (default 127.0.0.1:5000)
+  --buckets     S3 buckets to create at start, comma separated (for example a DVC remote's)
 Admin API: GET /_emulator/calls, POST /_emulator/faults, GET /_emulator/state, POST /_emulator/reset.
 `;
 
@@ -31,7 +35,7 @@ export async function emulatorCommand(args: string[]): Promise<number> {
       return 0;
     }
     if (
-      !['--port', '--time-scale', '--state-file', '--data-dir', '--training', '--registry'].includes(flag)
+      !['--port', '--time-scale', '--state-file', '--data-dir', '--training', '--registry', '--buckets'].includes(flag)
     ) {
       process.stderr.write(`mlops-actions emulator: unknown option "${flag}".\n${USAGE}`);
       return 2;
@@ -74,6 +78,12 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     training,
     services: ALL_SERVICES
   });
+  try {
+    for (const bucket of splitList(options.buckets ?? '')) new S3Store(path.join(emulator.dataDir, 's3')).createBucket(bucket);
+  } catch (e) {
+    process.stderr.write(`mlops-actions emulator: --buckets: ${(e as Error).message}\n`);
+    return 2;
+  }
   const url = await emulator.start(port);
   process.stdout.write(`AWS emulator listening on ${url} (time scale ${timeScale}).\n`);
   await new Promise<void>((resolve) => {

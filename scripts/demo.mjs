@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+// The main job: the whole pipeline on the bundled example (examples/wine-classifier), run with the
+// CLI (`mlops-actions <action>`, the very code the actions run) against the local emulator, on this
+// machine's Docker engine and registry. No AWS account, no network.
+//
+//   data:     dvc-push the example's data to the emulator's S3, dvc-pull it into a fresh checkout
+//   PR:       build the training image, train locally, build the serving image, test inside it
+//   deploy:   train on "SageMaker", deploy v1, retrain, deploy v2 behind a canary, deploy a broken
+//             v3 (SageMaker rolls it back, the step fails and says why), roll back to v1
+//
+// Needs .ci/services first (the Docker engine and the registry on 127.0.0.1:5000).
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist/cli/index.js');
+const example = path.join(root, 'examples/wine-classifier');
+const BASE_IMAGE = 'mlops-example-base:bookworm';
+const SCALE = '0.005';
+const ROLE = 'arn:aws:iam::123456789012:role/wine-sagemaker-execution';
+const quiet = process.argv.includes('--quiet');
+const keep = process.argv.includes('--keep');
+
+let emulator;
+function fail(message) {
+  console.error(`demo: ${message}`);
+  emulator?.kill();
+  process.exit(1);
+}
+
+// Preconditions, said plainly.
+try {
+  execFileSync('docker', ['info'], { stdio: 'ignore' });
+} catch {
+  fail('no Docker engine answers: run .ci/services first (as root), it installs and starts one.');
+}
+if (
+  !(await fetch('http://127.0.0.1:5000/v2/').then(
+    (r) => r.ok,
+    () => false
+  ))
+) {
+  fail('no registry on 127.0.0.1:5000: run .ci/services first (as root), it starts one.');
+}
+if (!fs.existsSync(cli))
+  fail('dist/cli/index.js is missing: run npm ci (dist/ is committed) or npm run bundle.');
+execFileSync(path.join(root, 'scripts/local-base-image.sh'), [BASE_IMAGE], {
+  stdio: quiet ? 'ignore' : 'inherit'
+});
+
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
+const publisher = path.join(temp, 'publisher');
+const repo = path.join(temp, 'repo');
+fs.cpSync(example, publisher, { recursive: true });
+// A fresh checkout has data/train.dvc but not the data itself (data/.gitignore ignores it).
+const data = path.join(example, 'data/train');
+fs.cpSync(example, repo, { recursive: true, filter: (src) => src !== data && !src.startsWith(data + path.sep) });
+
+emulator = spawn(
+  process.execPath,
+  [
+    cli,
+    'emulator',
+    '--port',
+    '0',
+    '--time-scale',
+    SCALE,
+    '--state-file',
+    path.join(temp, 'emulator/state.json'),
+    '--buckets',
+    'wine-data,wine-models'
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] }
+);
+const url = await new Promise((resolve, reject) => {
+  emulator.on('exit', (code) => reject(new Error(`the emulator exited (${code})`)));
+  emulator.stdout.on('data', (d) => {
+    const m = /listening on (\S+)/.exec(String(d));
+    if (m) resolve(m[1]);
+  });
+});
+const sha = (() => {
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '0000000000000000000000000000000000000000';
+  }
+})();
+
+const results = [];
+let summaries = '';
+
+/** Runs one action with the CLI; returns its outputs. `expect: 'failure'` for a step meant to fail. */
+async function step(title, action, inputs, { cwd = repo, expect = 'success' } = {}) {
+  const dir = fs.mkdtempSync(path.join(temp, 'step-'));
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'demo',
+    AWS_SECRET_ACCESS_KEY: 'demo',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    MLOPS_ACTIONS_TIME_SCALE: SCALE,
+    GITHUB_REPOSITORY: 'mlops-actions/wine-classifier',
+    GITHUB_SHA: sha,
+    GITHUB_REF_NAME: 'main',
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_WORKSPACE: cwd,
+    RUNNER_TEMP: dir,
+    GITHUB_OUTPUT: path.join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md')
+  };
+  const args = [cli, action, ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, String(v)])];
+  console.log(
+    `\n━━ ${title}\n$ mlops-actions ${action} ${Object.entries(inputs)
+      .map(([k, v]) => `--${k} ${JSON.stringify(String(v))}`)
+      .join(' ')}`
+  );
+  const started = Date.now();
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const echo = (d) => quiet || process.stdout.write(String(d).replace(/^/gm, '  '));
+  child.stdout.on('data', echo);
+  child.stderr.on('data', echo);
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  const outputs = {};
+  const text = fs.existsSync(env.GITHUB_OUTPUT) ? fs.readFileSync(env.GITHUB_OUTPUT, 'utf8') : '';
+  for (const m of text.matchAll(/^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
+  summaries += fs.existsSync(env.GITHUB_STEP_SUMMARY)
+    ? `\n${fs.readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')}\n`
+    : '';
+  const ok = expect === 'success' ? code === 0 : code === 1;
+  results.push({ title, action, code, ok, seconds: (Date.now() - started) / 1000, outputs });
+  if (!ok) {
+    console.error(`\ndemo: "${title}" exited ${code}, expected ${expect}.`);
+    finish(1);
+  }
+  return outputs;
+}
+
+function finish(code) {
+  emulator.kill();
+  console.log('\n| step | action | exit | time | result |');
+  console.log('| --- | --- | ---: | ---: | --- |');
+  for (const r of results) {
+    const o = r.outputs;
+    const result =
+      o.status ??
+      (o.digest ? o.digest.slice(0, 19) : undefined) ??
+      (o.files ? `${o.files} files` : undefined) ??
+      (o.uploaded !== undefined ? `${o.uploaded} uploaded` : '');
+    console.log(
+      `| ${r.title} | ${r.action} | ${r.code}${r.ok ? '' : ' (unexpected)'} | ${r.seconds.toFixed(1)} s | ${result} |`
+    );
+  }
+  const file = path.join(temp, 'summary.md');
+  fs.writeFileSync(file, summaries);
+  console.log(`\nEvery step's job summary: ${file}`);
+  if (!keep)
+    for (const image of ['wine-classifier-training:demo'])
+      spawn('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+  process.exit(code);
+}
+
+const build = { network: 'host', 'build-args': `BASE_IMAGE=${BASE_IMAGE}` };
+const metrics = "accuracy: 'accuracy=([0-9.]+)'\nf1_macro: 'f1_macro=([0-9.]+)'";
+
+await step('Publish the data (dvc push)', 'dvc-push', {}, { cwd: publisher });
+const pulled = await step('Pull the data into a fresh checkout (dvc pull)', 'dvc-pull', {});
+if (!fs.existsSync(path.join(repo, 'data/train/wine.csv')) || pulled.files !== '1')
+  fail('dvc-pull did not bring data/train/wine.csv back.');
+const trainingImage = await step('Build the training image', 'build-image', {
+  ...build,
+  dockerfile: 'training/Dockerfile',
+  repository: 'wine-classifier-training',
+  tags: 'demo',
+  push: false
+});
+await step('Train on the runner (local mode)', 'train', {
+  mode: 'local',
+  image: trainingImage['image-id'],
+  'job-name': 'wine-pr',
+  channels: 'train: data/train',
+  'output-path': 'build/model',
+  'metric-definitions': metrics
+});
+const serving = await step('Build the serving image and push it to ECR', 'build-image', {
+  ...build,
+  dockerfile: 'serving/Dockerfile',
+  repository: 'wine-classifier'
+});
+await step('Test inside the pushed image, by digest', 'test-in-docker', {
+  image: serving['image-uri'],
+  command: 'pytest serving/tests --junitxml=/tmp/junit.xml',
+  report: '/tmp/junit.xml'
+});
+const v1 = await step('Train v1 on SageMaker (emulated)', 'train', {
+  image: trainingImage['image-id'],
+  'role-arn': ROLE,
+  'job-name': `wine-v1-${Date.now()}`,
+  'output-path': 's3://wine-models/wine',
+  hyperparameters: 'n_estimators: 50',
+  'metric-definitions': metrics
+});
+await step('Deploy v1 (creates the endpoint)', 'deploy-canary', {
+  'endpoint-name': 'wine',
+  image: serving['image-uri'],
+  'model-data': v1['model-data'],
+  'role-arn': ROLE
+});
+const v2 = await step('Retrain: v2', 'train', {
+  image: trainingImage['image-id'],
+  'role-arn': ROLE,
+  'job-name': `wine-v2-${Date.now()}`,
+  'output-path': 's3://wine-models/wine',
+  hyperparameters: 'n_estimators: 200',
+  'metric-definitions': metrics
+});
+await step('Deploy v2 behind a canary', 'deploy-canary', {
+  'endpoint-name': 'wine',
+  image: serving['image-uri'],
+  'model-data': v2['model-data'],
+  'canary-size': '50%',
+  'bake-time': '10m'
+});
+await fetch(`${url}/_emulator/faults`, {
+  method: 'POST',
+  body: JSON.stringify({ 'sagemaker.failHealthCheck': true })
+});
+await step(
+  'Deploy a broken v3: its fleet fails the health check, SageMaker rolls back',
+  'deploy-canary',
+  {
+    'endpoint-name': 'wine',
+    image: serving['image-uri'],
+    'model-data': v2['model-data'],
+    environment: 'LOG_LEVEL=debug'
+  },
+  { expect: 'failure' }
+);
+await step('Roll back to the previous version (read from the tags in AWS)', 'rollback', {
+  'endpoint-name': 'wine',
+  reason: 'demo: back to v1'
+});
+finish(0);
