@@ -56,6 +56,8 @@ function escapeXml(text) {
 function toXml(value) {
     if (value === undefined || value === null)
         return '';
+    if (value instanceof Date)
+        return value.toISOString();
     if (Array.isArray(value))
         return value.map((v) => `<member>${toXml(v)}</member>`).join('');
     if (typeof value === 'object') {
@@ -370,6 +372,46 @@ function firstAlarm(emulator, names, from, to) {
 }
 const invalid = (message) => new AwsError('InvalidParameterValue', message);
 const missing = (message) => new AwsError('MissingParameter', message);
+/**
+ * The query protocol's flat form (`AlarmNames.member.1=a`, `Dimensions.member.1.Name=n`) as the
+ * structured input the operations take; numbers and booleans as the JSON protocol sends them.
+ */
+function fromQuery(form) {
+    const NUMBERS = new Set(['Period', 'EvaluationPeriods', 'DatapointsToAlarm', 'Threshold', 'MaxRecords']);
+    const out = {};
+    for (const [name, raw] of Object.entries(form)) {
+        if (name === 'Action' || name === 'Version')
+            continue;
+        const parts = name.split('.').filter((p) => p !== 'member');
+        const field = parts.filter((p) => !/^\d+$/.test(p)).at(-1) ?? '';
+        const value = NUMBERS.has(field) ? Number(raw) : field === 'ActionsEnabled' ? raw === 'true' : raw;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        let node = out;
+        parts.forEach((part, i) => {
+            const key = /^\d+$/.test(part) ? Number(part) - 1 : part;
+            if (i === parts.length - 1)
+                node[key] = value;
+            else
+                node = node[key] ??= /^\d+$/.test(parts[i + 1]) ? [] : {};
+        });
+    }
+    return out;
+}
+/** The same alarms for clients of the query protocol (the AWS CLI before CloudWatch moved to JSON). */
+function cloudwatchQuery(emulator) {
+    const json = cloudwatch(emulator);
+    return {
+        ...json,
+        name: 'cloudwatch',
+        protocol: 'query',
+        targetPrefix: undefined,
+        xmlNamespace: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
+        operations: Object.fromEntries(Object.entries(json.operations).map(([name, operation]) => [
+            name,
+            (input, request) => operation(fromQuery(input), request)
+        ]))
+    };
+}
 function cloudwatch(emulator) {
     const alarms = () => alarmsOf(emulator);
     const view = ({ history: _history, ...a }) => ({
@@ -2123,7 +2165,17 @@ function training(emulator) {
 
 
 
-const ALL_SERVICES = [sts, s3, logs, cloudwatch, sagemaker, training];
+// cloudwatchQuery before cloudwatch: requests without an X-Amz-Target (the query protocol) take the
+// first service of their signing name.
+const ALL_SERVICES = [
+    sts,
+    s3,
+    logs,
+    cloudwatchQuery,
+    cloudwatch,
+    sagemaker,
+    training
+];
 
 ;// CONCATENATED MODULE: ./.bundle/lib/emulator/cli.js
 /** `mlops-actions emulator [--port 4599] [--time-scale 0.01] [--state-file PATH]`. */
@@ -2143,6 +2195,9 @@ on 127.0.0.1. Point the actions at it:
   --training    docker (default: training jobs run their image on the local Docker engine) or
                 simulated (the same timeline without containers)
 Admin API: GET /_emulator/calls, POST /_emulator/faults, GET /_emulator/state, POST /_emulator/reset.
+Faults (POST /_emulator/faults): {"throttle": 0.3} throttles 30% of calls; {"sagemaker.nextUpdate":
+"Failed"} or "UpdateRollbackFailed" ends the next endpoint update so; {"sagemaker.failHealthCheck": true}
+fails the next new fleet's health check; {"sagemaker.instanceLimit": 8} sets the instance quota.
 `;
 async function emulatorCommand(args) {
     const options = {};

@@ -16,6 +16,9 @@ on 127.0.0.1. Point the actions at it:
   --training    docker (default: training jobs run their image on the local Docker engine) or
                 simulated (the same timeline without containers)
 Admin API: GET /_emulator/calls, POST /_emulator/faults, GET /_emulator/state, POST /_emulator/reset.
+Faults (POST /_emulator/faults): {"throttle": 0.3} throttles 30% of calls; {"sagemaker.nextUpdate":
+"Failed"} or "UpdateRollbackFailed" ends the next endpoint update so; {"sagemaker.failHealthCheck": true}
+fails the next new fleet's health check; {"sagemaker.instanceLimit": 8} sets the instance quota.
 `;
 
 export async function emulatorCommand(args: string[]): Promise<number> {

@@ -3,7 +3,8 @@
  * (shared/specs/sagemaker.md), through the real AWS SDK, independent of the actions. The emulator runs
  * on a manual clock at time scale 1, so every duration is the service's own (DURATIONS).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -832,6 +833,83 @@ describe('CloudWatch alarms (JSON 1.0)', () => {
     expect(
       emulator.calls.filter((c) => c.service === 'cloudwatch' && c.mutating).map((c) => c.operation)
     ).toContain('SetAlarmState');
+  });
+});
+
+describe('the AWS CLI (its CloudWatch speaks the query protocol)', () => {
+  const aws = async (...args: string[]) =>
+    JSON.parse(
+      (
+        await promisify(execFile)(
+          '/usr/bin/aws',
+          ['--endpoint-url', emulator.url, '--output', 'json', ...args],
+          {
+            env: {
+              ...process.env,
+              AWS_ACCESS_KEY_ID: 'a',
+              AWS_SECRET_ACCESS_KEY: 'b',
+              AWS_DEFAULT_REGION: 'us-east-1'
+            },
+            encoding: 'utf8'
+          }
+        )
+      ).stdout || '{}'
+    );
+
+  it('creates an alarm, trips it and reads it back; the SDK sees the same alarm', async () => {
+    await aws(
+      'cloudwatch',
+      'put-metric-alarm',
+      ...['--alarm-name', 'cli-5xx', '--metric-name', 'Invocation5XXErrors', '--namespace', 'AWS/SageMaker'],
+      ...['--statistic', 'Sum', '--period', '60', '--evaluation-periods', '1', '--threshold', '1'],
+      ...[
+        '--comparison-operator',
+        'GreaterThanOrEqualToThreshold',
+        '--dimensions',
+        'Name=EndpointName,Value=news'
+      ]
+    );
+    await aws(
+      'cloudwatch',
+      'set-alarm-state',
+      '--alarm-name',
+      'cli-5xx',
+      '--state-value',
+      'ALARM',
+      '--state-reason',
+      'manual'
+    );
+    const described = await aws('cloudwatch', 'describe-alarms', '--alarm-names', 'cli-5xx');
+    expect(described.MetricAlarms).toEqual([
+      expect.objectContaining({
+        AlarmName: 'cli-5xx',
+        StateValue: 'ALARM',
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        Dimensions: [{ Name: 'EndpointName', Value: 'news' }]
+      })
+    ]);
+    const sdk = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['cli-5xx'] }));
+    expect(sdk.MetricAlarms![0]).toMatchObject({ StateValue: 'ALARM', Period: 60 });
+    await expect(
+      aws(
+        'cloudwatch',
+        'set-alarm-state',
+        '--alarm-name',
+        'nope',
+        '--state-value',
+        'OK',
+        '--state-reason',
+        'x'
+      )
+    ).rejects.toThrow(/ResourceNotFound/);
+  });
+
+  it('describes an endpoint', async () => {
+    await liveEndpoint('cli');
+    expect((await aws('sagemaker', 'describe-endpoint', '--endpoint-name', 'cli')).EndpointStatus).toBe(
+      'InService'
+    );
   });
 });
 

@@ -4,7 +4,7 @@
  * kept with its time, so SageMaker's deployment guardrails in the emulator can tell, lazily and
  * exactly, whether an alarm was in ALARM at any moment of a bake, whenever the next request comes.
  */
-import type { Emulator, ServiceDefinition } from '../server.js';
+import type { Emulator, RequestInfo, ServiceDefinition } from '../server.js';
 import { AwsError } from '../protocol.js';
 import { ACCOUNT_ID } from './sts.js';
 
@@ -74,6 +74,47 @@ export function firstAlarm(
 
 const invalid = (message: string) => new AwsError('InvalidParameterValue', message);
 const missing = (message: string) => new AwsError('MissingParameter', message);
+
+/**
+ * The query protocol's flat form (`AlarmNames.member.1=a`, `Dimensions.member.1.Name=n`) as the
+ * structured input the operations take; numbers and booleans as the JSON protocol sends them.
+ */
+export function fromQuery(form: Record<string, string>): Record<string, unknown> {
+  const NUMBERS = new Set(['Period', 'EvaluationPeriods', 'DatapointsToAlarm', 'Threshold', 'MaxRecords']);
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(form)) {
+    if (name === 'Action' || name === 'Version') continue;
+    const parts = name.split('.').filter((p) => p !== 'member');
+    const field = parts.filter((p) => !/^\d+$/.test(p)).at(-1) ?? '';
+    const value = NUMBERS.has(field) ? Number(raw) : field === 'ActionsEnabled' ? raw === 'true' : raw;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let node: any = out;
+    parts.forEach((part, i) => {
+      const key = /^\d+$/.test(part) ? Number(part) - 1 : part;
+      if (i === parts.length - 1) node[key] = value;
+      else node = node[key] ??= /^\d+$/.test(parts[i + 1]) ? [] : {};
+    });
+  }
+  return out;
+}
+
+/** The same alarms for clients of the query protocol (the AWS CLI before CloudWatch moved to JSON). */
+export function cloudwatchQuery(emulator: Emulator): ServiceDefinition {
+  const json = cloudwatch(emulator);
+  return {
+    ...json,
+    name: 'cloudwatch',
+    protocol: 'query',
+    targetPrefix: undefined,
+    xmlNamespace: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
+    operations: Object.fromEntries(
+      Object.entries(json.operations).map(([name, operation]) => [
+        name,
+        (input: Record<string, string>, request: RequestInfo) => operation(fromQuery(input), request)
+      ])
+    )
+  };
+}
 
 export function cloudwatch(emulator: Emulator): ServiceDefinition {
   const alarms = () => alarmsOf(emulator);
