@@ -277,9 +277,15 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
     };
   }
   const liveVariants = state.config?.ProductionVariants ?? [];
-  if (state.configTags[TAG.strategy] === 'weights' || liveVariants.length > 1) {
+  const names = liveVariants.map((v) => v.VariantName).join(', ');
+  if (state.configTags[TAG.strategy] === 'weights' && liveVariants.length > 1) {
     throw new UserError(
-      `Endpoint ${options.endpointName} is running a weights canary (config ${previous}, variants ${liveVariants.map((v) => v.VariantName).join(', ')}): promote it or roll it back before deploying again.`
+      `Endpoint ${options.endpointName} is running a weights canary (config ${previous}, variants ${names}): promote it or roll it back before deploying again.`
+    );
+  }
+  if (liveVariants.length > 1) {
+    throw new UserError(
+      `Endpoint ${options.endpointName} serves ${liveVariants.length} production variants (${names}) that deploy-canary did not make: it deploys to single-variant endpoints, so give the endpoint one variant first or deploy to another endpoint.`
     );
   }
   const liveVariant = liveVariants[0];

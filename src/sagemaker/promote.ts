@@ -167,7 +167,7 @@ export async function promote(
         reason: watched.stopped.message,
         message: watched.stopped.message
       });
-    const outcome = await judge(watched.endpoint!, pending);
+    const outcome = await judge(watched.endpoint!, pending, { cloudwatch: clients.cloudwatch });
     const config = await configOf(clients, pending);
     if (outcome.status !== 'deployed') {
       if (outcome.status === 'rolled-back')

@@ -112,6 +112,28 @@ export function deploySummary(
   md += '\n' + trafficChart(plan);
   md += changesTable(result.changes);
   if (plan.notes.length) md += '\n' + plan.notes.map((n) => `> ${n}`).join('\n>\n') + '\n';
+  if (result.status === 'planned') {
+    const requests = {
+      CreateModel: plan.createModel,
+      CreateEndpointConfig: plan.createConfig,
+      ...(plan.action === 'create'
+        ? { CreateEndpoint: { EndpointName: plan.endpointName, EndpointConfigName: plan.newConfig } }
+        : {}),
+      ...(plan.action === 'update' || plan.action === 'weights-canary'
+        ? {
+            UpdateEndpoint: {
+              EndpointName: plan.endpointName,
+              EndpointConfigName: plan.newConfig,
+              DeploymentConfig: plan.deploymentConfig
+            }
+          }
+        : {})
+    };
+    md +=
+      '\n<details><summary>The requests a real run would send</summary>\n\n```json\n' +
+      JSON.stringify(requests, null, 2) +
+      '\n```\n\n</details>\n';
+  }
   return md;
 }
 

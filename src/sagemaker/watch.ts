@@ -10,6 +10,7 @@ import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cl
 import type { DescribeEndpointCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors.js';
 import { systemClock, type Clock, type Logger } from '../report.js';
+import { formatDuration } from '../duration.js';
 import { Cancelled, poll, WaitTimeout } from '../wait.js';
 import { describeEndpoint } from './state.js';
 
@@ -39,11 +40,14 @@ export interface WatchOptions {
   timing?: PollTiming;
 }
 
-/** A change of state seen while waiting, `seconds` after the wait began. */
+/** A change of state seen while waiting, `seconds` after the wait began (in the service's time). */
 export interface Change {
   seconds: number;
   state: string;
 }
+
+/** While nothing changes, a line that says so at most this often (service time). */
+const HEARTBEAT_SECONDS = 60;
 
 export interface WatchResult {
   /** The endpoint as last seen; undefined only if it disappeared. */
@@ -87,6 +91,8 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
   let last: DescribeEndpointCommandOutput | undefined;
   let seen = false;
   let polls = 0;
+  let noted = 0;
+  const serviceSeconds = () => (clock.now() - started) / 1000 / (options.scale ?? 1);
   const read = async () => {
     polls++;
     try {
@@ -98,7 +104,15 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
       options.log.debug(`DescribeEndpoint ${name} was throttled beyond the SDK's retries; polling on.`);
     }
     const state = describeState(last);
-    if (changes.at(-1)?.state !== state) changes.push({ seconds: (clock.now() - started) / 1000, state });
+    const now = serviceSeconds();
+    const change = changes.at(-1);
+    if (change?.state !== state) {
+      changes.push({ seconds: now, state });
+      noted = now;
+    } else if (now - noted >= HEARTBEAT_SECONDS) {
+      options.log.info(`endpoint ${name}: still ${state} (for ${formatDuration(now - change.seconds)})`);
+      noted = now;
+    }
     return last;
   };
   const seconds = () => (clock.now() - started) / 1000;
@@ -157,8 +171,12 @@ export async function judge(
   switch (endpoint.EndpointStatus) {
     case 'InService': {
       if (endpoint.EndpointConfigName === target) return { status: 'deployed' };
-      // SageMaker may leave FailureReason empty after an auto-rollback: then name the alarms firing now.
-      const firing = reason ? [] : await firingAlarms(context.cloudwatch, context.alarms ?? []);
+      // SageMaker may leave FailureReason empty after an auto-rollback: then name the alarms (of the
+      // caller, else of the endpoint's last deployment) that are in ALARM now.
+      const alarms =
+        context.alarms ??
+        (endpoint.LastDeploymentConfig?.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName!);
+      const firing = reason ? [] : await firingAlarms(context.cloudwatch, alarms);
       const why =
         reason || (firing.length ? `alarm ${firing.join(', ')} in ALARM` : 'SageMaker gave no reason');
       return {

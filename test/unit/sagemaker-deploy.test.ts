@@ -37,7 +37,7 @@ import {
 } from '../../src/sagemaker/plan.js';
 import { deploySummary, trafficChart } from '../../src/sagemaker/summary.js';
 import { isVersionName, TAG, versionName } from '../../src/sagemaker/tags.js';
-import { describeState, judge } from '../../src/sagemaker/watch.js';
+import { describeState, judge, waitForEndpoint } from '../../src/sagemaker/watch.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/news@sha256:' + 'b'.repeat(64);
@@ -565,6 +565,93 @@ describe('deploy with a fake SageMaker', () => {
   });
 });
 
+describe('waiting', () => {
+  const virtual = () => {
+    let t = 0;
+    return { clock: { now: () => t }, sleep: async (ms: number) => void (t += ms) };
+  };
+  const throttled = () =>
+    new SageMakerServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: {},
+      message: 'Rate exceeded'
+    });
+
+  it('a poll throttled beyond the SDK retries is one more try at the next poll, not a failure', async () => {
+    sm.on(DescribeEndpointCommand)
+      .resolvesOnce(endpoint('Updating', OLD))
+      .rejectsOnce(throttled())
+      .resolves(endpoint('InService', NEW));
+    const watched = await waitForEndpoint('news', {
+      sagemaker: new SageMakerClient({ region: 'us-east-1' }),
+      log,
+      timeoutSeconds: 600,
+      timing: virtual()
+    });
+    expect(watched.endpoint?.EndpointStatus).toBe('InService');
+    expect(watched.polls).toBe(3);
+    expect(log.text()).toContain(
+      "debug: DescribeEndpoint news was throttled beyond the SDK's retries; polling on."
+    );
+  });
+
+  it('a first read that fails is an error (nothing to wait on)', async () => {
+    sm.on(DescribeEndpointCommand).rejects(throttled());
+    await expect(
+      waitForEndpoint('news', {
+        sagemaker: new SageMakerClient({ region: 'us-east-1' }),
+        log,
+        timeoutSeconds: 600,
+        timing: virtual()
+      })
+    ).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+
+  it('logs each change once, and while nothing changes a line at most every minute of service time', async () => {
+    let n = 0;
+    sm.on(DescribeEndpointCommand).callsFake(() =>
+      ++n < 60
+        ? endpoint('Updating', OLD, { PendingDeploymentSummary: { EndpointConfigName: NEW, StartTime: NOW } })
+        : endpoint('InService', NEW)
+    );
+    const watched = await waitForEndpoint('news', {
+      sagemaker: new SageMakerClient({ region: 'us-east-1' }),
+      log,
+      timeoutSeconds: 3600,
+      scale: 0.01,
+      timing: virtual()
+    });
+    const lines = log.lines.filter((l) => !l.startsWith('debug'));
+    expect(lines[0]).toBe(`endpoint news: Updating on ${OLD}, deploying ${NEW}`);
+    expect(lines.at(-1)).toBe(`endpoint news: InService on ${NEW}`);
+    const still = lines.filter((l) => l.includes('still Updating'));
+    // About 19 minutes of service time (59 polls, 5 s growing to 20 s): one line a minute.
+    expect(still.length).toBeGreaterThanOrEqual(12);
+    expect(still.length).toBeLessThanOrEqual(20);
+    expect(still[0]).toMatch(/^endpoint news: still Updating on \S+, deploying \S+ \(for 1m( \d+s)?\)$/);
+    // The changes are in service time, whatever the scale.
+    expect(watched.changes.map((c) => c.state)).toEqual([
+      `Updating on ${OLD}, deploying ${NEW}`,
+      `InService on ${NEW}`
+    ]);
+    expect(watched.changes[1].seconds).toBeGreaterThan(900);
+  });
+
+  it("an empty FailureReason is explained by the alarms of the endpoint's own last deployment", async () => {
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'from-endpoint' }] });
+    const back = endpoint('InService', OLD, {
+      LastDeploymentConfig: { AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'from-endpoint' }] } }
+    });
+    expect(
+      await judge(back, NEW, { cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) })
+    ).toMatchObject({
+      reason: expect.stringContaining('alarm from-endpoint in ALARM')
+    });
+    expect(cw.commandCalls(DescribeAlarmsCommand)[0].args[0].input.AlarmNames).toEqual(['from-endpoint']);
+  });
+});
+
 describe('summary', () => {
   it('a canary chart with its bakes and the alarms that roll it back, a link to the console', () => {
     const o = options({ alarms: 'news-5xx', 'instance-count': '10' });
@@ -602,5 +689,21 @@ describe('summary', () => {
     expect(md).toContain('| Strategy | canary: 10% → 100%, bake 10m, auto-rollback on news-5xx |');
     expect(md).toContain('| Duration | 25m 20s |');
     expect(md).toContain('| Cleaned up | news-old |');
+    expect(md).not.toContain('The requests a real run would send');
+  });
+
+  it('a dry run shows the requests a real run would send', async () => {
+    liveEndpoint();
+    sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD));
+    const result = await deploy(options({ 'dry-run': 'true' }), clients(), engine());
+    const md = deploySummary(result, IMAGE, undefined, 'us-east-1', 1);
+    expect(md).toContain('## deploy-canary: news: 📝 planned (dry run, nothing changed)');
+    const json = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(md)![1]);
+    expect(Object.keys(json)).toEqual(['CreateModel', 'CreateEndpointConfig', 'UpdateEndpoint']);
+    expect(json.UpdateEndpoint).toEqual({
+      EndpointName: 'news',
+      EndpointConfigName: NEW,
+      DeploymentConfig: result.plan.deploymentConfig
+    });
   });
 });
