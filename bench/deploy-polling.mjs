@@ -62,7 +62,7 @@ async function virtualRun(values, policy) {
   const clock = { now: () => t };
   const sleep = async (ms) => {
     t += ms;
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 0));
   };
   const emulator = new Emulator({ services: ALL_SERVICES, now: clock.now, timeScale: 1 });
   const url = await emulator.start();
