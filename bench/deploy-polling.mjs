@@ -6,7 +6,8 @@
 //    virtual clock: every poll delay and every service duration is exact, a run takes milliseconds,
 //    so poll policies compare side by side over many runs (jitter differs run to run).
 // 2. The built bundle (dist/deploy-canary) against the emulator in real time at two time scales,
-//    with MLOPS_ACTIONS_TIME_SCALE equal to the emulator's: the count should not depend on the scale.
+//    with MLOPS_ACTIONS_TIME_SCALE equal to the emulator's: the count should not depend on the scale;
+//    beside it the SDK's waitUntilEndpointInService on the same canary, its delay scaled alike.
 //
 // Usage: node bench/deploy-polling.mjs   (BENCH_RUNS=20 runs per cell of table 1)
 import { spawn } from 'node:child_process';
@@ -31,7 +32,13 @@ const { readDeployOptions } = await load('sagemaker/options.js');
 const { Inputs } = await load('inputs.js');
 const { ACTIONS } = await load('generated/actions.js');
 const { silentLogger } = await load('report.js');
-const { SageMakerClient } = await import('@aws-sdk/client-sagemaker');
+const {
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  SageMakerClient,
+  UpdateEndpointCommand,
+  waitUntilEndpointInService
+} = await import('@aws-sdk/client-sagemaker');
 const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
 
 const STRATEGIES = {
@@ -45,9 +52,10 @@ const STRATEGIES = {
   'all at once, 10m bake': { strategy: 'all-at-once', 'bake-time': '10m' }
 };
 const POLICIES = {
-  'this toolkit: 5 s, x1.5 to 20 s': { minDelayMs: 5000, maxDelayMs: 20000 },
-  'SDK waiter: 30 s fixed': { minDelayMs: 30000, maxDelayMs: 30000 },
-  'gentler: 5 s, x1.5 to 60 s': { minDelayMs: 5000, maxDelayMs: 60000 }
+  'this toolkit: 5 s, x1.5 to 30 s, wakes when a bake ends': {},
+  '5 s, x1.5 to 20 s': { maxDelayMs: 20000, wakeAtPhaseEnd: false },
+  '5 s, x1.5 to 30 s': { wakeAtPhaseEnd: false },
+  '30 s fixed (like the SDK waiter)': { minDelayMs: 30000, maxDelayMs: 30000, wakeAtPhaseEnd: false }
 };
 
 const options = (values) => {
@@ -160,6 +168,79 @@ async function bundleRun(scale) {
   }
 }
 
+/**
+ * The SDK's own waitUntilEndpointInService (its 30 s delay scaled the same way) watching the same
+ * canary, started by hand after a first deployment by the bundle. It counts any InService as success.
+ */
+async function waiterRun(scale) {
+  const emulator = new Emulator({ services: ALL_SERVICES, timeScale: scale });
+  const url = await emulator.start();
+  try {
+    const config = {
+      region: 'us-east-1',
+      endpoint: url,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+    };
+    const sm = new SageMakerClient(config);
+    let t = Date.now();
+    const ctx = { log: silentLogger, scale, sha: '1111111', now: () => new Date(t) };
+    await deploy(options({}), { sagemaker: sm }, ctx);
+    await sm.send(
+      new CreateModelCommand({
+        ModelName: 'bench-v2',
+        ExecutionRoleArn: ROLE,
+        PrimaryContainer: { Image: image(2) }
+      })
+    );
+    await sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'bench-v2',
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'bench-v2',
+            InstanceType: 'ml.m5.large',
+            InitialInstanceCount: 2
+          }
+        ]
+      })
+    );
+    emulator.calls.length = 0;
+    const started = Date.now();
+    await sm.send(
+      new UpdateEndpointCommand({
+        EndpointName: 'bench',
+        EndpointConfigName: 'bench-v2',
+        DeploymentConfig: {
+          BlueGreenUpdatePolicy: {
+            TrafficRoutingConfiguration: {
+              Type: 'CANARY',
+              CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+              WaitIntervalInSeconds: 600
+            }
+          }
+        }
+      })
+    );
+    await waitUntilEndpointInService(
+      { client: sm, minDelay: 30 * scale, maxDelay: 30 * scale, maxWaitTime: 3600 },
+      { EndpointName: 'bench' }
+    );
+    t = Date.now();
+    const endpoint = emulator.stateOf('sagemaker', () => ({})).endpoints.bench;
+    const lastDescribe = Math.max(
+      ...emulator.calls.filter((c) => c.operation === 'DescribeEndpoint').map((c) => Date.parse(c.at))
+    );
+    return {
+      calls: describes(emulator.calls),
+      latency: (lastDescribe - endpoint.modified) / 1000 / scale,
+      wall: (Date.now() - started) / 1000
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
 const stats = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -189,10 +270,16 @@ for (const [name, values] of Object.entries(STRATEGIES)) {
 console.log(
   "\n2. The built bundle in real time (canary, 10m bake; MLOPS_ACTIONS_TIME_SCALE = the emulator's)\n"
 );
-console.log('| time scale | wall clock (s) | DescribeEndpoint calls | noticed after settling (unscaled s) |');
-console.log('| ---: | ---: | ---: | ---: |');
+console.log(
+  '| watcher | time scale | wall clock (s) | DescribeEndpoint calls | noticed after settling (unscaled s) |'
+);
+console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const scale of [0.01, 0.002]) {
   const r = await bundleRun(scale);
-  console.log(`| ${scale} | ${fmt(r.wall, 1)} | ${r.calls} | ${fmt(r.latency, 1)} |`);
+  console.log(`| deploy-canary bundle | ${scale} | ${fmt(r.wall, 1)} | ${r.calls} | ${fmt(r.latency, 1)} |`);
 }
+const waiter = await waiterRun(0.01);
+console.log(
+  `| SDK waitUntilEndpointInService (30 s) | 0.01 | ${fmt(waiter.wall, 1)} | ${waiter.calls} | ${fmt(waiter.latency, 1)} |`
+);
 fs.rmSync(path.join(root, 'bench', '.data'), { recursive: true, force: true });

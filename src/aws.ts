@@ -22,6 +22,8 @@ export interface AwsOptions {
   endpoint?: string;
   credentials?: unknown;
   env?: NodeJS.ProcessEnv;
+  /** Further client settings of one service (a request handler with its own agents, ...); win over the rest. */
+  config?: Record<string, unknown>;
 }
 
 export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -71,7 +73,7 @@ export function clientConfig(serviceId: string, options: AwsOptions): Record<str
     config.requestChecksumCalculation = 'WHEN_REQUIRED';
     config.responseChecksumValidation = 'WHEN_REQUIRED';
   }
-  return config;
+  return { ...config, ...options.config };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

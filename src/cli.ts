@@ -7,17 +7,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { emulatorCommand } from './emulator/cli.js';
 import { ACTIONS as BUILT_IN_ACTIONS, type ActionMetadata } from './generated/actions.js';
 import { RUNS as BUILT_IN_RUNS } from './generated/registry.js';
 import { inputVariable } from './inputs.js';
 import { runAction, type ActionResult, type ActionRun } from './runner.js';
 import { VERSION } from './version.js';
 
-/** Commands that are not actions. Each loads its code only when used. */
+/** Commands that are not actions. */
 const COMMANDS: Record<string, { description: string; run: (args: string[]) => Promise<number> }> = {
   emulator: {
-    description: 'Start the local AWS emulator (SageMaker, ECR, CloudWatch, STS, ...) on 127.0.0.1.',
-    run: async (args) => (await import('./emulator/cli.js')).emulatorCommand(args)
+    description: 'Start the local AWS emulator (SageMaker, S3, CloudWatch, ECR, STS, ...) on 127.0.0.1.',
+    run: emulatorCommand
   }
 };
 

@@ -22,6 +22,11 @@ export interface PollOptions<S> {
   done: (state: S) => boolean;
   /** One line of the state; logged whenever it changes. */
   describe: (state: S) => string;
+  /**
+   * When the state is known to change next (epoch ms), e.g. the end of a bake: the poll after it
+   * comes right then instead of up to a full delay later.
+   */
+  expectedChange?: (state: S) => number | undefined;
   timeoutSeconds: number;
   log: Logger;
   signal?: AbortSignal;
@@ -90,8 +95,11 @@ export async function poll<S>(options: PollOptions<S>): Promise<PollResult<S>> {
         `Timed out after ${formatDuration(options.timeoutSeconds)} waiting for ${options.what}; it was left ${text}.`
       );
     }
-    const jittered = delay * (0.8 + 0.4 * random());
-    await wait(Math.min(jittered, remaining), signal);
+    let next = delay * (0.8 + 0.4 * random());
+    const expected = options.expectedChange?.(state);
+    if (expected !== undefined && expected > clock.now())
+      next = Math.min(next, expected - clock.now() + 1000 * scale);
+    await wait(Math.min(next, remaining), signal);
     delay = Math.min(delay * 1.5, maxDelay);
   }
 }

@@ -2,6 +2,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { awsClient, resolveRegion } from '../aws.js';
+import { dockerCli } from '../docker/runner.js';
 import { UserError } from '../errors.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
@@ -26,7 +27,11 @@ export async function run(ctx: ActionContext): Promise<void> {
       logs: options.streamLogs ? awsClient(CloudWatchLogsClient, 'CloudWatch Logs', client) : undefined
     });
   } else if (options.mode === 'local') {
-    outcome = await trainLocally(options, { ...modeContext, tempDir: process.env.RUNNER_TEMP });
+    outcome = await trainLocally(options, {
+      ...modeContext,
+      tempDir: process.env.RUNNER_TEMP,
+      docker: dockerCli(process.env.MLOPS_ACTIONS_DOCKER || 'docker')
+    });
   } else {
     outcome = await trainWithCommand(options, modeContext);
   }

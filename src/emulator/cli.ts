@@ -4,8 +4,9 @@ import { Emulator } from './server.js';
 import { ALL_SERVICES } from './services/index.js';
 
 const USAGE = `Usage: mlops-actions emulator [--port 4599] [--time-scale 1] [--state-file PATH] [--training docker|simulated]
+                             [--registry 127.0.0.1:5000]
 
-Starts a local stand-in for the AWS services the actions use (SageMaker, S3, CloudWatch Logs, STS, ...),
+Starts a local stand-in for the AWS services the actions use (SageMaker, S3, CloudWatch Logs, ECR, STS, ...),
 on 127.0.0.1. Point the actions at it:
   export AWS_ENDPOINT_URL=http://127.0.0.1:4599 AWS_REGION=us-east-1
   export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator
@@ -15,6 +16,9 @@ on 127.0.0.1. Point the actions at it:
   --data-dir    where S3 objects and training work live (default: beside the state file, or a temp dir)
   --training    docker (default: training jobs run their image on the local Docker engine) or
                 simulated (the same timeline without containers)
+  --registry    the Docker registry ECR hands out (GetAuthorizationToken) and reads images from
+                (DescribeImages): host:port of a registry such as Debian's docker-registry
+                (default 127.0.0.1:5000)
 Admin API: GET /_emulator/calls, POST /_emulator/faults, GET /_emulator/state, POST /_emulator/reset.
 Faults (POST /_emulator/faults): {"throttle": 0.3} throttles 30% of calls; {"sagemaker.nextUpdate":
 "Failed"} or "UpdateRollbackFailed" ends the next endpoint update so; {"sagemaker.failHealthCheck": true}
@@ -29,7 +33,9 @@ export async function emulatorCommand(args: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
-    if (!['--port', '--time-scale', '--state-file', '--data-dir', '--training'].includes(flag)) {
+    if (
+      !['--port', '--time-scale', '--state-file', '--data-dir', '--training', '--registry'].includes(flag)
+    ) {
       process.stderr.write(`mlops-actions emulator: unknown option "${flag}".\n${USAGE}`);
       return 2;
     }
@@ -56,8 +62,16 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
+  const registry = options.registry ?? '127.0.0.1:5000';
+  if (!/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(registry)) {
+    process.stderr.write(
+      `mlops-actions emulator: --registry must be a registry address such as 127.0.0.1:5000, but got "${registry}".\n`
+    );
+    return 2;
+  }
   const emulator = new Emulator({
     timeScale,
+    registry,
     stateFile: options['state-file'],
     dataDir: options['data-dir'],
     training,

@@ -36,6 +36,8 @@ export interface ServiceDefinition {
   operations: Record<string, Operation>;
   /** Brings time-driven state up to date before each request. */
   advance?: () => void;
+  /** Stops background work (running training jobs) when the emulator stops. */
+  close?: () => void;
   /** Handles a request in a protocol of its own (REST); returns the operation's name when it handled it. */
   raw?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<string | undefined>;
 }
@@ -65,6 +67,8 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** How training jobs run: `docker` (the image on the local engine) or `simulated` (no containers). */
   training?: 'docker' | 'simulated';
+  /** The registry ECR points Docker at (`host:port`, plain HTTP on loopback); default 127.0.0.1:5000. */
+  registry?: string;
 }
 
 /** Read-only operations; everything else counts as a mutating call in the call log. */
@@ -151,11 +155,23 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
+    for (const service of this.services) service.close?.();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
   }
+
+  /**
+   * Whether to throttle this call: `faults.throttle` is a share (0-1) spread evenly over the calls
+   * (0.3: 3 calls in 10, never many in a row), so a retrying client always gets through.
+   */
+  private throttled(): boolean {
+    const share = Math.min(1, Math.max(0, Number(this.faults.throttle ?? 0)));
+    const n = this.throttleCounter++;
+    return Math.floor((n + 1) * share) > Math.floor(n * share);
+  }
+  private throttleCounter = 0;
 
   /** Calls that reached a mutating operation (for "no mutating call" assertions). */
   mutatingCalls(): CallRecord[] {
@@ -236,8 +252,7 @@ export class Emulator {
           'UnknownOperationException',
           `${service.name} has no operation ${operation} in the emulator.`
         );
-      const throttle = Number(this.faults.throttle ?? 0);
-      if (throttle > 0 && Math.random() < throttle) {
+      if (this.throttled()) {
         throw new AwsError(
           service.protocol === 'query' ? 'Throttling' : 'ThrottlingException',
           'Rate exceeded'

@@ -8,6 +8,83 @@ export interface ActionMetadata {
 }
 
 export const ACTIONS: Record<string, ActionMetadata> = {
+  "build-image": {
+    "description": "Build the model's image once, push every tag to ECR (or any registry) and report the digest the registry holds, so the very image tested is the one deployed.",
+    "inputs": {
+      "context": {
+        "description": "The build context, a directory inside the workspace.",
+        "default": "."
+      },
+      "dockerfile": {
+        "description": "The Dockerfile, relative to the workspace. Default: <context>/Dockerfile."
+      },
+      "target": {
+        "description": "The build stage to stop at (a multi-stage Dockerfile's `AS` name)."
+      },
+      "build-args": {
+        "description": "Build arguments, a map (`MODEL_VERSION: 3` lines or `MODEL_VERSION=3` lines). Not for secrets: build arguments stay in the image's history."
+      },
+      "labels": {
+        "description": "Labels, a map, added to the OCI labels the action sets itself (org.opencontainers.image.source, revision, created, version); yours win on the same key."
+      },
+      "repository": {
+        "description": "The image repository, e.g. `news-classifier` (with `/` for a namespace).",
+        "required": true
+      },
+      "registry": {
+        "description": "The registry host. Default: your ECR registry, found with ECR GetAuthorizationToken (the account and region of the AWS credentials). Any other host, e.g. ghcr.io, with `username` and `password`."
+      },
+      "username": {
+        "description": "The username for a registry other than ECR."
+      },
+      "password": {
+        "description": "The password or token for a registry other than ECR. Masked in the log and given to Docker on stdin."
+      },
+      "region": {
+        "description": "The AWS region of the ECR registry. Default AWS_REGION, then AWS_DEFAULT_REGION (an ECR host in `registry` names its own region)."
+      },
+      "tags": {
+        "description": "The tags, a list. Default: the full commit sha, and the branch name made tag-safe (the branch tag only where tags may move: not in an immutable ECR repository)."
+      },
+      "push": {
+        "description": "Push the image. With false the image stays in the local engine, and `image-uri` and `digest` are its local image ID.",
+        "default": "true"
+      },
+      "create-repository": {
+        "description": "Create the ECR repository when it is missing, with scan on push and immutable tags.",
+        "default": "true"
+      },
+      "cache-from": {
+        "description": "Build cache sources, one per line, e.g. `type=gha` (buildx only; ignored with a warning otherwise)."
+      },
+      "cache-to": {
+        "description": "Build cache exports, one per line, e.g. `type=gha,mode=max` (buildx only, with a builder that can export)."
+      },
+      "platform": {
+        "description": "The target platform, e.g. linux/arm64 (one platform; the image is loaded into the local engine)."
+      },
+      "network": {
+        "description": "The network of RUN steps: default, host or none."
+      }
+    },
+    "outputs": {
+      "image": {
+        "description": "The image by its first tag, registry/repository:tag."
+      },
+      "digest": {
+        "description": "The digest the registry holds for the image (sha256:...); with push false, the local image ID."
+      },
+      "image-uri": {
+        "description": "The image by digest, registry/repository@sha256:...: what to test and deploy. With push false, the local image ID (runnable, not deployable)."
+      },
+      "tags": {
+        "description": "The references that name the image (registry/repository:tag), one per line: those the registry holds, or with push false the local ones."
+      },
+      "image-id": {
+        "description": "The image ID in the local engine (sha256:...)."
+      }
+    }
+  },
   "deploy-canary": {
     "description": "Deploy a model image to a SageMaker endpoint behind a canary (deployment guardrails or production-variant weights) that rolls back by itself when an alarm fires.",
     "inputs": {
@@ -121,6 +198,93 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       }
     }
   },
+  "dvc-pull": {
+    "description": "Pull DVC-tracked data (files and folders named by .dvc files and dvc.lock) from an S3 or local remote into the cache and the workspace, natively, without installing dvc.",
+    "inputs": {
+      "targets": {
+        "description": "What to pull, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, or tracked paths. Default, every .dvc file and dvc.lock in the working directory."
+      },
+      "remote": {
+        "description": "The DVC remote to pull from (a name in .dvc/config). Default, core.remote. An output's own remote field wins, as in dvc."
+      },
+      "jobs": {
+        "description": "Parallel transfers. Default, the remote's jobs setting, else 16."
+      },
+      "force": {
+        "description": "Overwrite workspace files that hold changes not saved in the DVC cache (and remove such files from tracked folders). Without it, the pull refuses and names them.",
+        "default": "false"
+      },
+      "verify": {
+        "description": "Check the md5 of every downloaded object while it streams, before it enters the cache. A remote's verify = true turns it on too.",
+        "default": "true"
+      },
+      "allow-missing": {
+        "description": "Succeed when some objects are missing on the remote (they are named in the log), pulling everything else.",
+        "default": "false"
+      },
+      "engine": {
+        "description": "auto: native, handing over to the dvc command only for a remote type the native engine does not serve (GCS, Azure, SSH, ...). native: never use dvc. dvc: always run the dvc command.",
+        "default": "auto"
+      },
+      "working-directory": {
+        "description": "The root of the DVC repository (the folder that holds .dvc/), relative to the workspace.",
+        "default": "."
+      },
+      "region": {
+        "description": "AWS region of S3 remotes that set none. Default, AWS_REGION, else us-east-1 (S3 redirects a wrong guess)."
+      }
+    },
+    "outputs": {
+      "files": {
+        "description": "Workspace files written or already up to date."
+      },
+      "downloaded": {
+        "description": "Objects downloaded into the cache (files and .dir manifests)."
+      },
+      "bytes": {
+        "description": "Bytes downloaded."
+      },
+      "missing": {
+        "description": "Objects the remote does not have (each named in the log and the job summary)."
+      }
+    }
+  },
+  "dvc-push": {
+    "description": "Push DVC-tracked data (from the cache, or the workspace when the cache lacks it) to an S3 or local remote, natively, without installing dvc.",
+    "inputs": {
+      "targets": {
+        "description": "What to push, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, or tracked paths. Default, every .dvc file and dvc.lock in the working directory."
+      },
+      "remote": {
+        "description": "The DVC remote to push to (a name in .dvc/config). Default, core.remote. An output's own remote field wins, as in dvc."
+      },
+      "jobs": {
+        "description": "Parallel transfers (multipart parts of large files included). Default, the remote's jobs setting, else 16."
+      },
+      "engine": {
+        "description": "auto: native, handing over to the dvc command only for a remote type the native engine does not serve (GCS, Azure, SSH, ...). native: never use dvc. dvc: always run the dvc command.",
+        "default": "auto"
+      },
+      "working-directory": {
+        "description": "The root of the DVC repository (the folder that holds .dvc/), relative to the workspace.",
+        "default": "."
+      },
+      "region": {
+        "description": "AWS region of S3 remotes that set none. Default, AWS_REGION, else us-east-1 (S3 redirects a wrong guess)."
+      }
+    },
+    "outputs": {
+      "uploaded": {
+        "description": "Objects uploaded (files and .dir manifests)."
+      },
+      "bytes": {
+        "description": "Bytes uploaded."
+      },
+      "skipped": {
+        "description": "Objects already on the remote, not uploaded again."
+      }
+    }
+  },
   "promote": {
     "description": "Promote a canary on a SageMaker endpoint, shifting all traffic to the candidate (weights) or waiting for a guardrails deployment to finish.",
     "inputs": {
@@ -187,6 +351,57 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "status": {
         "description": "rolled-back, failed (the endpoint did not land on the target; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."
+      }
+    }
+  },
+  "test-in-docker": {
+    "description": "Run the tests inside the very image that will be deployed, without network by default, with the JUnit report in the job summary and failing tests annotated.",
+    "inputs": {
+      "image": {
+        "description": "The image to test, ideally by digest (the image-uri output of build-image).",
+        "required": true
+      },
+      "command": {
+        "description": "The test command, run with the image's /bin/sh, e.g. `pytest tests --junitxml=/tmp/junit.xml`.",
+        "required": true
+      },
+      "workdir": {
+        "description": "The working directory inside the container. Default: /workspace when the workspace is mounted, else the image's."
+      },
+      "mount-workspace": {
+        "description": "Mount the workspace read-only at /workspace.",
+        "default": "true"
+      },
+      "env": {
+        "description": "Environment variables of the container, a map. Their values are not logged."
+      },
+      "network": {
+        "description": "The container's network: none (no network at all) or host.",
+        "default": "none"
+      },
+      "user": {
+        "description": "The user (name or uid, with an optional :group) to run the command as. Default the image's."
+      },
+      "timeout": {
+        "description": "Kill the container after this long, e.g. 90s, 15m, 1h.",
+        "default": "30m"
+      },
+      "report": {
+        "description": "A JUnit XML file the tests write inside the container (absolute, or relative to workdir; the workspace is read-only, so e.g. /tmp/junit.xml): parsed into the job summary and into annotations on failing tests."
+      }
+    },
+    "outputs": {
+      "exit-code": {
+        "description": "The exit code of the command (137 when it was killed at the timeout)."
+      },
+      "duration": {
+        "description": "How long the command ran, in seconds."
+      },
+      "tests": {
+        "description": "The number of tests in the report (empty without a report)."
+      },
+      "failures": {
+        "description": "The number of failed tests and errors in the report (empty without a report)."
       }
     }
   },

@@ -105,7 +105,7 @@ async function settledState(
 }
 
 export function watchOptions(
-  options: { waitTimeoutSeconds: number },
+  options: { waitTimeoutSeconds: number; bakeSeconds?: number; terminationWaitSeconds?: number },
   clients: Clients,
   ctx: EngineContext
 ): Parameters<typeof waitForEndpoint>[1] {
@@ -115,7 +115,9 @@ export function watchOptions(
     signal: ctx.signal,
     timeoutSeconds: options.waitTimeoutSeconds,
     scale: ctx.scale,
-    timing: ctx.timing
+    timing: ctx.timing,
+    bakeSeconds: options.bakeSeconds,
+    terminationWaitSeconds: options.terminationWaitSeconds
   };
 }
 

@@ -22,12 +22,14 @@ const THROTTLED = new Set([
   'RequestLimitExceeded'
 ]);
 
-/** How to wait: the poll delays (5 s first, 20 s cap, against AWS), and a clock and a sleep that tests and bench/ may make virtual. */
+/** How to wait: the poll delays (5 s first, 30 s cap, against AWS), and a clock and a sleep that tests and bench/ may make virtual. */
 export interface PollTiming {
   minDelayMs?: number;
   maxDelayMs?: number;
   clock?: Clock;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Poll right when a bake or termination wait ends (default true; bench/ compares without). */
+  wakeAtPhaseEnd?: boolean;
 }
 
 export interface WatchOptions {
@@ -38,6 +40,31 @@ export interface WatchOptions {
   /** Multiplies every poll delay (1 against AWS). */
   scale?: number;
   timing?: PollTiming;
+  /** The bake and termination waits of the deployment, to poll right when they end. */
+  bakeSeconds?: number;
+  terminationWaitSeconds?: number;
+}
+
+/**
+ * When the current bake or termination wait of a deployment ends (epoch ms), if it is one: from the
+ * waits the caller knows, else from the endpoint's own LastDeploymentConfig.
+ */
+export function phaseEnd(
+  e: DescribeEndpointCommandOutput | undefined,
+  options: Pick<WatchOptions, 'bakeSeconds' | 'terminationWaitSeconds' | 'scale'>
+): number | undefined {
+  const status = e?.PendingDeploymentSummary?.ProductionVariants?.[0]?.VariantStatus?.[0];
+  if (!status?.StartTime) return undefined;
+  const policy = e?.LastDeploymentConfig?.BlueGreenUpdatePolicy;
+  const seconds =
+    status.Status === 'Baking'
+      ? (options.bakeSeconds ?? policy?.TrafficRoutingConfiguration?.WaitIntervalInSeconds)
+      : status.Status === 'Deleting'
+        ? (options.terminationWaitSeconds ?? policy?.TerminationWaitInSeconds)
+        : undefined;
+  return seconds === undefined
+    ? undefined
+    : status.StartTime.valueOf() + seconds * 1000 * (options.scale ?? 1);
 }
 
 /** A change of state seen while waiting, `seconds` after the wait began (in the service's time). */
@@ -122,12 +149,13 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
       read,
       done: (e) => !e || !SETTLING.has(e.EndpointStatus ?? ''),
       describe: describeState,
+      expectedChange: options.timing?.wakeAtPhaseEnd === false ? undefined : (e) => phaseEnd(e, options),
       timeoutSeconds: options.timeoutSeconds,
       log: options.log,
       signal: options.signal,
       scale: options.scale,
       minDelayMs: options.timing?.minDelayMs,
-      maxDelayMs: options.timing?.maxDelayMs,
+      maxDelayMs: options.timing?.maxDelayMs ?? 30000,
       clock,
       sleep: options.timing?.sleep
     });

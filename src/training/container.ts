@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { dockerCli, type DockerRunner } from '../docker/runner.js';
 import { scanMetrics } from './metrics.js';
 
 export interface ContainerJob {
@@ -36,8 +37,8 @@ export interface ContainerResult {
 }
 
 export interface ContainerRunOptions {
-  /** The docker binary (default `docker`). */
-  docker?: string;
+  /** The Docker CLI (default: `docker` on PATH). */
+  docker?: DockerRunner;
   onLine?: (line: string) => void;
   /** Aborting stops the container (SIGTERM, then SIGKILL after `stopGraceSeconds`). */
   signal?: AbortSignal;
@@ -91,20 +92,12 @@ export function dockerRunArgs(job: ContainerJob, containerName: string): string[
   return args;
 }
 
-function docker(binary: string, args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(binary, args, { stdio: 'ignore' });
-    child.on('error', () => resolve(-1));
-    child.on('close', (code) => resolve(code ?? -1));
-  });
-}
-
 /** Runs the job's container to the end, streaming its output lines; never leaves the container behind. */
 export async function runTrainingContainer(
   job: ContainerJob,
   options: ContainerRunOptions = {}
 ): Promise<ContainerResult> {
-  const binary = options.docker ?? 'docker';
+  const docker = options.docker ?? dockerCli();
   const now = options.now ?? Date.now;
   const name = `mlops-train-${job.jobName}-${process.pid}-${now().toString(36)}`.slice(0, 120);
   prepareTrainingDir(job);
@@ -112,34 +105,20 @@ export async function runTrainingContainer(
   const lines: string[] = [];
   let timedOut = false;
   let stopped = false;
+  let finished = false;
 
-  const child = spawn(binary, dockerRunArgs(job, name), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const onData = (stream: NodeJS.ReadableStream) => {
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (rest + chunk).split(/\r?\n/);
-      rest = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        options.onLine?.(line);
-      }
-    });
-    stream.on('end', () => {
-      if (rest) {
-        lines.push(rest);
-        options.onLine?.(rest);
-      }
-    });
+  // SIGTERM, then SIGKILL after the grace period, as SageMaker stops a job. Until the container
+  // exists `docker stop` fails: try again until it works or the run is over.
+  const stop = async () => {
+    const grace = String(Math.ceil(options.stopGraceSeconds ?? 120));
+    while (!finished) {
+      if ((await docker.run({ args: ['stop', '-t', grace, name] })).code === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   };
-  onData(child.stdout!);
-  onData(child.stderr!);
-
-  const stop = () =>
-    void docker(binary, ['stop', '-t', String(Math.ceil(options.stopGraceSeconds ?? 120)), name]);
   const onAbort = () => {
     stopped = true;
-    stop();
+    void stop();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
@@ -147,19 +126,28 @@ export async function runTrainingContainer(
     options.timeoutSeconds !== undefined
       ? setTimeout(() => {
           timedOut = true;
-          stop();
+          void stop();
         }, options.timeoutSeconds * 1000)
       : undefined;
 
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`Could not run ${binary}: ${e.message}`)));
-    child.on('close', (code) => resolve(code ?? 137));
-  }).finally(() => {
+  let exitCode: number;
+  try {
+    const result = await docker.run({
+      args: dockerRunArgs(job, name),
+      onLine: (line) => {
+        lines.push(line);
+        options.onLine?.(line);
+      }
+    });
+    if (result.code === -1) throw new Error(`Could not run ${docker.binary}: ${result.stderr}`);
+    exitCode = result.code;
+  } finally {
+    finished = true;
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-  });
-  // `--rm` removes it; a container that outlived its client (killed CLI) is removed here.
-  await docker(binary, ['rm', '-f', name]);
+    // `--rm` removes it; a container that outlived its client is removed here.
+    await docker.run({ args: ['rm', '--force', name] });
+  }
 
   const failureFile = path.join(job.workDir, 'output', 'failure');
   const failure = fs.existsSync(failureFile)

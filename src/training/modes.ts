@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DockerRunner } from '../docker/runner.js';
 import type { Logger } from '../report.js';
 import { runCommand, readMetricsFile } from './command.js';
 import { packModel, runTrainingContainer } from './container.js';
@@ -63,7 +64,7 @@ export async function trainOnSageMaker(
 
 export async function trainLocally(
   options: TrainOptions,
-  ctx: ModeContext & { tempDir?: string }
+  ctx: ModeContext & { tempDir?: string; docker?: DockerRunner }
 ): Promise<Outcome> {
   const job = options.job!;
   const workDir = fs.mkdtempSync(path.join(ctx.tempDir ?? os.tmpdir(), 'mlops-train-'));
@@ -73,6 +74,7 @@ export async function trainLocally(
     const result = await runTrainingContainer(
       { ...job, workDir, network: 'host' },
       {
+        docker: ctx.docker,
         onLine: (l) => ctx.log.info(l),
         signal: ctx.signal,
         timeoutSeconds: job.maxRuntimeSeconds,

@@ -15,9 +15,10 @@ import {
   S3Client
 } from '@aws-sdk/client-s3';
 import { awsClient } from '../../src/aws.js';
-import { runBundle, type BundleRun } from '../helpers/bundle.js';
+import { ROOT, runBundle, type BundleRun } from '../helpers/bundle.js';
 import { buildFixtureImage, docker } from '../helpers/docker.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { BASE_IMAGE, EXAMPLE, ensureBaseImage } from '../helpers/images.js';
 
 const IMAGE = 'mlops-test-train-fixture:latest';
 const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-training';
@@ -366,5 +367,83 @@ describe('bad inputs: one sentence naming the input, exit code 1, no job created
     expect(result.errors[0]).toContain(`"${input}"`);
     expect(emu.emulator.mutatingCalls()).toEqual([]);
     expect(fs.readdirSync(ws)).toEqual([]);
+  });
+});
+
+describe('the example training image (examples/wine-classifier) in local and sagemaker mode', () => {
+  const EXAMPLE_IMAGE = 'mlops-test-train-example:latest';
+  const metricDefinitions = "accuracy: 'accuracy=([0-9.]+)'\nf1_macro: 'f1_macro=([0-9.]+)'";
+  let local: BundleRun;
+  let remote: BundleRun;
+  let ws: string;
+
+  beforeAll(async () => {
+    ensureBaseImage();
+    docker([
+      'build',
+      '--network',
+      'host',
+      '-q',
+      '-f',
+      path.join(ROOT, EXAMPLE, 'training/Dockerfile'),
+      '--build-arg',
+      `BASE_IMAGE=${BASE_IMAGE}`,
+      '-t',
+      EXAMPLE_IMAGE,
+      path.join(ROOT, EXAMPLE)
+    ]);
+    ws = workspace();
+    local = await train(
+      {
+        mode: 'local',
+        image: EXAMPLE_IMAGE,
+        'job-name': 'wine-local',
+        'output-path': 'out',
+        hyperparameters: 'n_estimators: 50',
+        'metric-definitions': metricDefinitions
+      },
+      { workspace: ws }
+    );
+    remote = await train({
+      image: EXAMPLE_IMAGE,
+      'role-arn': ROLE,
+      'job-name': 'wine-sm',
+      'output-path': 's3://models/wine',
+      hyperparameters: 'n_estimators: 50',
+      'metric-definitions': metricDefinitions
+    });
+  }, 600_000);
+
+  it('trains in local mode: metrics out, model.tar.gz in output-path', () => {
+    expect(local.errors).toEqual([]);
+    const metrics = JSON.parse(local.outputs.metrics);
+    expect(metrics.accuracy).toBeGreaterThan(0.8);
+    expect(Object.keys(metrics)).toEqual(['accuracy', 'f1_macro']);
+    expect(Object.keys(untar(path.join(ws, 'out/model.tar.gz')))).toEqual(
+      expect.arrayContaining(['model.joblib', 'model.json'])
+    );
+  });
+
+  it('trains through the emulator in sagemaker mode: the same model and metrics, model.tar.gz where promised', async () => {
+    expect(remote.errors).toEqual([]);
+    expect(remote.outputs['model-data']).toBe('s3://models/wine/wine-sm/output/model.tar.gz');
+    expect(remote.outputs.metrics).toBe(local.outputs.metrics);
+    const body = await (
+      await s3.send(new GetObjectCommand({ Bucket: 'models', Key: 'wine/wine-sm/output/model.tar.gz' }))
+    ).Body!.transformToByteArray();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wine-')), 'model.tar.gz');
+    fs.writeFileSync(file, body);
+    expect(untar(file)['model.json']).toBe(untar(path.join(ws, 'out/model.tar.gz'))['model.json']);
+  });
+
+  it('a failing training script fails the action with the text of /opt/ml/output/failure', async () => {
+    const result = await train({
+      mode: 'local',
+      image: EXAMPLE_IMAGE,
+      'output-path': 'out',
+      hyperparameters: 'n_trees: 5'
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toMatch(/^Training failed \(exit code 1\): .*n_trees/);
   });
 });

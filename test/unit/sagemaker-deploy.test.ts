@@ -22,6 +22,7 @@ import {
   UpdateEndpointCommand,
   type DescribeEndpointCommandOutput
 } from '@aws-sdk/client-sagemaker';
+import { parseDuration } from '../../src/duration.js';
 import { ACTIONS } from '../../src/generated/actions.js';
 import { Inputs } from '../../src/inputs.js';
 import { MemoryLogger } from '../../src/report.js';
@@ -37,7 +38,7 @@ import {
 } from '../../src/sagemaker/plan.js';
 import { deploySummary, trafficChart } from '../../src/sagemaker/summary.js';
 import { isVersionName, TAG, versionName } from '../../src/sagemaker/tags.js';
-import { describeState, judge, waitForEndpoint } from '../../src/sagemaker/watch.js';
+import { describeState, judge, phaseEnd, waitForEndpoint } from '../../src/sagemaker/watch.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/news@sha256:' + 'b'.repeat(64);
@@ -559,9 +560,9 @@ describe('deploy with a fake SageMaker', () => {
     expect(result.reason).toBe(
       `Timed out after 10m waiting for endpoint news; it was left Updating on ${OLD}, deploying ${NEW}. SageMaker carries on; raise wait-timeout or watch the endpoint in the console.`
     );
-    // 5 s, growing by half up to 20 s, with jitter: about 35 polls in 10 minutes.
-    expect(result.polls).toBeGreaterThan(25);
-    expect(result.polls).toBeLessThan(45);
+    // 5 s, growing by half up to 30 s, with jitter: about 24 polls in 10 minutes.
+    expect(result.polls).toBeGreaterThan(18);
+    expect(result.polls).toBeLessThan(32);
   });
 });
 
@@ -626,16 +627,41 @@ describe('waiting', () => {
     expect(lines[0]).toBe(`endpoint news: Updating on ${OLD}, deploying ${NEW}`);
     expect(lines.at(-1)).toBe(`endpoint news: InService on ${NEW}`);
     const still = lines.filter((l) => l.includes('still Updating'));
-    // About 19 minutes of service time (59 polls, 5 s growing to 20 s): one line a minute.
-    expect(still.length).toBeGreaterThanOrEqual(12);
-    expect(still.length).toBeLessThanOrEqual(20);
     expect(still[0]).toMatch(/^endpoint news: still Updating on \S+, deploying \S+ \(for 1m( \d+s)?\)$/);
+    // One line a minute at most, and one within 96 s (the polls are at most 36 s apart; 1 s of rounding).
+    const fors = still.map((l) => parseDuration(/\(for ([^)]+)\)$/.exec(l)![1].replace(/ /g, ''))!);
+    fors.slice(1).forEach((f, i) => expect(f - fors[i]).toBeGreaterThanOrEqual(60));
+    fors.slice(1).forEach((f, i) => expect(f - fors[i]).toBeLessThanOrEqual(97));
     // The changes are in service time, whatever the scale.
     expect(watched.changes.map((c) => c.state)).toEqual([
       `Updating on ${OLD}, deploying ${NEW}`,
       `InService on ${NEW}`
     ]);
     expect(watched.changes[1].seconds).toBeGreaterThan(900);
+  });
+
+  it('knows when a bake or termination wait ends: from the waits given, else from the endpoint itself', () => {
+    const baking = (status: string) =>
+      endpoint('Updating', OLD, {
+        PendingDeploymentSummary: {
+          EndpointConfigName: NEW,
+          StartTime: NOW,
+          ProductionVariants: [
+            { VariantName: 'AllTraffic', VariantStatus: [{ Status: status as never, StartTime: NOW }] }
+          ]
+        },
+        LastDeploymentConfig: {
+          BlueGreenUpdatePolicy: {
+            TrafficRoutingConfiguration: { Type: 'CANARY', WaitIntervalInSeconds: 300 },
+            TerminationWaitInSeconds: 120
+          }
+        }
+      });
+    expect(phaseEnd(baking('Baking'), { bakeSeconds: 600 })).toBe(NOW.getTime() + 600_000);
+    expect(phaseEnd(baking('Baking'), {})).toBe(NOW.getTime() + 300_000);
+    expect(phaseEnd(baking('Deleting'), { scale: 0.01 })).toBe(NOW.getTime() + 1200);
+    expect(phaseEnd(baking('Creating'), { bakeSeconds: 600 })).toBeUndefined();
+    expect(phaseEnd(endpoint('InService', NEW), { bakeSeconds: 600 })).toBeUndefined();
   });
 
   it("an empty FailureReason is explained by the alarms of the endpoint's own last deployment", async () => {

@@ -62,6 +62,22 @@ describe('poll', () => {
     expect(time.t.now).toBe(60000);
   });
 
+  it('wakes right after an expected change (the end of a bake) instead of a full delay later', async () => {
+    const time = fakeTime();
+    const bakeEnds = 10_000;
+    await poll({
+      what: 'e',
+      read: async () => (time.t.now >= bakeEnds ? 'InService' : 'Baking'),
+      done: (s) => s === 'InService',
+      describe: (s) => s,
+      expectedChange: (s) => (s === 'Baking' ? bakeEnds : undefined),
+      timeoutSeconds: 60,
+      log: new MemoryLogger(),
+      ...time
+    });
+    expect(time.t.delays).toEqual([5000, 6000]); // 6000 = until the bake ends, plus 1 s
+  });
+
   it('scales delays for a time-scaled emulator', async () => {
     const time = fakeTime();
     let n = 0;

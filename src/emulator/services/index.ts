@@ -1,6 +1,7 @@
 /** Every emulated service, in the order requests are matched. */
 import type { ServiceFactory } from '../server.js';
 import { cloudwatch, cloudwatchQuery } from './cloudwatch.js';
+import { ecr } from './ecr.js';
 import { logs } from './logs.js';
 import { s3 } from './s3.js';
 import { sagemaker } from './sagemaker.js';
@@ -16,5 +17,6 @@ export const ALL_SERVICES: ServiceFactory[] = [
   cloudwatchQuery,
   cloudwatch,
   sagemaker,
-  training
+  training,
+  ecr
 ];

@@ -302,6 +302,7 @@ export function training(emulator: Emulator): ServiceDefinition {
     signingName: 'sagemaker',
     protocol: 'json1.1',
     targetPrefix: 'SageMaker',
+    close: () => running.forEach((controller) => controller.abort()),
     operations: {
       CreateTrainingJob: (r) => {
         const name = r.TrainingJobName ?? '';

@@ -1,0 +1,23 @@
+/** dvc-pull: DVC-tracked data from the remote into the cache and the workspace. */
+import { transfer } from '../dvc/engine.js';
+import { summaryMarkdown } from '../dvc/report.js';
+import { UserError } from '../errors.js';
+import { summary } from '../report.js';
+import type { ActionContext } from '../runner.js';
+import { transferOptions } from './dvc-shared.js';
+
+export async function run(ctx: ActionContext): Promise<void> {
+  const options = transferOptions(ctx);
+  const report = await transfer('pull', {
+    ...options,
+    force: ctx.inputs.boolean('force'),
+    verify: ctx.inputs.boolean('verify'),
+    allowMissing: ctx.inputs.boolean('allow-missing')
+  });
+  ctx.setOutput('files', report.files);
+  ctx.setOutput('downloaded', report.transferred);
+  ctx.setOutput('bytes', report.bytes);
+  ctx.setOutput('missing', report.missing);
+  summary(summaryMarkdown(report));
+  if (report.failure) throw new UserError(report.failure);
+}

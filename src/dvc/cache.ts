@@ -1,0 +1,223 @@
+/**
+ * The local cache (`.dvc/cache`, DVC's layout): objects enter it whole (temporary file, md5 checked
+ * while writing, then renamed) and read-only (0444), so a later `dvc` command trusts them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { hashFile, MD5_PATTERN, ObjectHasher, type DirEntry } from './hash.js';
+import { checkManifestPath } from './paths.js';
+import { objectKey, tempName, type ObjectRef } from './remote.js';
+
+/** Bytes that do not hash to the object's id. Retried (a transfer can corrupt), then reported. */
+export class CorruptObjectError extends Error {
+  override name = 'CorruptObjectError';
+  constructor(
+    readonly ref: ObjectRef,
+    readonly actual: string
+  ) {
+    super(`the object ${ref.id} hashes to ${actual}`);
+  }
+}
+
+/** A body that ended before the announced length (a cut connection). Retried. */
+export class TruncatedError extends Error {
+  override name = 'TruncatedError';
+}
+
+export class ManifestError extends UserError {
+  override name = 'ManifestError';
+}
+
+const isReadOnly = (mode: number) => (mode & 0o222) === 0;
+
+/** Objects up to this size are handled in one buffer. */
+export const SMALL_OBJECT = 1024 * 1024;
+
+/** Parses and checks a `.dir` manifest: a list of {md5, relpath} with safe, unique relpaths. */
+export function parseManifest(bytes: Buffer, origin: string): DirEntry[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new ManifestError(`${origin} is not valid JSON; the object is damaged.`);
+  }
+  if (!Array.isArray(doc)) throw new ManifestError(`${origin} is not a list of {md5, relpath} entries.`);
+  const seen = new Set<string>();
+  return doc.map((entry: unknown) => {
+    const e = entry as { md5?: unknown; relpath?: unknown };
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      typeof e.md5 !== 'string' ||
+      !MD5_PATTERN.test(e.md5.toLowerCase())
+    ) {
+      throw new ManifestError(
+        `${origin} has an entry without a valid md5 (${JSON.stringify(entry).slice(0, 80)}).`
+      );
+    }
+    const relpath = checkManifestPath(e.relpath, origin);
+    if (seen.has(relpath)) throw new ManifestError(`${origin} lists ${JSON.stringify(relpath)} twice.`);
+    seen.add(relpath);
+    return { md5: e.md5.toLowerCase(), relpath };
+  });
+}
+
+export class LocalCache {
+  constructor(readonly dir: string) {}
+
+  path(ref: ObjectRef): string {
+    return path.join(this.dir, ...objectKey(ref).split('/'));
+  }
+
+  /**
+   * True when the cache holds a good copy. Read-only objects are trusted, as DVC trusts them; any other
+   * is hashed: a good one is made read-only, a bad one is removed.
+   */
+  async has(ref: ObjectRef): Promise<boolean> {
+    return (await this.size(ref)) !== undefined;
+  }
+
+  /** The size of a good copy in the cache (see `has`), or undefined. */
+  async size(ref: ObjectRef): Promise<number | undefined> {
+    const file = this.path(ref);
+    let stat: fs.Stats | undefined;
+    try {
+      // One syscall: cheaper synchronously than a round trip through the thread pool.
+      stat = fs.statSync(file, { throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw e;
+    }
+    if (!stat?.isFile()) return undefined;
+    if (isReadOnly(stat.mode)) return stat.size;
+    const { md5 } = await hashFile(file, ref.legacy);
+    if (`${md5}${ref.id.endsWith('.dir') ? '.dir' : ''}` === ref.id) {
+      await fs.promises.chmod(file, 0o444);
+      return stat.size;
+    }
+    await fs.promises.rm(file, { force: true });
+    return undefined;
+  }
+
+  private readonly madeDirs = new Set<string>();
+  private tmpReady = false;
+
+  /** Temporary files live in one folder inside the cache (same filesystem); a new run clears it. */
+  get tmpDir(): string {
+    return path.join(this.dir, '.mlops-tmp');
+  }
+
+  private tempFor(target: string): string {
+    if (!this.tmpReady) {
+      fs.rmSync(this.tmpDir, { recursive: true, force: true });
+      fs.mkdirSync(this.tmpDir, { recursive: true });
+      this.tmpReady = true;
+    }
+    return tempName(path.join(this.tmpDir, path.basename(target)));
+  }
+
+  /** Removes the temporary folder (call when done). */
+  finish(): void {
+    if (this.tmpReady) fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    this.tmpReady = false;
+  }
+
+  private ensureDir(dir: string): void {
+    if (this.madeDirs.has(dir)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  /**
+   * Streams an object into the cache. With `verify`, the md5 is computed while writing and a mismatch
+   * leaves nothing behind. A body shorter than `expectedSize` is a TruncatedError. Returns the bytes.
+   */
+  async put(
+    ref: ObjectRef,
+    body: AsyncIterable<Uint8Array>,
+    options: {
+      verify: boolean;
+      expectedSize?: number;
+      /** Large objects: also write the bytes to this (new) file, created with `mode`. */
+      tee?: { path: string; mode: number };
+    }
+  ): Promise<{ bytes: number; data?: Buffer; teed?: boolean }> {
+    const target = this.path(ref);
+    this.ensureDir(path.dirname(target));
+    const temp = this.tempFor(target);
+    const hasher = options.verify ? new ObjectHasher(ref.legacy) : undefined;
+    const check = (bytes: number) => {
+      if (options.expectedSize !== undefined && bytes !== options.expectedSize) {
+        throw new TruncatedError(
+          `the object ${ref.id} arrived with ${bytes} of ${options.expectedSize} bytes`
+        );
+      }
+      if (hasher) {
+        const actual = hasher.digest() + (ref.id.endsWith('.dir') ? '.dir' : '');
+        if (actual !== ref.id) throw new CorruptObjectError(ref, actual);
+      }
+    };
+    if (options.expectedSize !== undefined && options.expectedSize <= SMALL_OBJECT) {
+      // Small objects: one buffer and one synchronous write; the many-small-files case is bound by
+      // per-file overhead, not bytes.
+      const chunks: Uint8Array[] = [];
+      let bytes = 0;
+      for await (const chunk of body) {
+        chunks.push(chunk);
+        bytes += chunk.length;
+      }
+      const data = Buffer.concat(chunks, bytes);
+      hasher?.update(data);
+      check(bytes);
+      try {
+        fs.writeFileSync(temp, data, { mode: 0o444, flag: 'wx' });
+        fs.renameSync(temp, target);
+      } catch (e) {
+        fs.rmSync(temp, { force: true });
+        throw e;
+      }
+      return { bytes, data };
+    }
+    const handle = await fs.promises.open(temp, 'wx', 0o444);
+    const tee = options.tee ? await fs.promises.open(options.tee.path, 'wx', options.tee.mode) : undefined;
+    let bytes = 0;
+    let ok = false;
+    try {
+      // Batches small network chunks into fewer writes.
+      let batch: Uint8Array[] = [];
+      let batched = 0;
+      const flush = async () => {
+        if (!batched) return;
+        await Promise.all([handle.writev(batch), tee?.writev(batch)]);
+        batch = [];
+        batched = 0;
+      };
+      for await (const chunk of body) {
+        hasher?.update(chunk);
+        bytes += chunk.length;
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched >= 1024 * 1024) await flush();
+      }
+      await flush();
+      check(bytes);
+      ok = true;
+    } finally {
+      await handle.close();
+      await tee?.close();
+      if (!ok) {
+        await fs.promises.rm(temp, { force: true });
+        if (options.tee) await fs.promises.rm(options.tee.path, { force: true });
+      }
+    }
+    await fs.promises.rename(temp, target);
+    return { bytes, teed: !!tee };
+  }
+
+  /** The entries of a `.dir` object in the cache; undefined when it is not there. */
+  async readManifest(ref: ObjectRef, origin: string): Promise<DirEntry[] | undefined> {
+    if (!(await this.has(ref))) return undefined;
+    return parseManifest(await fs.promises.readFile(this.path(ref)), origin);
+  }
+}
