@@ -29,7 +29,7 @@ export interface EngineContext {
   sha: string;
   runUrl?: string;
   now: () => Date;
-  /** Poll delays and a clock/sleep for waiting (defaults: 5 s to 20 s, real time). */
+  /** Poll delays and a clock/sleep for waiting (defaults: 5 s to 30 s, real time). */
   timing?: PollTiming;
 }
 
