@@ -57,7 +57,10 @@ const repo = path.join(temp, 'repo');
 fs.cpSync(example, publisher, { recursive: true });
 // A fresh checkout has data/train.dvc but not the data itself (data/.gitignore ignores it).
 const data = path.join(example, 'data/train');
-fs.cpSync(example, repo, { recursive: true, filter: (src) => src !== data && !src.startsWith(data + path.sep) });
+fs.cpSync(example, repo, {
+  recursive: true,
+  filter: (src) => src !== data && !src.startsWith(data + path.sep)
+});
 
 emulator = spawn(
   process.execPath,

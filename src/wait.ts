@@ -33,7 +33,10 @@ export interface PollOptions<S> {
   /** First delay and cap, in ms (5 s and 20 s by default), multiplied by `scale`. */
   minDelayMs?: number;
   maxDelayMs?: number;
-  /** Multiplies every delay: 1 against AWS, small against a time-scaled emulator. */
+  /**
+   * Multiplies every delay and the timeout: 1 against AWS, small against a time-scaled emulator
+   * (`timeoutSeconds` stays in the service's time, as the user wrote it, and so does the message).
+   */
   scale?: number;
   clock?: Clock;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -68,7 +71,7 @@ export async function poll<S>(options: PollOptions<S>): Promise<PollResult<S>> {
   const minDelay = (options.minDelayMs ?? 5000) * scale;
   const maxDelay = (options.maxDelayMs ?? 20000) * scale;
   const started = clock.now();
-  const deadline = started + options.timeoutSeconds * 1000;
+  const deadline = started + options.timeoutSeconds * 1000 * scale;
   let delay = minDelay;
   let polls = 0;
   let last: string | undefined;

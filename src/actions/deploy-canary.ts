@@ -1,35 +1,26 @@
 /** deploy-canary: plan, then deploy a new version to a SageMaker endpoint behind a canary. */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { awsClient, resolveRegion } from '../aws.js';
 import { UserError } from '../errors.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
-import { engineContext } from './sagemaker-context.js';
 import { deploy } from '../sagemaker/deploy.js';
 import { readDeployOptions } from '../sagemaker/options.js';
 import { CANDIDATE_VARIANT } from '../sagemaker/plan.js';
 import { deploySummary, strategyText } from '../sagemaker/summary.js';
+import { sagemakerEngine } from './sagemaker-engine.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const started = Date.now();
   const options = readDeployOptions(ctx.inputs);
-  const region = resolveRegion(options.region);
-  const clients = {
-    sagemaker: awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region }),
-    cloudwatch: awsClient(CloudWatchClient, 'CloudWatch', { action: ctx.name, region })
-  };
-  const engine = engineContext(ctx);
+  const { region, clients, engine } = sagemakerEngine(ctx, options.region);
 
   const result = await deploy(options, clients, engine);
   const { plan } = result;
-  if (options.dryRun || plan.action === 'unchanged') {
-    ctx.log.info(
-      `Plan for ${plan.endpointName}: ${plan.action}, ${strategyText(plan)}${plan.newConfig ? `, config ${plan.newConfig}` : ''}.`
-    );
-    for (const note of plan.notes) ctx.log.info(note);
-    if (options.dryRun) ctx.log.info(`Plan as data:\n${JSON.stringify(plan, null, 2)}`);
-  }
+  ctx.log.info(
+    `Plan for ${plan.endpointName}: ${plan.action}, ${strategyText(plan)}${plan.newConfig ? `, config ${plan.newConfig}` : ''}.`
+  );
+  for (const note of plan.notes) ctx.log.info(note);
+  if (options.dryRun) ctx.log.info(`Plan as data:\n${JSON.stringify(plan, null, 2)}`);
+
   ctx.setOutput('status', result.status);
   if (plan.newConfig) ctx.setOutput('endpoint-config', plan.newConfig);
   if (plan.modelName) ctx.setOutput('model-name', plan.modelName);

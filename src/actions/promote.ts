@@ -1,22 +1,18 @@
 /** promote: finish a canary on a SageMaker endpoint. */
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { awsClient, resolveRegion } from '../aws.js';
 import { UserError } from '../errors.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
-import { engineContext } from './sagemaker-context.js';
 import { readWaitOptions } from '../sagemaker/options.js';
 import { promote } from '../sagemaker/promote.js';
 import { promoteSummary } from '../sagemaker/summary.js';
+import { sagemakerEngine } from './sagemaker-engine.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const started = Date.now();
   const options = { ...readWaitOptions(ctx.inputs), retire: ctx.inputs.boolean('retire') };
-  const region = resolveRegion(options.region);
-  const sagemaker = awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region });
-  const engine = engineContext(ctx);
+  const { region, clients, engine } = sagemakerEngine(ctx, options.region);
 
-  const result = await promote(options, { sagemaker }, engine);
+  const result = await promote(options, clients, engine);
   ctx.log.info(result.message);
   ctx.setOutput('status', result.status);
   if (result.endpointConfig) ctx.setOutput('endpoint-config', result.endpointConfig);

@@ -1,13 +1,11 @@
 /** rollback: return a SageMaker endpoint to an earlier version and check that it landed. */
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { awsClient, resolveRegion } from '../aws.js';
 import { UserError } from '../errors.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
-import { engineContext } from './sagemaker-context.js';
 import { NAME, readWaitOptions } from '../sagemaker/options.js';
 import { rollback } from '../sagemaker/promote.js';
 import { promoteSummary } from '../sagemaker/summary.js';
+import { sagemakerEngine } from './sagemaker-engine.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const started = Date.now();
@@ -20,11 +18,9 @@ export async function run(ctx: ActionContext): Promise<void> {
     ),
     reason: ctx.inputs.string('reason')
   };
-  const region = resolveRegion(options.region);
-  const sagemaker = awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region });
-  const engine = engineContext(ctx);
+  const { region, clients, engine } = sagemakerEngine(ctx, options.region);
 
-  const result = await rollback(options, { sagemaker }, engine);
+  const result = await rollback(options, clients, engine);
   ctx.log.info(result.message);
   ctx.setOutput('status', result.status);
   if (result.endpointConfig) ctx.setOutput('endpoint-config', result.endpointConfig);

@@ -24,6 +24,9 @@ on 127.0.0.1. Point the actions at it:
                 (default 127.0.0.1:5000)
   --buckets     S3 buckets to create at start, comma separated (for example a DVC remote's)
 Admin API: GET /_emulator/calls, POST /_emulator/faults, GET /_emulator/state, POST /_emulator/reset.
+Faults (POST /_emulator/faults): {"throttle": 0.3} throttles 30% of calls; {"sagemaker.nextUpdate":
+"Failed"} or "UpdateRollbackFailed" ends the next endpoint update so; {"sagemaker.failHealthCheck": true}
+fails the next new fleet's health check; {"sagemaker.instanceLimit": 8} sets the instance quota.
 `;
 
 export async function emulatorCommand(args: string[]): Promise<number> {
@@ -35,7 +38,15 @@ export async function emulatorCommand(args: string[]): Promise<number> {
       return 0;
     }
     if (
-      !['--port', '--time-scale', '--state-file', '--data-dir', '--training', '--registry', '--buckets'].includes(flag)
+      ![
+        '--port',
+        '--time-scale',
+        '--state-file',
+        '--data-dir',
+        '--training',
+        '--registry',
+        '--buckets'
+      ].includes(flag)
     ) {
       process.stderr.write(`mlops-actions emulator: unknown option "${flag}".\n${USAGE}`);
       return 2;
@@ -79,7 +90,8 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     services: ALL_SERVICES
   });
   try {
-    for (const bucket of splitList(options.buckets ?? '')) new S3Store(path.join(emulator.dataDir, 's3')).createBucket(bucket);
+    for (const bucket of splitList(options.buckets ?? ''))
+      new S3Store(path.join(emulator.dataDir, 's3')).createBucket(bucket);
   } catch (e) {
     process.stderr.write(`mlops-actions emulator: --buckets: ${(e as Error).message}\n`);
     return 2;

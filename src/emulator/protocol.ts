@@ -33,6 +33,7 @@ function escapeXml(text: string): string {
 /** A small XML serializer for query-protocol answers: arrays become `<member>` lists. */
 export function toXml(value: unknown): string {
   if (value === undefined || value === null) return '';
+  if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)

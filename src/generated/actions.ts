@@ -128,7 +128,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "canary"
       },
       "canary-size": {
-        "description": "The canary: N% of the instances' capacity, or N instances (at most half).",
+        "description": "The canary: N% of the capacity, or N instances; at most half. SageMaker turns on whole instances, so 10% of 2 instances is 1 instance: half the traffic.",
         "default": "10%"
       },
       "linear-step": {
@@ -168,7 +168,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "true"
       },
       "wait-timeout": {
-        "description": "How long to wait (the deployment goes on at SageMaker after that).",
+        "description": "How long to wait for the outcome; the deployment goes on at SageMaker after that. Must be longer than the bakes and the termination wait together.",
         "default": "60m"
       },
       "dry-run": {
@@ -194,7 +194,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The variant that serves the new version (Candidate for a weights canary)."
       },
       "status": {
-        "description": "deployed, canary (weights, awaiting promote), unchanged, rolled-back, planned (dry run), failed, or in-progress (wait false)."
+        "description": "deployed, canary (weights, awaiting promote or rollback), unchanged (already live), rolled-back (the alarms or a failed fleet sent traffic back; the step fails), planned (dry run), failed (Failed or UpdateRollbackFailed; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."
       }
     }
   },
@@ -335,7 +335,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "true"
       },
       "wait-timeout": {
-        "description": "How long to wait.",
+        "description": "How long to wait for the endpoint to settle (before and after the rollback); the update goes on at SageMaker after that.",
         "default": "60m"
       },
       "reason": {
@@ -350,7 +350,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The endpoint config it served before."
       },
       "status": {
-        "description": "rolled-back, failed, or in-progress (wait false)."
+        "description": "rolled-back, failed (the endpoint did not land on the target; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."
       }
     }
   },

@@ -7,14 +7,14 @@ import {
   UpdateEndpointCommand,
   type SageMakerClient
 } from '@aws-sdk/client-sagemaker';
-import { InputError } from '../errors.js';
+import { InputError, UserError, userFacing } from '../errors.js';
 import type { Logger } from '../report.js';
-import { cleanup, listVersions, rollbackTarget, tagConfig } from './history.js';
+import { cleanup, listVersions, markLive, rollbackTarget, tagResource } from './history.js';
 import type { DeployOptions } from './options.js';
 import { planDeployment, type Plan } from './plan.js';
 import { readEndpointState, type EndpointState } from './state.js';
-import { TAG } from './tags.js';
-import { judge, refuseBroken, SETTLING, waitForEndpoint } from './watch.js';
+import { TAG, toTagList } from './tags.js';
+import { judge, refuseBroken, SETTLING, waitForEndpoint, type Change, type PollTiming } from './watch.js';
 
 export interface Clients {
   sagemaker: SageMakerClient;
@@ -29,6 +29,8 @@ export interface EngineContext {
   sha: string;
   runUrl?: string;
   now: () => Date;
+  /** Poll delays and a clock/sleep for waiting (defaults: 5 s to 30 s, real time). */
+  timing?: PollTiming;
 }
 
 export type DeployStatus =
@@ -37,11 +39,33 @@ export type DeployStatus =
 export interface DeployResult {
   plan: Plan;
   status: DeployStatus;
-  /** Why it did not succeed (rolled-back, failed). */
+  /** Why it did not succeed (rolled-back, failed, or a wait that stopped early). */
   reason?: string;
   polls: number;
   waitedSeconds: number;
+  /** The states the endpoint went through while the action watched it. */
+  changes: Change[];
   deleted: string[];
+}
+
+/** Service errors that a user fixes (bad request, quota): said in one sentence with what still serves. */
+const REFUSALS = new Set(['ValidationException', 'ResourceLimitExceeded', 'ResourceInUse']);
+
+/** Runs one call of the apply step; a refusal by SageMaker becomes a UserError that says what still serves. */
+export async function refusedAs<T>(operation: string, serving: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    const err = e as Error & { name?: string };
+    if (userFacing(e) || !REFUSALS.has(err?.name ?? '')) throw e;
+    const hint =
+      err.name === 'ResourceLimitExceeded'
+        ? ' Lower instance-count or request a higher quota in Service Quotas.'
+        : '';
+    throw new UserError(
+      `SageMaker refused ${operation} (${err.name}: ${err.message.replace(/\.$/, '')}).${hint} ${serving}`
+    );
+  }
 }
 
 async function checkAlarms(cloudwatch: CloudWatchClient | undefined, alarms: string[]): Promise<void> {
@@ -72,17 +96,29 @@ async function settledState(
     ctx.log.info(
       `Endpoint ${options.endpointName} is ${state.endpoint.EndpointStatus}: waiting for it to settle before deploying.`
     );
-    await waitForEndpoint(options.endpointName, {
-      ...clients,
-      log: ctx.log,
-      signal: ctx.signal,
-      timeoutSeconds: options.waitTimeoutSeconds,
-      scale: ctx.scale
-    });
+    const watched = await waitForEndpoint(options.endpointName, watchOptions(options, clients, ctx));
+    if (watched.stopped) throw new UserError(`${watched.stopped.message} Nothing was deployed.`);
     state = await readEndpointState(clients.sagemaker, options.endpointName);
     refuseBroken(state.endpoint);
   }
   return state;
+}
+
+export function watchOptions(
+  options: { waitTimeoutSeconds: number; bakeSeconds?: number; terminationWaitSeconds?: number },
+  clients: Clients,
+  ctx: EngineContext
+): Parameters<typeof waitForEndpoint>[1] {
+  return {
+    sagemaker: clients.sagemaker,
+    log: ctx.log,
+    signal: ctx.signal,
+    timeoutSeconds: options.waitTimeoutSeconds,
+    scale: ctx.scale,
+    timing: ctx.timing,
+    bakeSeconds: options.bakeSeconds,
+    terminationWaitSeconds: options.terminationWaitSeconds
+  };
 }
 
 export async function deploy(
@@ -99,6 +135,7 @@ export async function deploy(
     status,
     polls: 0,
     waitedSeconds: 0,
+    changes: [],
     deleted: [],
     ...extra
   });
@@ -110,56 +147,56 @@ export async function deploy(
   }
   if (plan.action === 'unchanged') return result('unchanged');
 
-  await sm.send(new CreateModelCommand(plan.createModel!));
-  const { EndpointConfigArn: newArn } = await sm.send(new CreateEndpointConfigCommand(plan.createConfig!));
+  const serving = plan.previousConfig
+    ? `The endpoint still serves ${plan.previousConfig}.`
+    : 'Nothing was deployed.';
+  await refusedAs('CreateModel', serving, () => sm.send(new CreateModelCommand(plan.createModel!)));
+  const { EndpointConfigArn: configArn } = await refusedAs('CreateEndpointConfig', serving, () =>
+    sm.send(new CreateEndpointConfigCommand(plan.createConfig!))
+  );
   if (plan.action === 'create') {
     ctx.log.info(`Creating endpoint ${options.endpointName} with ${plan.newConfig}.`);
-    await sm.send(
-      new CreateEndpointCommand({
-        EndpointName: options.endpointName,
-        EndpointConfigName: plan.newConfig,
-        Tags: plan.createConfig!.Tags
-      })
+    await refusedAs('CreateEndpoint', serving, () =>
+      sm.send(
+        new CreateEndpointCommand({
+          EndpointName: options.endpointName,
+          EndpointConfigName: plan.newConfig,
+          Tags: toTagList({ ...options.tags, [TAG.endpoint]: options.endpointName })
+        })
+      )
     );
   } else {
     ctx.log.info(
       `Updating endpoint ${options.endpointName} from ${plan.previousConfig} to ${plan.newConfig} (${options.strategy}).`
     );
-    await sm.send(
-      new UpdateEndpointCommand({
-        EndpointName: options.endpointName,
-        EndpointConfigName: plan.newConfig,
-        DeploymentConfig: plan.deploymentConfig
-      })
+    await refusedAs('UpdateEndpoint', serving, () =>
+      sm.send(
+        new UpdateEndpointCommand({
+          EndpointName: options.endpointName,
+          EndpointConfigName: plan.newConfig,
+          ...(plan.deploymentConfig ? { DeploymentConfig: plan.deploymentConfig } : {})
+        })
+      )
     );
   }
   if (!options.wait) return result('in-progress');
 
-  const watched = await waitForEndpoint(options.endpointName, {
-    ...clients,
-    log: ctx.log,
-    signal: ctx.signal,
-    timeoutSeconds: options.waitTimeoutSeconds,
-    scale: ctx.scale,
-    bakeSeconds: options.bakeSeconds,
-    terminationWaitSeconds: options.terminationWaitSeconds
-  });
-  const outcome = await judge(watched.endpoint, plan.newConfig!, {
+  const watched = await waitForEndpoint(options.endpointName, watchOptions(options, clients, ctx));
+  const waited = { polls: watched.polls, waitedSeconds: watched.seconds, changes: watched.changes };
+  if (watched.stopped) return result('in-progress', { reason: watched.stopped.message, ...waited });
+  const outcome = await judge(watched.endpoint!, plan.newConfig!, {
     cloudwatch: clients.cloudwatch,
     alarms: options.alarms
   });
-  const waited = { polls: watched.polls, waitedSeconds: watched.seconds };
+  const now = ctx.now().toISOString();
   if (outcome.status !== 'deployed') {
     if (outcome.status === 'rolled-back') {
-      await tagConfig(sm, newArn, {
-        [TAG.rolledBack]: ctx.now().toISOString(),
-        [TAG.rollbackReason]: outcome.reason
-      });
+      await tagResource(sm, configArn, { [TAG.rolledBack]: now, [TAG.rollbackReason]: outcome.reason });
     }
     return result(outcome.status, { reason: outcome.reason, ...waited });
   }
   const weights = plan.action === 'weights-canary';
-  if (!weights) await tagConfig(sm, newArn, { [TAG.wentLive]: ctx.now().toISOString() });
+  if (!weights) await markLive(sm, plan.newConfig!, now);
   const versions = await listVersions(sm, options.endpointName);
   const protect = [plan.newConfig, plan.previousConfig, rollbackTarget(versions, plan.newConfig)?.configName];
   const deleted = await cleanup(sm, versions, options.keepVersions, protect, ctx.log);

@@ -7,12 +7,13 @@ import {
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
   DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   ListEndpointConfigsCommand,
   type SageMakerClient
 } from '@aws-sdk/client-sagemaker';
 import type { Logger } from '../report.js';
 import { configTags, orUndefined } from './state.js';
-import { TAG, toTagList, type Tags } from './tags.js';
+import { isVersionName, TAG, toTagList, versionPrefix, type Tags } from './tags.js';
 
 export interface Version {
   configName: string;
@@ -25,7 +26,7 @@ export interface Version {
 export async function listVersions(sm: SageMakerClient, endpoint: string): Promise<Version[]> {
   const versions: Version[] = [];
   let token: string | undefined;
-  const prefix = endpoint.slice(0, 40);
+  const prefix = versionPrefix(endpoint);
   do {
     const page = await sm.send(
       new ListEndpointConfigsCommand({
@@ -37,6 +38,7 @@ export async function listVersions(sm: SageMakerClient, endpoint: string): Promi
       })
     );
     for (const c of page.EndpointConfigs ?? []) {
+      if (!isVersionName(c.EndpointConfigName ?? '', endpoint)) continue;
       const tags = await configTags(sm, c.EndpointConfigArn);
       if (tags[TAG.endpoint] === endpoint)
         versions.push({
@@ -51,15 +53,36 @@ export async function listVersions(sm: SageMakerClient, endpoint: string): Promi
   return versions;
 }
 
-/** The last config that went live before `current`, was not rolled back from, and still exists. */
+/**
+ * The rollback target: of the versions other than `current` that still exist, the one that went live
+ * last, unless it was rolled back from after it went live (its deployment did not succeed for good).
+ */
 export function rollbackTarget(versions: Version[], current: string | undefined): Version | undefined {
+  const good = (v: Version) => {
+    const live = v.tags[TAG.wentLive];
+    const back = v.tags[TAG.rolledBack];
+    return Boolean(live) && (!back || live > back);
+  };
   return versions
-    .filter((v) => v.configName !== current && v.tags[TAG.wentLive] && !v.tags[TAG.rolledBack])
+    .filter((v) => v.configName !== current && good(v))
     .sort((a, b) => b.tags[TAG.wentLive].localeCompare(a.tags[TAG.wentLive]))[0];
 }
 
-export async function tagConfig(sm: SageMakerClient, arn: string | undefined, tags: Tags): Promise<void> {
+export async function tagResource(sm: SageMakerClient, arn: string | undefined, tags: Tags): Promise<void> {
   if (arn) await sm.send(new AddTagsCommand({ ResourceArn: arn, Tags: toTagList(tags) }));
+}
+
+/** Marks a version live from `at`: its endpoint config and every model the config serves. */
+export async function markLive(sm: SageMakerClient, configName: string, at: string): Promise<void> {
+  const config = await orUndefined(
+    sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }))
+  );
+  if (!config) return;
+  await tagResource(sm, config.EndpointConfigArn, { [TAG.wentLive]: at });
+  for (const name of new Set((config.ProductionVariants ?? []).map((v) => v.ModelName!))) {
+    const model = await orUndefined(sm.send(new DescribeModelCommand({ ModelName: name })));
+    await tagResource(sm, model?.ModelArn, { [TAG.wentLive]: at });
+  }
 }
 
 /**

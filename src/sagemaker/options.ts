@@ -1,6 +1,8 @@
 /** deploy-canary, promote and rollback inputs, checked against SageMaker's limits before any call. */
 import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
+import { formatDuration } from '../duration.js';
+import { MAX_EXECUTION_SECONDS, trafficSteps, waitingSeconds } from './plan.js';
 import { TAG } from './tags.js';
 
 export type Strategy = 'canary' | 'linear' | 'all-at-once' | 'weights';
@@ -179,7 +181,7 @@ export function readDeployOptions(inputs: Inputs): DeployOptions {
       `Input "tags" has more than ${50 - Object.keys(TAG).length} tags (SageMaker allows 50 and the toolkit uses ${Object.keys(TAG).length}).`
     );
 
-  return {
+  const options: DeployOptions = {
     ...base,
     image,
     modelData,
@@ -209,4 +211,34 @@ export function readDeployOptions(inputs: Inputs): DeployOptions {
     dryRun: inputs.boolean('dry-run'),
     keepVersions: inputs.integer('keep-versions', { min: 1, max: 100 })!
   };
+  checkWaits(options);
+  return options;
+}
+
+/**
+ * The inputs together: SageMaker wants the whole deployment (every bake and the termination wait, plus
+ * the time to create the new fleet) within 8 hours, and a wait-timeout shorter than the waits alone
+ * would certainly stop the action before SageMaker finishes.
+ */
+function checkWaits(options: DeployOptions): void {
+  if (options.strategy === 'weights') return;
+  const steps = trafficSteps(options);
+  const waits = waitingSeconds(steps, options.terminationWaitSeconds);
+  const what = `${steps.length} traffic step${steps.length > 1 ? 's' : ''} baking ${formatDuration(options.bakeSeconds)} each${
+    options.terminationWaitSeconds
+      ? ` and termination-wait ${formatDuration(options.terminationWaitSeconds)}`
+      : ''
+  }`;
+  if (waits + 600 > MAX_EXECUTION_SECONDS) {
+    fail(
+      'bake-time',
+      `Input "bake-time" is too long for this deployment: ${what} make ${formatDuration(waits)} of waiting, but SageMaker allows a deployment 8h in all (with time to create the new fleet); shorten bake-time${options.strategy === 'linear' ? ' or use a bigger linear-step' : ''}.`
+    );
+  }
+  if (options.wait && options.waitTimeoutSeconds <= waits) {
+    fail(
+      'wait-timeout',
+      `Input "wait-timeout" is ${formatDuration(options.waitTimeoutSeconds)}, but this deployment waits ${formatDuration(waits)} (${what}) before it can finish: raise wait-timeout above that, or set wait to false.`
+    );
+  }
 }

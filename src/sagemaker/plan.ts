@@ -10,7 +10,7 @@ import type {
   ProductionVariantInstanceType
 } from '@aws-sdk/client-sagemaker';
 import { InputError, UserError } from '../errors.js';
-import type { DeployOptions, Strategy } from './options.js';
+import type { CapacitySize, DeployOptions, Strategy } from './options.js';
 import type { EndpointState } from './state.js';
 import { TAG, toTagList, versionName, type Tags } from './tags.js';
 
@@ -121,27 +121,61 @@ export function configRequest(
   };
 }
 
-/** The traffic steps of a guardrails strategy, as percentages of traffic on the new fleet. */
-export function trafficSteps(options: DeployOptions): TrafficStep[] {
+/**
+ * The share of the new fleet a capacity size turns on. SageMaker turns on whole instances (at least
+ * one), so on instances `10%` of 2 is 1 instance: half the traffic. Serverless shifts the percentage.
+ */
+export function capacityPercent(
+  size: CapacitySize,
+  options: Pick<DeployOptions, 'instanceCount' | 'serverless'>
+): number {
+  if (options.serverless) return Math.min(100, size.Value);
+  const instances = options.instanceCount;
+  const count =
+    size.Type === 'INSTANCE_COUNT'
+      ? size.Value
+      : Math.max(1, Math.ceil((size.Value / 100) * instances - 1e-9));
+  return Math.min(100, Math.round((count / instances) * 1000) / 10);
+}
+
+/** The traffic steps of a strategy, as percentages of traffic on the new version after each step. */
+export function trafficSteps(
+  options: Pick<
+    DeployOptions,
+    | 'strategy'
+    | 'bakeSeconds'
+    | 'canarySize'
+    | 'linearStepPercent'
+    | 'canaryWeight'
+    | 'instanceCount'
+    | 'serverless'
+  >
+): TrafficStep[] {
   const bake = options.bakeSeconds;
   if (options.strategy === 'all-at-once') return [{ percent: 100, bakeSeconds: bake }];
   if (options.strategy === 'weights') return [{ percent: options.canaryWeight, bakeSeconds: 0 }];
   if (options.strategy === 'canary') {
-    const size = options.canarySize;
-    const percent =
-      size.Type === 'CAPACITY_PERCENT'
-        ? size.Value
-        : Math.round((size.Value / options.instanceCount) * 1000) / 10;
     return [
-      { percent, bakeSeconds: bake },
+      { percent: capacityPercent(options.canarySize, options), bakeSeconds: bake },
       { percent: 100, bakeSeconds: bake }
     ];
   }
+  const step = capacityPercent({ Type: 'CAPACITY_PERCENT', Value: options.linearStepPercent }, options);
   const steps: TrafficStep[] = [];
-  for (let p = options.linearStepPercent; p < 100; p += options.linearStepPercent)
+  for (let p = step; p < 100 - 1e-9; p = Math.round((p + step) * 10) / 10)
     steps.push({ percent: p, bakeSeconds: bake });
   return [...steps, { percent: 100, bakeSeconds: bake }];
 }
+
+/** Seconds SageMaker waits on purpose: every bake plus the termination wait. */
+export function waitingSeconds(steps: TrafficStep[], terminationWaitSeconds: number): number {
+  return steps.reduce((sum, s) => sum + s.bakeSeconds, 0) + terminationWaitSeconds;
+}
+
+/** Time SageMaker gets to create the new fleet and shift traffic, beyond the waits. */
+export const PROVISIONING_ALLOWANCE = 1800;
+/** SageMaker's limit on MaximumExecutionTimeoutInSeconds. */
+export const MAX_EXECUTION_SECONDS = 28800;
 
 /** SageMaker's DeploymentConfig (blue/green with traffic routing and auto-rollback alarms). */
 export function deploymentConfig(options: DeployOptions): DeploymentConfig {
@@ -159,14 +193,16 @@ export function deploymentConfig(options: DeployOptions): DeploymentConfig {
             WaitIntervalInSeconds: options.bakeSeconds
           }
         : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: options.bakeSeconds };
-  const waits =
-    trafficSteps(options).reduce((sum, s) => sum + s.bakeSeconds, 0) + options.terminationWaitSeconds;
+  const waits = waitingSeconds(trafficSteps(options), options.terminationWaitSeconds);
   return {
     BlueGreenUpdatePolicy: {
       TrafficRoutingConfiguration: routing,
       TerminationWaitInSeconds: options.terminationWaitSeconds,
       // Longer than every wait plus time to provision the new fleet, within SageMaker's 600-28800.
-      MaximumExecutionTimeoutInSeconds: Math.min(28800, Math.max(600, Math.ceil(waits + 1800)))
+      MaximumExecutionTimeoutInSeconds: Math.min(
+        MAX_EXECUTION_SECONDS,
+        Math.max(600, Math.ceil(waits + PROVISIONING_ALLOWANCE))
+      )
     },
     ...(options.alarms.length
       ? { AutoRollbackConfiguration: { Alarms: options.alarms.map((AlarmName) => ({ AlarmName })) } }
@@ -241,9 +277,15 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
     };
   }
   const liveVariants = state.config?.ProductionVariants ?? [];
-  if (state.configTags[TAG.strategy] === 'weights' || liveVariants.length > 1) {
+  const names = liveVariants.map((v) => v.VariantName).join(', ');
+  if (state.configTags[TAG.strategy] === 'weights' && liveVariants.length > 1) {
     throw new UserError(
-      `Endpoint ${options.endpointName} is running a weights canary (config ${previous}, variants ${liveVariants.map((v) => v.VariantName).join(', ')}): promote it or roll it back before deploying again.`
+      `Endpoint ${options.endpointName} is running a weights canary (config ${previous}, variants ${names}): promote it or roll it back before deploying again.`
+    );
+  }
+  if (liveVariants.length > 1) {
+    throw new UserError(
+      `Endpoint ${options.endpointName} serves ${liveVariants.length} production variants (${names}) that deploy-canary did not make: it deploys to single-variant endpoints, so give the endpoint one variant first or deploy to another endpoint.`
     );
   }
   const liveVariant = liveVariants[0];
@@ -302,8 +344,29 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
     createConfig: configRequest(name, [variant(options, options.variantName, name)], options, modelTags),
     deploymentConfig: dc,
     steps: trafficSteps(options),
-    notes: options.alarms.length
-      ? []
-      : ['No alarms are given: SageMaker cannot roll back on its own; give alarms for auto-rollback.']
+    notes: [
+      ...wholeInstancesNote(options),
+      ...(options.alarms.length
+        ? []
+        : ['No alarms are given: SageMaker cannot roll back on its own; give alarms for auto-rollback.'])
+    ]
   };
+}
+
+/** Says so when SageMaker's whole instances make a step bigger than the percentage asked for. */
+function wholeInstancesNote(options: DeployOptions): string[] {
+  if (options.serverless) return [];
+  const [input, size] =
+    options.strategy === 'canary'
+      ? (['canary-size', options.canarySize] as const)
+      : options.strategy === 'linear'
+        ? (['linear-step', { Type: 'CAPACITY_PERCENT' as const, Value: options.linearStepPercent }] as const)
+        : [];
+  if (!input || size.Type !== 'CAPACITY_PERCENT') return [];
+  const percent = capacityPercent(size, options);
+  if (percent === size.Value) return [];
+  const count = Math.round((percent / 100) * options.instanceCount);
+  return [
+    `SageMaker turns on whole instances: ${input} ${size.Value}% of ${options.instanceCount} instances is ${count} instance${count > 1 ? 's' : ''}, so ${input === 'canary-size' ? 'the canary takes' : 'each step moves'} ${percent}% of the traffic.`
+  ];
 }

@@ -3,32 +3,40 @@
  * with retire, replacing the config by one holding only the candidate) and rolled back by sending all
  * traffic back and returning to the config that was live before. A guardrails deployment in progress
  * is promoted by waiting for SageMaker to finish. Any other rollback updates the endpoint to an
- * earlier config (read from the tags) and checks that it landed.
+ * earlier config (read from the tags in AWS) and checks that it landed.
  */
 import {
   CreateEndpointConfigCommand,
   DescribeEndpointConfigCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
+  type DescribeEndpointConfigCommandOutput,
   type ProductionVariant
 } from '@aws-sdk/client-sagemaker';
 import { InputError, UserError } from '../errors.js';
-import type { Clients, EngineContext } from './deploy.js';
-import { listVersions, rollbackTarget, tagConfig } from './history.js';
+import { refusedAs, watchOptions, type Clients, type EngineContext } from './deploy.js';
+import { listVersions, markLive, rollbackTarget, tagResource } from './history.js';
 import type { WaitOptions } from './options.js';
 import { orUndefined, readEndpointState, type EndpointState } from './state.js';
-import { TAG, toTagList, versionName } from './tags.js';
-import { judge, refuseBroken, SETTLING, waitForEndpoint } from './watch.js';
+import { TAG, toTagList, versionName, type Tags } from './tags.js';
+import { judge, refuseBroken, SETTLING, waitForEndpoint, type Change, type WatchResult } from './watch.js';
+
+export type PromoteStatus = 'promoted' | 'rolled-back' | 'unchanged' | 'in-progress' | 'failed';
 
 export interface PromoteResult {
-  status: 'promoted' | 'rolled-back' | 'unchanged' | 'in-progress' | 'failed';
+  status: PromoteStatus;
+  /** The config the endpoint serves (or is moving to). */
   endpointConfig?: string;
   rolledBackFrom?: string;
+  /** Set when the action failed: one sentence. */
   reason?: string;
   message: string;
+  /** What was done, step by step, for the summary. */
+  steps: string[];
+  changes: Change[];
 }
 
-function isWeightsCanary(state: EndpointState): boolean {
+export function isWeightsCanary(state: EndpointState): boolean {
   return state.configTags[TAG.strategy] === 'weights' && (state.config?.ProductionVariants?.length ?? 0) > 1;
 }
 
@@ -36,51 +44,93 @@ async function existing(options: WaitOptions, clients: Clients, verb: string): P
   const state = await readEndpointState(clients.sagemaker, options.endpointName);
   if (!state.endpoint)
     throw new UserError(
-      `Endpoint ${options.endpointName} does not exist in this region: there is nothing to ${verb}.`
+      `Endpoint ${options.endpointName} does not exist in this region: there is nothing to ${verb}; check endpoint-name and region.`
     );
   return state;
 }
 
-function watch(options: WaitOptions, clients: Clients, ctx: EngineContext) {
-  return waitForEndpoint(options.endpointName, {
-    ...clients,
-    log: ctx.log,
-    signal: ctx.signal,
-    timeoutSeconds: options.waitTimeoutSeconds,
-    scale: ctx.scale
-  });
+/** Collects the watches of one action run: their state changes and the first one that stopped early. */
+class Watcher {
+  readonly changes: Change[] = [];
+  private offset = 0;
+  constructor(
+    private readonly options: WaitOptions,
+    private readonly clients: Clients,
+    private readonly ctx: EngineContext
+  ) {}
+
+  async watch(): Promise<WatchResult> {
+    const result = await waitForEndpoint(
+      this.options.endpointName,
+      watchOptions(this.options, this.clients, this.ctx)
+    );
+    for (const c of result.changes) this.changes.push({ seconds: this.offset + c.seconds, state: c.state });
+    this.offset += result.seconds;
+    return result;
+  }
 }
 
-/** Updates the endpoint to `target` all at once and checks that it landed there. */
-async function moveTo(
-  target: string,
-  options: WaitOptions,
+async function configOf(
   clients: Clients,
-  ctx: EngineContext
-): Promise<void> {
-  await clients.sagemaker.send(
-    new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: target })
-  );
-  const outcome = await judge((await watch(options, clients, ctx)).endpoint, target);
-  if (outcome.status !== 'deployed') throw new UserError(outcome.reason);
+  name: string | undefined
+): Promise<DescribeEndpointConfigCommandOutput | undefined> {
+  if (!name) return undefined;
+  return orUndefined(clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
 }
 
 async function setWeights(
   weights: Record<string, number>,
   options: WaitOptions,
   clients: Clients,
-  ctx: EngineContext
+  serving: string
 ): Promise<void> {
-  await clients.sagemaker.send(
-    new UpdateEndpointWeightsAndCapacitiesCommand({
-      EndpointName: options.endpointName,
-      DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
-        VariantName,
-        DesiredWeight
-      }))
-    })
+  await refusedAs('UpdateEndpointWeightsAndCapacities', serving, () =>
+    clients.sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: options.endpointName,
+        DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
+          VariantName,
+          DesiredWeight
+        }))
+      })
+    )
   );
-  if (options.wait) await watch(options, clients, ctx);
+}
+
+/** Creates a config holding one variant of `from` (as `as`), tagged as a version of the endpoint. */
+async function singleVariantConfig(
+  clients: Clients,
+  from: DescribeEndpointConfigCommandOutput,
+  variant: ProductionVariant,
+  as: string,
+  tags: Tags,
+  options: WaitOptions,
+  ctx: EngineContext,
+  serving: string
+): Promise<{ name: string; arn?: string }> {
+  const name = versionName(options.endpointName, ctx.sha, ctx.now());
+  const kept = { ...tags };
+  for (const key of [
+    TAG.previousConfig,
+    TAG.liveVariant,
+    TAG.candidateVariant,
+    TAG.wentLive,
+    TAG.rolledBack,
+    TAG.rollbackReason,
+    TAG.runUrl
+  ])
+    delete kept[key];
+  const { EndpointConfigArn } = await refusedAs('CreateEndpointConfig', serving, () =>
+    clients.sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: name,
+        ProductionVariants: [{ ...variant, VariantName: as, InitialVariantWeight: 1 }],
+        ...(from.DataCaptureConfig ? { DataCaptureConfig: from.DataCaptureConfig } : {}),
+        Tags: toTagList({ ...kept, ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {}) })
+      })
+    )
+  );
+  return { name, arn: EndpointConfigArn };
 }
 
 export async function promote(
@@ -89,87 +139,163 @@ export async function promote(
   ctx: EngineContext
 ): Promise<PromoteResult> {
   const sm = clients.sagemaker;
+  const watcher = new Watcher(options, clients, ctx);
+  const steps: string[] = [];
+  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>): PromoteResult => ({
+    ...r,
+    steps,
+    changes: watcher.changes
+  });
   let state = await existing(options, clients, 'promote');
   refuseBroken(state.endpoint);
-  const pending = state.endpoint!.PendingDeploymentSummary?.EndpointConfigName;
+  const endpoint = state.endpoint!;
+  const pending = endpoint.PendingDeploymentSummary?.EndpointConfigName;
   if (pending) {
+    steps.push(`A deployment of ${pending} was in progress (from ${endpoint.EndpointConfigName}).`);
     if (!options.wait)
-      return {
+      return done({
         status: 'in-progress',
         endpointConfig: pending,
         message: `${pending} is still being deployed by SageMaker.`
-      };
+      });
     ctx.log.info(`A deployment of ${pending} is in progress: waiting for SageMaker to finish it.`);
-    const outcome = await judge((await watch(options, clients, ctx)).endpoint, pending);
-    if (outcome.status !== 'deployed')
-      return {
-        status: outcome.status,
+    const watched = await watcher.watch();
+    if (watched.stopped)
+      return done({
+        status: 'in-progress',
         endpointConfig: pending,
+        reason: watched.stopped.message,
+        message: watched.stopped.message
+      });
+    const outcome = await judge(watched.endpoint!, pending, { cloudwatch: clients.cloudwatch });
+    const config = await configOf(clients, pending);
+    if (outcome.status !== 'deployed') {
+      if (outcome.status === 'rolled-back')
+        await tagResource(sm, config?.EndpointConfigArn, {
+          [TAG.rolledBack]: ctx.now().toISOString(),
+          [TAG.rollbackReason]: outcome.reason
+        });
+      steps.push(outcome.reason);
+      return done({
+        status: outcome.status,
+        endpointConfig: watched.endpoint?.EndpointConfigName,
         reason: outcome.reason,
         message: outcome.reason
-      };
-    const arn = (await readEndpointState(sm, options.endpointName)).config?.EndpointConfigArn;
-    await tagConfig(sm, arn, { [TAG.wentLive]: ctx.now().toISOString() });
-    return {
+      });
+    }
+    await markLive(sm, pending, ctx.now().toISOString());
+    steps.push(`SageMaker finished: ${pending} serves all traffic.`);
+    return done({
       status: 'promoted',
       endpointConfig: pending,
       message: `SageMaker finished deploying ${pending}: it serves all traffic.`
-    };
+    });
   }
-  if (SETTLING.has(state.endpoint!.EndpointStatus ?? '')) {
-    await watch(options, clients, ctx);
+  if (SETTLING.has(endpoint.EndpointStatus ?? '')) {
+    ctx.log.info(
+      `Endpoint ${options.endpointName} is ${endpoint.EndpointStatus}: waiting for it to settle first.`
+    );
+    const watched = await watcher.watch();
+    if (watched.stopped)
+      return done({
+        status: 'in-progress',
+        endpointConfig: watched.endpoint?.EndpointConfigName,
+        reason: `${watched.stopped.message} Nothing was promoted.`,
+        message: watched.stopped.message
+      });
     state = await readEndpointState(sm, options.endpointName);
+    refuseBroken(state.endpoint);
   }
   const current = state.endpoint!.EndpointConfigName!;
   if (!isWeightsCanary(state)) {
-    return {
+    return done({
       status: 'unchanged',
       endpointConfig: current,
-      message: `Nothing to promote: ${options.endpointName} serves ${current} with no canary and no deployment in progress.`
-    };
+      message: `Nothing to promote: ${options.endpointName} serves ${current} with no weights canary and no deployment in progress.`
+    });
   }
   const live = state.configTags[TAG.liveVariant];
   const candidate = state.configTags[TAG.candidateVariant];
+  const serving = `The endpoint still serves ${current} with the canary's split of traffic.`;
   ctx.log.info(`Shifting all traffic of ${options.endpointName} to ${candidate}.`);
-  await setWeights({ [candidate]: 1, [live]: 0 }, options, clients, ctx);
+  await setWeights({ [candidate]: 1, [live]: 0 }, options, clients, serving);
+  steps.push(`Shifted all traffic from ${live} to ${candidate}.`);
   if (!options.wait)
-    return { status: 'in-progress', endpointConfig: current, message: `Traffic is moving to ${candidate}.` };
+    return done({
+      status: 'in-progress',
+      endpointConfig: current,
+      message: `Traffic is moving to ${candidate}.`
+    });
+  const shifted = await watcher.watch();
+  if (shifted.stopped)
+    return done({
+      status: 'in-progress',
+      endpointConfig: current,
+      reason: shifted.stopped.message,
+      message: shifted.stopped.message
+    });
+  const shiftOutcome = await judge(shifted.endpoint!, current);
+  if (shiftOutcome.status !== 'deployed')
+    return done({
+      status: 'failed',
+      endpointConfig: current,
+      reason: shiftOutcome.reason,
+      message: shiftOutcome.reason
+    });
   if (!options.retire) {
-    await tagConfig(sm, state.config!.EndpointConfigArn, { [TAG.wentLive]: ctx.now().toISOString() });
-    return {
+    // Not marked live: the config still holds both variants (the old one at weight 0), so it is
+    // no version to roll back to; promote again with retire, or roll back.
+    return done({
       status: 'promoted',
       endpointConfig: current,
-      message: `${candidate} takes all traffic; ${live} still runs with weight 0 (retire: false).`
-    };
+      message: `${candidate} takes all traffic; ${live} still runs with weight 0 (retire: false): promote again with retire to stop paying for it.`
+    });
   }
   const candidateVariant = state.config!.ProductionVariants!.find((v) => v.VariantName === candidate)!;
-  const name = versionName(options.endpointName, ctx.sha, ctx.now());
-  const tags = { ...state.configTags };
-  for (const key of [TAG.previousConfig, TAG.liveVariant, TAG.candidateVariant, TAG.wentLive, TAG.runUrl])
-    delete tags[key];
-  const only: ProductionVariant = { ...candidateVariant, VariantName: live, InitialVariantWeight: 1 };
-  const { EndpointConfigArn } = await sm.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: name,
-      ProductionVariants: [only],
-      DataCaptureConfig: state.config!.DataCaptureConfig,
-      Tags: toTagList({
-        ...tags,
-        [TAG.strategy]: 'weights-promoted',
-        ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {})
-      })
-    })
+  const retired = await singleVariantConfig(
+    clients,
+    state.config!,
+    candidateVariant,
+    live,
+    {
+      ...state.configTags,
+      [TAG.strategy]: 'weights-promoted'
+    },
+    options,
+    ctx,
+    `The endpoint serves ${current}, with all traffic on ${candidate}.`
   );
   ctx.log.info(
-    `Retiring ${live}: replacing ${current} by ${name}, which holds only the candidate's model as ${live}.`
+    `Retiring ${live}: replacing ${current} by ${retired.name}, which holds only the candidate's model as ${live}.`
   );
-  await moveTo(name, options, clients, ctx);
-  await tagConfig(sm, EndpointConfigArn, { [TAG.wentLive]: ctx.now().toISOString() });
-  return {
+  await refusedAs('UpdateEndpoint', `The endpoint serves ${current}, with all traffic on ${candidate}.`, () =>
+    sm.send(
+      new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: retired.name })
+    )
+  );
+  steps.push(`Replaced ${current} by ${retired.name} (only the candidate's model, as ${live}).`);
+  const moved = await watcher.watch();
+  if (moved.stopped)
+    return done({
+      status: 'in-progress',
+      endpointConfig: retired.name,
+      reason: moved.stopped.message,
+      message: moved.stopped.message
+    });
+  const outcome = await judge(moved.endpoint!, retired.name);
+  if (outcome.status !== 'deployed')
+    return done({
+      status: outcome.status,
+      endpointConfig: moved.endpoint?.EndpointConfigName,
+      reason: outcome.reason,
+      message: outcome.reason
+    });
+  await markLive(sm, retired.name, ctx.now().toISOString());
+  return done({
     status: 'promoted',
-    endpointConfig: name,
-    message: `${candidate} was promoted and the old variant retired: ${options.endpointName} serves ${name}.`
-  };
+    endpointConfig: retired.name,
+    message: `${candidate} was promoted and the old variant retired: ${options.endpointName} serves ${retired.name}.`
+  });
 }
 
 export async function rollback(
@@ -178,47 +304,77 @@ export async function rollback(
   ctx: EngineContext
 ): Promise<PromoteResult> {
   const sm = clients.sagemaker;
+  const watcher = new Watcher(options, clients, ctx);
+  const steps: string[] = [];
+  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>): PromoteResult => ({
+    ...r,
+    steps,
+    changes: watcher.changes
+  });
   let state = await existing(options, clients, 'roll back');
+  // UpdateRollbackFailed is allowed: rolling back to a known-good config is how a person repairs it.
   if (state.endpoint!.EndpointStatus === 'Failed') refuseBroken(state.endpoint);
   if (SETTLING.has(state.endpoint!.EndpointStatus ?? '')) {
     ctx.log.info(
-      `Endpoint ${options.endpointName} is ${state.endpoint!.EndpointStatus}: waiting for it to settle before rolling back.`
+      `Endpoint ${options.endpointName} is ${state.endpoint!.EndpointStatus}: SageMaker cannot take another update until it settles, so rollback waits for it.`
     );
-    await watch(options, clients, ctx);
+    const watched = await watcher.watch();
+    if (watched.stopped) throw new UserError(`${watched.stopped.message} Nothing was rolled back.`);
     state = await readEndpointState(sm, options.endpointName);
+    if (state.endpoint?.EndpointStatus === 'Failed') refuseBroken(state.endpoint);
   }
   const current = state.endpoint!.EndpointConfigName!;
   const reason = options.reason || `rolled back by ${ctx.runUrl ?? 'mlops-actions rollback'}`;
-  let target: string | undefined;
-  let arn: string | undefined;
+  const serving = `The endpoint still serves ${current}.`;
+  let target: { name: string; arn?: string };
 
   if (isWeightsCanary(state) && !options.to) {
     const live = state.configTags[TAG.liveVariant];
     const candidate = state.configTags[TAG.candidateVariant];
-    target = state.configTags[TAG.previousConfig];
+    const before = await configOf(clients, state.configTags[TAG.previousConfig]);
     ctx.log.info(`Sending all traffic of ${options.endpointName} back to ${live}.`);
-    await setWeights({ [live]: 1, [candidate]: 0 }, { ...options, wait: true }, clients, ctx);
-    arn = (await orUndefined(sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: target }))))
-      ?.EndpointConfigArn;
-    if (!arn) {
+    await setWeights({ [live]: 1, [candidate]: 0 }, options, clients, serving);
+    steps.push(`Sent all traffic from ${candidate} back to ${live}.`);
+    const shifted = await watcher.watch();
+    if (shifted.stopped)
       throw new UserError(
-        `All traffic is back on ${live}, but the config that was live before the canary (${target}) no longer exists, so the candidate cannot be retired: roll back with to: an existing config.`
+        `${shifted.stopped.message} The traffic is moving back to ${live}; run rollback again to retire the candidate.`
+      );
+    if (before) target = { name: before.EndpointConfigName!, arn: before.EndpointConfigArn };
+    else {
+      // The config from before the canary is gone: make one of the live variant alone.
+      const liveVariant = state.config!.ProductionVariants!.find((v) => v.VariantName === live)!;
+      target = await singleVariantConfig(
+        clients,
+        state.config!,
+        liveVariant,
+        live,
+        {
+          ...state.configTags,
+          [TAG.strategy]: 'weights-rolled-back'
+        },
+        options,
+        ctx,
+        `All traffic is on ${live}, but ${current} still runs the candidate.`
+      );
+      steps.push(
+        `The config from before the canary no longer exists: created ${target.name} with ${live} alone.`
       );
     }
   } else if (options.to) {
-    target = options.to;
-    arn = (await orUndefined(sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: target }))))
-      ?.EndpointConfigArn;
-    if (!arn)
+    const config = await configOf(clients, options.to);
+    if (!config)
       throw new InputError(
         'to',
-        `Input "to" names the endpoint config ${target}, which no longer exists (keep-versions may have cleaned it up): give an existing config.`
+        `Input "to" names the endpoint config ${options.to}, which does not exist in this region (keep-versions may have cleaned it up): give an existing config.`
       );
-    if (target === current)
+    // An UpdateRollbackFailed endpoint may name its old config yet serve a mix: updating to it repairs it.
+    if (options.to === current && state.endpoint!.EndpointStatus === 'InService')
       throw new InputError(
         'to',
-        `Input "to" names ${target}, which ${options.endpointName} already serves: nothing to roll back.`
+        `Input "to" names ${options.to}, which ${options.endpointName} already serves: nothing to roll back.`
       );
+    target = { name: options.to, arn: config.EndpointConfigArn };
   } else {
     const previous = rollbackTarget(await listVersions(sm, options.endpointName), current);
     if (!previous) {
@@ -226,40 +382,47 @@ export async function rollback(
         `Endpoint ${options.endpointName} has no earlier version to roll back to: no toolkit-made config of it went live before ${current} (or each was rolled back from); give to: a config name.`
       );
     }
-    target = previous.configName;
-    arn = previous.arn;
+    target = { name: previous.configName, arn: previous.arn };
   }
-  ctx.log.info(`Rolling ${options.endpointName} back from ${current} to ${target}: ${reason}.`);
-  await sm.send(
-    new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: target })
+
+  ctx.log.info(`Rolling ${options.endpointName} back from ${current} to ${target.name}: ${reason}.`);
+  await refusedAs('UpdateEndpoint', serving, () =>
+    sm.send(
+      new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: target.name })
+    )
   );
+  steps.push(`Updated the endpoint from ${current} to ${target.name}, all at once.`);
+  const moving = { endpointConfig: target.name, rolledBackFrom: current };
   if (!options.wait)
-    return {
+    return done({ status: 'in-progress', ...moving, message: `Rolling back to ${target.name}.` });
+  const watched = await watcher.watch();
+  if (watched.stopped)
+    return done({
       status: 'in-progress',
-      endpointConfig: target,
-      rolledBackFrom: current,
-      message: `Rolling back to ${target}.`
-    };
-  const outcome = await judge((await watch(options, clients, ctx)).endpoint, target);
+      ...moving,
+      reason: watched.stopped.message,
+      message: watched.stopped.message
+    });
+  const outcome = await judge(watched.endpoint!, target.name);
   if (outcome.status !== 'deployed') {
-    return {
+    const why = `The rollback to ${target.name} did not land: ${outcome.reason}`;
+    return done({
       status: 'failed',
-      endpointConfig: target,
+      endpointConfig: watched.endpoint?.EndpointConfigName,
       rolledBackFrom: current,
-      reason: `The rollback to ${target} did not land: ${outcome.reason}`,
-      message: outcome.reason
-    };
+      reason: why,
+      message: why
+    });
   }
   const now = ctx.now().toISOString();
-  await tagConfig(sm, state.config?.EndpointConfigArn, {
+  await tagResource(sm, state.config?.EndpointConfigArn, {
     [TAG.rolledBack]: now,
     [TAG.rollbackReason]: reason
   });
-  await tagConfig(sm, arn, { [TAG.wentLive]: now });
-  return {
+  await markLive(sm, target.name, now);
+  return done({
     status: 'rolled-back',
-    endpointConfig: target,
-    rolledBackFrom: current,
-    message: `${options.endpointName} serves ${target} again (rolled back from ${current}).`
-  };
+    ...moving,
+    message: `${options.endpointName} serves ${target.name} again (rolled back from ${current}).`
+  });
 }

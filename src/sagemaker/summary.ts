@@ -1,8 +1,10 @@
 /** Job summaries of deploy-canary, promote and rollback: what changed, how traffic moved, the outcome. */
 import { formatDuration } from '../duration.js';
-import { keyValueTable, mermaid } from '../report.js';
+import { keyValueTable, markdownTable, mermaid } from '../report.js';
 import type { DeployResult } from './deploy.js';
 import type { Plan } from './plan.js';
+import type { PromoteResult } from './promote.js';
+import type { Change } from './watch.js';
 
 export function consoleUrl(region: string, endpoint: string): string {
   return `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/endpoints/${endpoint}`;
@@ -11,11 +13,11 @@ export function consoleUrl(region: string, endpoint: string): string {
 const OUTCOME: Record<string, string> = {
   deployed: '✅ deployed',
   canary: '🐤 canary running, awaiting promote or rollback',
-  unchanged: '➖ unchanged (already live)',
+  unchanged: '➖ unchanged',
   planned: '📝 planned (dry run, nothing changed)',
   'rolled-back': '↩️ rolled back',
   failed: '❌ failed',
-  'in-progress': '⏳ in progress (not waited for)',
+  'in-progress': '⏳ still in progress at SageMaker',
   promoted: '✅ promoted'
 };
 
@@ -23,37 +25,62 @@ export function outcomeText(status: string): string {
   return OUTCOME[status] ?? status;
 }
 
+/** Mermaid labels: no quotes or brackets that would end a node. */
+const label = (text: string) => text.replace(/["[\]{}()<>]/g, ' ');
+
 /** A flowchart of the traffic steps: new fleet, each shift with its bake, the old fleet retired. */
 export function trafficChart(plan: Plan): string {
   if (plan.action === 'unchanged' || !plan.steps.length) return '';
   if (plan.action === 'weights-canary') {
     const weight = plan.steps[0].percent;
     return mermaid(
-      `pie showData title Traffic split on ${plan.endpointName}\n  "live (${plan.previousConfig})" : ${100 - weight}\n  "candidate (${plan.newConfig})" : ${weight}`
+      `pie showData title Traffic split on ${label(plan.endpointName)}\n` +
+        `  "live ${label(plan.previousConfig ?? '')}" : ${100 - weight}\n` +
+        `  "candidate ${label(plan.newConfig ?? '')}" : ${weight}`
     );
   }
-  const nodes = [`S0["new fleet<br/>${plan.newConfig}"]`];
+  const nodes = [`S0["new fleet<br/>${label(plan.newConfig ?? '')}"]`];
   plan.steps.forEach((step, i) => {
     const bake = step.bakeSeconds ? `<br/>bake ${formatDuration(step.bakeSeconds)}` : '';
     nodes.push(`S${i + 1}["${step.percent}% of traffic${bake}"]`);
   });
   if (plan.action !== 'create') {
+    const wait = plan.terminationWaitSeconds ? ` after ${formatDuration(plan.terminationWaitSeconds)}` : '';
     nodes.push(
-      `S${plan.steps.length + 1}["old fleet retired${plan.terminationWaitSeconds ? ` after ${formatDuration(plan.terminationWaitSeconds)}` : ''}"]`
+      `S${plan.steps.length + 1}["old fleet ${label(plan.previousConfig ?? '')}<br/>retired${wait}"]`
     );
   }
   const links = nodes.map((n, i) => (i === 0 ? `  ${n}` : `  --> ${n}`)).join('\n');
-  const alarms = plan.alarms.length
-    ? `\n  R["alarm in ALARM while baking:<br/>roll back to ${plan.previousConfig}"]\n${plan.steps.map((_, i) => `  S${i + 1} -.-> R`).join('\n')}`
-    : '';
+  const bakes = plan.steps.map((s, i) => (s.bakeSeconds ? i + 1 : 0)).filter(Boolean);
+  const alarms =
+    plan.alarms.length && bakes.length
+      ? `\n  R["alarm in ALARM while baking:<br/>all traffic back to ${label(plan.previousConfig ?? '')}"]\n` +
+        bakes.map((i) => `  S${i} -.-> R`).join('\n')
+      : '';
   return mermaid(`flowchart LR\n${links}${alarms}`);
 }
 
 export function strategyText(plan: Plan): string {
   if (plan.action === 'create') return 'first deployment (all at once)';
+  if (plan.action === 'weights-canary')
+    return `weights: ${plan.steps[0].percent}% to the candidate until promote`;
   const steps = plan.steps.map((s) => `${s.percent}%`).join(' → ');
   const bake = plan.steps[0]?.bakeSeconds ? `, bake ${formatDuration(plan.steps[0].bakeSeconds)}` : '';
-  return `${plan.strategy}: ${steps}${bake}${plan.alarms.length ? `, auto-rollback on ${plan.alarms.join(', ')}` : ''}`;
+  const alarms = plan.alarms.length ? `, auto-rollback on ${plan.alarms.join(', ')}` : ', no alarms';
+  return `${plan.strategy}: ${steps}${bake}${alarms}`;
+}
+
+/** The states the endpoint went through, with the time each was first seen. */
+export function changesTable(changes: Change[]): string {
+  if (changes.length < 2) return '';
+  return (
+    '\n<details><summary>What the endpoint went through</summary>\n\n' +
+    markdownTable(
+      ['After', 'State'],
+      changes.map((c) => [formatDuration(c.seconds), c.state])
+    ) +
+    '\n</details>\n'
+  );
 }
 
 export function deploySummary(
@@ -75,32 +102,51 @@ export function deploySummary(
         : plan.newConfig
     ],
     ['Image', `\`${image}\``],
-    ['Model data', modelData],
+    ['Model data', modelData ? `\`${modelData}\`` : undefined],
     ['Duration', formatDuration(seconds)],
     ['Outcome', outcomeText(result.status)],
     ['Why', result.reason],
+    ['DescribeEndpoint calls', result.polls || undefined],
     ['Cleaned up', result.deleted.length ? result.deleted.join(', ') : undefined]
   ]);
   md += '\n' + trafficChart(plan);
+  md += changesTable(result.changes);
   if (plan.notes.length) md += '\n' + plan.notes.map((n) => `> ${n}`).join('\n>\n') + '\n';
+  if (result.status === 'planned') {
+    const requests = {
+      CreateModel: plan.createModel,
+      CreateEndpointConfig: plan.createConfig,
+      ...(plan.action === 'create'
+        ? { CreateEndpoint: { EndpointName: plan.endpointName, EndpointConfigName: plan.newConfig } }
+        : {}),
+      ...(plan.action === 'update' || plan.action === 'weights-canary'
+        ? {
+            UpdateEndpoint: {
+              EndpointName: plan.endpointName,
+              EndpointConfigName: plan.newConfig,
+              DeploymentConfig: plan.deploymentConfig
+            }
+          }
+        : {})
+    };
+    md +=
+      '\n<details><summary>The requests a real run would send</summary>\n\n```json\n' +
+      JSON.stringify(requests, null, 2) +
+      '\n```\n\n</details>\n';
+  }
   return md;
 }
 
+/** promote's and rollback's summary: the table, a chart of the move, the steps taken. */
 export function promoteSummary(
-  action: string,
+  action: 'promote' | 'rollback',
   endpoint: string,
   region: string,
-  result: {
-    status: string;
-    endpointConfig?: string;
-    rolledBackFrom?: string;
-    message: string;
-    reason?: string;
-  },
+  result: PromoteResult,
   seconds: number,
   extra: Array<[string, unknown]> = []
 ): string {
-  return (
+  let md =
     `## ${action}: ${endpoint}: ${outcomeText(result.status)}\n\n` +
     keyValueTable([
       ['Endpoint', `[${endpoint}](${consoleUrl(region, endpoint)})`],
@@ -109,6 +155,18 @@ export function promoteSummary(
       ...extra,
       ['Duration', formatDuration(seconds)],
       ['Outcome', result.message]
-    ])
-  );
+    ]);
+  if (result.steps.length) {
+    const nodes = result.steps.map((s, i) => `  P${i}["${label(s)}"]`);
+    md +=
+      '\n' +
+      mermaid(
+        `flowchart TD\n${nodes.join('\n')}\n${result.steps
+          .slice(1)
+          .map((_, i) => `  P${i} --> P${i + 1}`)
+          .join('\n')}`
+      );
+  }
+  md += changesTable(result.changes);
+  return md;
 }

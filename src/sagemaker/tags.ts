@@ -24,7 +24,7 @@ export type Tags = Record<string, string>;
 
 /** SageMaker tag values: at most 256 characters of letters, digits, spaces and _.:/=+-@. */
 export function tagValue(value: string): string {
-  return value.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256);
+  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
 }
 
 export function toTagList(tags: Tags): Array<{ Key: string; Value: string }> {
@@ -37,10 +37,20 @@ export function fromTagList(list: Array<{ Key?: string; Value?: string }> | unde
   return Object.fromEntries((list ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
+/** The start of every version name of `endpoint` (the endpoint's name, cut to leave room). */
+export function versionPrefix(endpoint: string): string {
+  return endpoint.slice(0, 63 - 14 - 7 - 2).replace(/-+$/, '');
+}
+
 /** `<endpoint>-<yyyymmddhhmmss>-<sha7>`: a valid SageMaker name of at most 63 characters. */
 export function versionName(endpoint: string, sha: string, now: Date): string {
   const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
   const short = (sha.replace(/[^a-zA-Z0-9]/g, '').slice(0, 7) || 'local').toLowerCase();
-  const head = endpoint.slice(0, 63 - stamp.length - short.length - 2).replace(/-+$/, '');
-  return `${head}-${stamp}-${short}`;
+  return `${versionPrefix(endpoint)}-${stamp}-${short}`;
+}
+
+/** Whether `name` has the shape of a version name of `endpoint` (its tags still decide). */
+export function isVersionName(name: string, endpoint: string): boolean {
+  const prefix = versionPrefix(endpoint);
+  return name.startsWith(`${prefix}-`) && /^\d{14}-[a-z0-9]{1,7}$/.test(name.slice(prefix.length + 1));
 }

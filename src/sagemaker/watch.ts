@@ -2,55 +2,96 @@
  * Waiting for an endpoint and judging the outcome. Success is InService AND the endpoint on the config
  * just deployed; an endpoint back on the old config is a rollback, Failed and UpdateRollbackFailed are
  * failures. The SDK waiter cannot tell these apart (it succeeds on any InService), so this does.
+ *
+ * A wait that times out or is cancelled is not an exception here: it is an outcome (`stopped`) with
+ * the state the endpoint was left in, so the caller still reports what it did.
  */
 import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DescribeEndpointCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors.js';
-import type { Logger } from '../report.js';
+import { systemClock, type Clock, type Logger } from '../report.js';
+import { formatDuration } from '../duration.js';
 import { Cancelled, poll, WaitTimeout } from '../wait.js';
 import { describeEndpoint } from './state.js';
 
 export const SETTLING = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded'
+]);
+
+/** How to wait: the poll delays (5 s first, 30 s cap, against AWS), and a clock and a sleep that tests and bench/ may make virtual. */
+export interface PollTiming {
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  clock?: Clock;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Poll right when a bake or termination wait ends (default true; bench/ compares without). */
+  wakeAtPhaseEnd?: boolean;
+}
 
 export interface WatchOptions {
   sagemaker: SageMakerClient;
   log: Logger;
   signal?: AbortSignal;
   timeoutSeconds: number;
+  /** Multiplies every poll delay (1 against AWS). */
   scale?: number;
-  /** The first delay and the cap between DescribeEndpoint calls (5 s and 30 s against AWS). */
-  minDelayMs?: number;
-  maxDelayMs?: number;
+  timing?: PollTiming;
   /** The bake and termination waits of the deployment, to poll right when they end. */
   bakeSeconds?: number;
   terminationWaitSeconds?: number;
 }
 
-/** When the current bake or termination wait of a deployment ends (epoch ms), if it is one. */
+/**
+ * When the current bake or termination wait of a deployment ends (epoch ms), if it is one: from the
+ * waits the caller knows, else from the endpoint's own LastDeploymentConfig.
+ */
 export function phaseEnd(
   e: DescribeEndpointCommandOutput | undefined,
-  options: WatchOptions
+  options: Pick<WatchOptions, 'bakeSeconds' | 'terminationWaitSeconds' | 'scale'>
 ): number | undefined {
   const status = e?.PendingDeploymentSummary?.ProductionVariants?.[0]?.VariantStatus?.[0];
   if (!status?.StartTime) return undefined;
+  const policy = e?.LastDeploymentConfig?.BlueGreenUpdatePolicy;
   const seconds =
     status.Status === 'Baking'
-      ? options.bakeSeconds
+      ? (options.bakeSeconds ?? policy?.TrafficRoutingConfiguration?.WaitIntervalInSeconds)
       : status.Status === 'Deleting'
-        ? options.terminationWaitSeconds
+        ? (options.terminationWaitSeconds ?? policy?.TerminationWaitInSeconds)
         : undefined;
   return seconds === undefined
     ? undefined
     : status.StartTime.valueOf() + seconds * 1000 * (options.scale ?? 1);
 }
 
-export interface WatchResult {
-  endpoint: DescribeEndpointCommandOutput;
-  polls: number;
+/** A change of state seen while waiting, `seconds` after the wait began (in the service's time). */
+export interface Change {
   seconds: number;
+  state: string;
 }
 
-/** One line of an endpoint's state: status, config, and what the new fleet is doing. */
+/** While nothing changes, a line that says so at most this often (service time). */
+const HEARTBEAT_SECONDS = 60;
+
+export interface WatchResult {
+  /** The endpoint as last seen; undefined only if it disappeared. */
+  endpoint?: DescribeEndpointCommandOutput;
+  polls: number;
+  seconds: number;
+  changes: Change[];
+  /** Set when the wait ended before the endpoint settled: why, and the state it was left in. */
+  stopped?: { kind: 'timeout' | 'cancelled'; message: string };
+}
+
+function weightText(v: { VariantName?: string; CurrentWeight?: number; DesiredWeight?: number }): string {
+  const moving = v.DesiredWeight !== undefined && v.DesiredWeight !== v.CurrentWeight;
+  return `${v.VariantName} ${v.CurrentWeight}${moving ? `->${v.DesiredWeight}` : ''}`;
+}
+
+/** One line of an endpoint's state: status, config, what the new fleet is doing, traffic weights. */
 export function describeState(e: DescribeEndpointCommandOutput | undefined): string {
   if (!e) return 'absent';
   const parts = [`${e.EndpointStatus} on ${e.EndpointConfigName}`];
@@ -58,46 +99,76 @@ export function describeState(e: DescribeEndpointCommandOutput | undefined): str
   if (pending) {
     const variant = pending.ProductionVariants?.[0];
     const status = variant?.VariantStatus?.[0];
-    parts.push(
-      `deploying ${pending.EndpointConfigName}${status ? `: ${status.Status}${status.StatusMessage ? ` (${status.StatusMessage})` : ''}` : ''}`
-    );
+    const detail = status
+      ? `: ${status.Status}${status.StatusMessage ? ` (${status.StatusMessage})` : ''}`
+      : '';
+    parts.push(`deploying ${pending.EndpointConfigName}${detail}`);
   }
-  const weights = (e.ProductionVariants ?? []).filter((v) => v.CurrentWeight !== undefined);
-  if (weights.length > 1) {
-    parts.push(
-      `weights ${weights.map((v) => `${v.VariantName} ${v.CurrentWeight}${v.DesiredWeight !== v.CurrentWeight ? `->${v.DesiredWeight}` : ''}`).join(', ')}`
-    );
+  const variants = e.ProductionVariants ?? [];
+  if (variants.length > 1 || variants.some((v) => v.DesiredWeight !== v.CurrentWeight)) {
+    parts.push(`weights ${variants.map(weightText).join(', ')}`);
   }
   return parts.join(', ');
 }
 
 export async function waitForEndpoint(name: string, options: WatchOptions): Promise<WatchResult> {
+  const clock = options.timing?.clock ?? systemClock;
+  const started = clock.now();
+  const changes: Change[] = [];
+  let last: DescribeEndpointCommandOutput | undefined;
+  let seen = false;
+  let polls = 0;
+  let noted = 0;
+  const serviceSeconds = () => (clock.now() - started) / 1000 / (options.scale ?? 1);
+  const read = async () => {
+    polls++;
+    try {
+      last = await describeEndpoint(options.sagemaker, name);
+      seen = true;
+    } catch (e) {
+      // The SDK has already retried a throttled call; while waiting, the next poll is one more try.
+      if (!seen || !THROTTLED.has((e as Error)?.name)) throw e;
+      options.log.debug(`DescribeEndpoint ${name} was throttled beyond the SDK's retries; polling on.`);
+    }
+    const state = describeState(last);
+    const now = serviceSeconds();
+    const change = changes.at(-1);
+    if (change?.state !== state) {
+      changes.push({ seconds: now, state });
+      noted = now;
+    } else if (now - noted >= HEARTBEAT_SECONDS) {
+      options.log.info(`endpoint ${name}: still ${state} (for ${formatDuration(now - change.seconds)})`);
+      noted = now;
+    }
+    return last;
+  };
+  const seconds = () => (clock.now() - started) / 1000;
   try {
     const result = await poll({
       what: `endpoint ${name}`,
-      read: () => describeEndpoint(options.sagemaker, name),
+      read,
       done: (e) => !e || !SETTLING.has(e.EndpointStatus ?? ''),
       describe: describeState,
-      expectedChange: (e) => phaseEnd(e, options),
+      expectedChange: options.timing?.wakeAtPhaseEnd === false ? undefined : (e) => phaseEnd(e, options),
       timeoutSeconds: options.timeoutSeconds,
       log: options.log,
       signal: options.signal,
       scale: options.scale,
-      minDelayMs: options.minDelayMs,
-      maxDelayMs: options.maxDelayMs ?? 30000
+      minDelayMs: options.timing?.minDelayMs,
+      maxDelayMs: options.timing?.maxDelayMs ?? 30000,
+      clock,
+      sleep: options.timing?.sleep
     });
     if (!result.state) throw new UserError(`Endpoint ${name} disappeared while it was watched.`);
-    return { endpoint: result.state, polls: result.polls, seconds: result.seconds };
+    return { endpoint: result.state, polls, seconds: result.seconds, changes };
   } catch (e) {
     if (e instanceof Cancelled) {
-      throw new Cancelled(
-        `${e.message} SageMaker carries on with the deployment by itself (and rolls back on its alarms); watch the endpoint in the console.`
-      );
+      const message = `${e.message} SageMaker carries on with the deployment by itself (and rolls back on its alarms); watch the endpoint in the console.`;
+      return { endpoint: last, polls, seconds: seconds(), changes, stopped: { kind: 'cancelled', message } };
     }
     if (e instanceof WaitTimeout) {
-      throw new WaitTimeout(
-        `${e.message} SageMaker carries on; raise wait-timeout or watch the endpoint in the console.`
-      );
+      const message = `${e.message} SageMaker carries on; raise wait-timeout or watch the endpoint in the console.`;
+      return { endpoint: last, polls, seconds: seconds(), changes, stopped: { kind: 'timeout', message } };
     }
     throw e;
   }
@@ -115,6 +186,8 @@ export async function firingAlarms(
   return (result.MetricAlarms ?? []).map((a) => a.AlarmName!);
 }
 
+const sentence = (text: string) => text.trim().replace(/\.$/, '');
+
 /** What happened, from the settled endpoint: deployed, rolled back (and why), or failed. */
 export async function judge(
   endpoint: DescribeEndpointCommandOutput,
@@ -126,40 +199,48 @@ export async function judge(
   switch (endpoint.EndpointStatus) {
     case 'InService': {
       if (endpoint.EndpointConfigName === target) return { status: 'deployed' };
-      const firing = await firingAlarms(context.cloudwatch, context.alarms ?? []);
+      // SageMaker may leave FailureReason empty after an auto-rollback: then name the alarms (of the
+      // caller, else of the endpoint's last deployment) that are in ALARM now.
+      const alarms =
+        context.alarms ??
+        (endpoint.LastDeploymentConfig?.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName!);
+      const firing = reason ? [] : await firingAlarms(context.cloudwatch, alarms);
       const why =
         reason || (firing.length ? `alarm ${firing.join(', ')} in ALARM` : 'SageMaker gave no reason');
       return {
         status: 'rolled-back',
-        reason: `The deployment of ${target} to ${name} was rolled back: ${why.replace(/\.$/, '')}. The endpoint serves ${endpoint.EndpointConfigName} again.`
+        reason: `The deployment of ${target} to ${name} was rolled back: ${sentence(why)}. The endpoint serves ${endpoint.EndpointConfigName} again.`
       };
     }
     case 'Failed':
       return {
         status: 'failed',
-        reason: `Endpoint ${name} is Failed${reason ? `: ${reason.replace(/\.$/, '')}` : ''}. A failed endpoint can only be deleted: delete it (aws sagemaker delete-endpoint --endpoint-name ${name}) and deploy again to recreate it.`
+        reason: `Endpoint ${name} is Failed${reason ? `: ${sentence(reason)}` : ''}. A failed endpoint can only be deleted: delete it (aws sagemaker delete-endpoint --endpoint-name ${name}) and deploy again to recreate it.`
       };
     case 'UpdateRollbackFailed':
       return {
         status: 'failed',
-        reason: `Endpoint ${name} is UpdateRollbackFailed: the update and its rollback both failed${reason ? ` (${reason.replace(/\.$/, '')})` : ''}, so it may serve a mix of both versions. A person must decide: deploy a known-good version with rollback, or delete the endpoint.`
+        reason: `Endpoint ${name} is UpdateRollbackFailed: the update and its rollback both failed${reason ? ` (${sentence(reason)})` : ''}, so it may serve a mix of both versions. A person must decide: roll back to a known-good config (rollback with to:) or delete the endpoint.`
       };
     default:
       return {
         status: 'failed',
-        reason: `Endpoint ${name} ended ${endpoint.EndpointStatus}${reason ? `: ${reason}` : ''}.`
+        reason: `Endpoint ${name} ended ${endpoint.EndpointStatus}${reason ? `: ${sentence(reason)}` : ''}.`
       };
   }
 }
 
-/** Refuses to start on an endpoint that needs a person; returns the state to start from. */
+/** Refuses to start on an endpoint that needs a person. */
 export function refuseBroken(endpoint: DescribeEndpointCommandOutput | undefined): void {
   if (!endpoint) return;
-  if (endpoint.EndpointStatus === 'Failed' || endpoint.EndpointStatus === 'UpdateRollbackFailed') {
+  if (endpoint.EndpointStatus === 'Failed') {
     throw new UserError(
-      endpoint.EndpointStatus === 'Failed'
-        ? `Endpoint ${endpoint.EndpointName} is Failed${endpoint.FailureReason ? ` (${endpoint.FailureReason.replace(/\.$/, '')})` : ''}: only deleting it is possible; delete it (aws sagemaker delete-endpoint --endpoint-name ${endpoint.EndpointName}) and run again to recreate it.`
-        : `Endpoint ${endpoint.EndpointName} is UpdateRollbackFailed: it may serve a mix of two versions and needs a person; deploy a known-good version with rollback (to: a config) or delete it.`
+      `Endpoint ${endpoint.EndpointName} is Failed${endpoint.FailureReason ? ` (${sentence(endpoint.FailureReason)})` : ''}: only deleting it is possible; delete it (aws sagemaker delete-endpoint --endpoint-name ${endpoint.EndpointName}) and run again to recreate it.`
+    );
+  }
+  if (endpoint.EndpointStatus === 'UpdateRollbackFailed') {
+    throw new UserError(
+      `Endpoint ${endpoint.EndpointName} is UpdateRollbackFailed: it may serve a mix of two versions and needs a person; roll back to a known-good config (rollback with to:) or delete it.`
     );
   }
 }

@@ -123,7 +123,15 @@ describe('deployment config per strategy', () => {
   it('the execution timeout covers every wait and stays within 600-28800', () => {
     expect(
       deploymentConfig(
-        options({ strategy: 'linear', 'linear-step': '10%', 'bake-time': '1h', 'termination-wait': '1h' })
+        // 10 steps of 45m and 20m of termination wait: 7h50m of waiting, the most SageMaker allows.
+        options({
+          strategy: 'linear',
+          'linear-step': '10%',
+          'instance-count': '10',
+          'bake-time': '45m',
+          'termination-wait': '20m',
+          'wait-timeout': '8h'
+        })
       ).BlueGreenUpdatePolicy!.MaximumExecutionTimeoutInSeconds
     ).toBe(28800);
     expect(

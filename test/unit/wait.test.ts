@@ -86,12 +86,29 @@ describe('poll', () => {
       read: async () => n++,
       done: (s) => s === 2,
       describe: () => 's',
-      timeoutSeconds: 10,
+      timeoutSeconds: 60,
       log: new MemoryLogger(),
       scale: 0.01,
       ...time
     });
     expect(time.t.delays).toEqual([50, 75]);
+  });
+
+  it('scales the timeout too, and says it in the service time the user wrote', async () => {
+    const time = fakeTime();
+    await expect(
+      poll({
+        what: 'endpoint e',
+        read: async () => 'Updating',
+        done: () => false,
+        describe: (s) => s,
+        timeoutSeconds: 600,
+        log: new MemoryLogger(),
+        scale: 0.01,
+        ...time
+      })
+    ).rejects.toThrow('Timed out after 10m waiting for endpoint e; it was left Updating.');
+    expect(time.t.now).toBe(6000);
   });
 
   it('a cancelled workflow stops the wait with the state', async () => {

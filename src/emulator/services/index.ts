@@ -1,6 +1,6 @@
 /** Every emulated service, in the order requests are matched. */
 import type { ServiceFactory } from '../server.js';
-import { cloudwatch } from './cloudwatch.js';
+import { cloudwatch, cloudwatchQuery } from './cloudwatch.js';
 import { ecr } from './ecr.js';
 import { logs } from './logs.js';
 import { s3 } from './s3.js';
@@ -8,4 +8,15 @@ import { sagemaker } from './sagemaker.js';
 import { sts } from './sts.js';
 import { training } from './training.js';
 
-export const ALL_SERVICES: ServiceFactory[] = [sts, s3, logs, cloudwatch, sagemaker, training, ecr];
+// cloudwatchQuery before cloudwatch: requests without an X-Amz-Target (the query protocol) take the
+// first service of their signing name.
+export const ALL_SERVICES: ServiceFactory[] = [
+  sts,
+  s3,
+  logs,
+  cloudwatchQuery,
+  cloudwatch,
+  sagemaker,
+  training,
+  ecr
+];

@@ -1,0 +1,28 @@
+/** What the glue of deploy-canary, promote and rollback hands the SageMaker engine. */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { awsClient, resolveRegion } from '../aws.js';
+import type { ActionContext } from '../runner.js';
+import type { Clients, EngineContext } from '../sagemaker/deploy.js';
+
+export function sagemakerEngine(
+  ctx: ActionContext,
+  regionInput: string | undefined
+): { region: string; clients: Required<Clients>; engine: EngineContext } {
+  const region = resolveRegion(regionInput);
+  return {
+    region,
+    clients: {
+      sagemaker: awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region }),
+      cloudwatch: awsClient(CloudWatchClient, 'CloudWatch', { action: ctx.name, region })
+    },
+    engine: {
+      log: ctx.log,
+      signal: ctx.signal,
+      scale: ctx.timeScale,
+      sha: ctx.github.sha,
+      runUrl: ctx.github.runUrl,
+      now: () => new Date()
+    }
+  };
+}
