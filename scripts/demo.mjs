@@ -85,13 +85,19 @@ const url = await new Promise((resolve, reject) => {
     if (m) resolve(m[1]);
   });
 });
-const sha = (() => {
+const git = (format, fallback) => {
   try {
-    return execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    return execFileSync('git', ['-C', root, 'log', '-1', `--format=${format}`], {
+      encoding: 'utf8'
+    }).trim();
   } catch {
-    return '0000000000000000000000000000000000000000';
+    return fallback;
   }
-})();
+};
+const sha = git('%H', '0000000000000000000000000000000000000000');
+// The copies of the example are not git checkouts: the commit's time makes the image's created
+// label, so a re-run of the same commit builds the same image (its tag is immutable in ECR).
+const commitTime = git('%ct', '0');
 
 const results = [];
 let summaries = '';
@@ -113,6 +119,7 @@ async function step(title, action, inputs, { cwd = repo, expect = 'success' } = 
     GITHUB_REF_NAME: 'main',
     GITHUB_RUN_ID: String(Date.now()),
     GITHUB_WORKSPACE: cwd,
+    SOURCE_DATE_EPOCH: commitTime,
     RUNNER_TEMP: dir,
     GITHUB_OUTPUT: path.join(dir, 'output'),
     GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md')
@@ -125,7 +132,12 @@ async function step(title, action, inputs, { cwd = repo, expect = 'success' } = 
   );
   const started = Date.now();
   const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const echo = (d) => quiet || process.stdout.write(String(d).replace(/^/gm, '  '));
+  let log = '';
+  const echo = (d) => {
+    const text = String(d).replace(/^/gm, '  ');
+    if (quiet) log += text;
+    else process.stdout.write(text);
+  };
   child.stdout.on('data', echo);
   child.stderr.on('data', echo);
   const code = await new Promise((resolve) => child.on('close', resolve));
@@ -138,6 +150,7 @@ async function step(title, action, inputs, { cwd = repo, expect = 'success' } = 
   const ok = expect === 'success' ? code === 0 : code === 1;
   results.push({ title, action, code, ok, seconds: (Date.now() - started) / 1000, outputs });
   if (!ok) {
+    if (quiet) process.stdout.write(log);
     console.error(`\ndemo: "${title}" exited ${code}, expected ${expect}.`);
     finish(1);
   }
@@ -150,7 +163,10 @@ function finish(code) {
   console.log('| --- | --- | ---: | ---: | --- |');
   for (const r of results) {
     const o = r.outputs;
+    const metrics = o.metrics ? JSON.parse(o.metrics) : undefined;
     const result =
+      (metrics?.accuracy !== undefined ? `${o.status}, accuracy ${metrics.accuracy}` : undefined) ??
+      (o.tests !== undefined ? `${o.tests} tests, ${o.failures} failures` : undefined) ??
       o.status ??
       (o.digest ? o.digest.slice(0, 19) : undefined) ??
       (o.files ? `${o.files} files` : undefined) ??
@@ -193,7 +209,9 @@ await step('Train on the runner (local mode)', 'train', {
 const serving = await step('Build the serving image and push it to ECR', 'build-image', {
   ...build,
   dockerfile: 'serving/Dockerfile',
-  repository: 'wine-classifier'
+  repository: 'wine-classifier',
+  // Tags are immutable in ECR, and the local registry outlives the emulator: each run its own tag.
+  tags: `${sha.slice(0, 12)}-demo-${Date.now()}`
 });
 await step('Test inside the pushed image, by digest', 'test-in-docker', {
   image: serving['image-uri'],
