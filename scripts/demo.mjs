@@ -54,13 +54,34 @@ execFileSync(path.join(root, 'scripts/local-base-image.sh'), [BASE_IMAGE], {
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
 const publisher = path.join(temp, 'publisher');
 const repo = path.join(temp, 'repo');
-fs.cpSync(example, publisher, { recursive: true });
-// A fresh checkout has data/train.dvc but not the data itself (data/.gitignore ignores it).
+// A checkout has data/train.dvc but not the data (data/.gitignore ignores it), so the publisher, who
+// has the data, makes it: the training script exports the bundled data set, the very bytes
+// data/train.dvc tracks. The fresh checkout gets nothing but what git holds.
 const data = path.join(example, 'data/train');
-fs.cpSync(example, repo, {
-  recursive: true,
-  filter: (src) => src !== data && !src.startsWith(data + path.sep)
-});
+const gitFiles = (src) => src !== data && !src.startsWith(data + path.sep);
+fs.cpSync(example, publisher, { recursive: true, filter: gitFiles });
+fs.cpSync(example, repo, { recursive: true, filter: gitFiles });
+execFileSync(
+  'docker',
+  [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--user',
+    `${process.getuid()}:${process.getgid()}`,
+    '-v',
+    `${path.join(example, 'training')}:/training:ro`,
+    '-v',
+    `${path.join(publisher, 'data')}:/data`,
+    BASE_IMAGE,
+    'python3',
+    '/training/train.py',
+    '--export-data',
+    '/data/train'
+  ],
+  { stdio: quiet ? 'ignore' : 'inherit' }
+);
 
 emulator = spawn(
   process.execPath,

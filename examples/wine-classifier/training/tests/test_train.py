@@ -1,5 +1,6 @@
 """The training container contract, checked inside the image: `train` under a temporary /opt/ml."""
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -82,3 +83,15 @@ def test_a_channel_without_a_target_column_fails_clearly(tmp_path):
     result = run_train(tmp_path, channel_rows=[["a", "b"], [1, 2]])
     assert result.returncode == 1
     assert "no 'target' column" in (tmp_path / "output" / "failure").read_text()
+
+
+def test_export_data_writes_the_file_data_train_dvc_tracks(tmp_path):
+    # data/train.dvc's .dir manifest lists wine.csv with this md5: the export must not drift.
+    first = subprocess.run(
+        [sys.executable, str(HERE.parent / "train.py"), "--export-data", str(tmp_path / "a")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert first.returncode == 0, first.stderr
+    data = (tmp_path / "a" / "wine.csv").read_bytes()
+    assert hashlib.md5(data).hexdigest() == "2925c4a8cd201c79d97d3d283429ef23"
+    assert len(data.splitlines()) == len(load_wine().target) + 1
