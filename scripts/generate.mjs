@@ -61,13 +61,29 @@ export function defaultKind(value) {
   return 'text';
 }
 
+/** An input's kind: its default's, else the shape its description names ("a list", "a map"). */
+export function inputKind(spec) {
+  const byDefault = defaultKind(spec.default);
+  if (byDefault && byDefault !== 'text') return byDefault;
+  const named = /\ba (list|map)\b/i.exec(spec.description);
+  return named ? named[1].toLowerCase() : byDefault;
+}
+
+/**
+ * Names that mean two things on purpose: the issues' contracts give them to different actions.
+ * The umbrella describes them action by action; any other clash fails the generator.
+ */
+export const OVERLOADED = {
+  tags: 'image tags (a list) in build-image, AWS resource tags (a map) in deploy-canary and train'
+};
+
 /**
  * The umbrella's inputs: the union. Two actions may give one input different defaults (a training
  * instance is not a hosting instance); the umbrella then declares none and each action applies its
- * own at run time. Defaults of different kinds (`true` here, `10m` there) mean the name means two
- * things: that fails.
+ * own at run time. Values of different kinds (`true` here, `10m` there; a list here, a map there)
+ * mean the name means two things: that fails, unless OVERLOADED says why it must be so.
  */
-export function unionInputs(actions) {
+export function unionInputs(actions, overloaded = OVERLOADED) {
   const union = new Map();
   for (const action of actions) {
     for (const [name, spec] of Object.entries(action.inputs)) {
@@ -75,21 +91,27 @@ export function unionInputs(actions) {
       if (!seen) {
         union.set(name, {
           users: [action.name],
+          specs: new Map([[action.name, spec]]),
           defaults: new Map([[action.name, spec.default]]),
           descriptions: new Map([[spec.description, [action.name]]])
         });
         continue;
       }
-      for (const [other, def] of seen.defaults) {
-        const [a, b] = [defaultKind(def), defaultKind(spec.default)];
-        if (a && b && a !== b) {
+      for (const [other, otherSpec] of seen.specs) {
+        const [a, b] = [inputKind(otherSpec), inputKind(spec)];
+        if (a && b && a !== b && !overloaded[name]) {
+          const said = (who, s, kind) =>
+            s.default
+              ? `${who} defaults it to "${s.default}" (${kind})`
+              : `${who} takes ${kind === 'list' || kind === 'map' ? `a ${kind}` : kind}`;
           throw new Error(
-            `Input "${name}" means different things: ${other} defaults it to "${def}" (${a}) but ` +
-              `${action.name} defaults it to "${spec.default}" (${b}). Rename one of them.`
+            `Input "${name}" means different things: ${said(other, otherSpec, a)} but ` +
+              `${said(action.name, spec, b)}. Rename one of them.`
           );
         }
       }
       seen.users.push(action.name);
+      seen.specs.set(action.name, spec);
       seen.defaults.set(action.name, spec.default);
       const same = seen.descriptions.get(spec.description);
       if (same) same.push(action.name);

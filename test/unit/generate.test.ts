@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultKind, loadActions, unionInputs } from '../../scripts/generate.mjs';
+import { defaultKind, inputKind, loadActions, unionInputs } from '../../scripts/generate.mjs';
 import { ROOT } from '../helpers/bundle.js';
 
 function actionsDir(files: Record<string, string>): string {
@@ -45,6 +45,21 @@ describe('generated files', () => {
     expect(() => unionInputs(loadActions(dir))).toThrow(
       'Input "wait" means different things: a defaults it to "true" (boolean) but b defaults it to "10m" (duration). Rename one of them.'
     );
+  });
+
+  it('fails when inputs without defaults take a list in one action and a map in another', () => {
+    const dir = actionsDir({
+      a: action('a', '  labels:\n    description: Labels of the image, a map.'),
+      b: action('b', '  labels:\n    description: The labels, a list.')
+    });
+    expect(() => unionInputs(loadActions(dir), {})).toThrow(
+      'Input "labels" means different things: a takes a map but b takes a list. Rename one of them.'
+    );
+    expect(unionInputs(loadActions(dir), { labels: 'both are the contract' }).get('labels')!.users).toEqual([
+      'a',
+      'b'
+    ]);
+    expect(inputKind({ description: 'x', default: '10m' })).toBe('duration');
   });
 
   it('allows different defaults of one kind: each action applies its own', () => {
