@@ -27,7 +27,11 @@ export interface AwsOptions {
 }
 
 export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const region = input?.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const [region, source] = input?.trim()
+    ? [input.trim(), 'Input "region"']
+    : env.AWS_REGION
+      ? [env.AWS_REGION, 'AWS_REGION (the region input is empty)']
+      : [env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION (the region input and AWS_REGION are empty)'];
   if (!region) {
     throw new InputError(
       'region',
@@ -35,10 +39,7 @@ export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv 
     );
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new InputError(
-      'region',
-      `Input "region" must be an AWS region such as us-east-1, but got "${region}".`
-    );
+    throw new InputError('region', `${source} must be an AWS region such as us-east-1, but got "${region}".`);
   }
   return region;
 }
@@ -62,10 +63,9 @@ export function clientConfig(serviceId: string, options: AwsOptions): Record<str
     region: resolveRegion(options.region, env),
     customUserAgent: [['mlops-actions', VERSION], [options.action]]
   };
-  if (!env.AWS_MAX_ATTEMPTS && !env.AWS_RETRY_MODE) {
-    config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
-    config.retryMode = 'adaptive';
-  }
+  // The SDK reads AWS_MAX_ATTEMPTS and AWS_RETRY_MODE itself; each one unset keeps our default.
+  if (!env.AWS_MAX_ATTEMPTS) config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+  if (!env.AWS_RETRY_MODE) config.retryMode = 'adaptive';
   if (options.endpoint) config.endpoint = options.endpoint;
   if (options.credentials) config.credentials = options.credentials;
   if (serviceId === 'S3' && (options.endpoint || endpointOverride('S3', env))) {

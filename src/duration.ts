@@ -1,7 +1,9 @@
 /** Durations as users write them: `90s`, `15m`, `1h`, `1h30m`, `500ms`, or bare seconds (`300`). */
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+// Each unit at most once, largest first: `1h30m` is a duration, `30m1h` and `1s1s` are typos.
+const DURATION =
+  /^(?=\d)(?:\d+(?:\.\d+)?d)?(?:\d+(?:\.\d+)?h)?(?:\d+(?:\.\d+)?m(?!s))?(?:\d+(?:\.\d+)?s)?(?:\d+(?:\.\d+)?ms)?$/;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
 /** Seconds in `text`, or undefined when it is not a duration. */

@@ -141,6 +141,8 @@ export class LocalCache {
       expectedSize?: number;
       /** Large objects: also write the bytes to this (new) file, created with `mode`. */
       tee?: { path: string; mode: number };
+      /** Reads the whole verified object before it enters the cache; throwing keeps it out. */
+      accept?: (data: Buffer) => void;
     }
   ): Promise<{ bytes: number; data?: Buffer; teed?: boolean }> {
     const target = this.path(ref);
@@ -158,7 +160,7 @@ export class LocalCache {
         if (actual !== ref.id) throw new CorruptObjectError(ref, actual);
       }
     };
-    if (options.expectedSize !== undefined && options.expectedSize <= SMALL_OBJECT) {
+    if (options.accept || (options.expectedSize !== undefined && options.expectedSize <= SMALL_OBJECT)) {
       // Small objects: one buffer and one synchronous write; the many-small-files case is bound by
       // per-file overhead, not bytes.
       const chunks: Uint8Array[] = [];
@@ -170,6 +172,7 @@ export class LocalCache {
       const data = Buffer.concat(chunks, bytes);
       hasher?.update(data);
       check(bytes);
+      options.accept?.(data);
       try {
         fs.writeFileSync(temp, data, { mode: 0o444, flag: 'wx' });
         fs.renameSync(temp, target);

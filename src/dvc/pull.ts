@@ -137,7 +137,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           async () => {
             const obj = await s.store.get(keyOf(ref), options.signal);
             if (!obj) return undefined;
-            return (await cache.put(ref, obj.body, { verify: true, expectedSize: obj.size })).bytes;
+            // A manifest is parsed (its paths checked) before it enters the cache: a bad one leaves nothing.
+            const accept = (data: Buffer) => void (entries = parseManifest(data, origin));
+            return (await cache.put(ref, obj.body, { verify: true, expectedSize: obj.size, accept })).bytes;
           },
           `${s.store.url}/${keyOf(ref)}`
         ).catch((e) => {
@@ -151,7 +153,6 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
         else if (got >= 0) {
           s.report.transferred++;
           s.report.bytes += got;
-          entries = parseManifest(await fs.promises.readFile(cache.path(ref)), origin);
         }
       } else s.report.skipped++;
       s.entries = entries;

@@ -4,6 +4,7 @@
  * the S3 bucket holds no new key.
  */
 import fs from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { runBundle } from '../helpers/bundle.js';
 import { startS3, type RunningS3 } from '../helpers/s3.js';
@@ -39,8 +40,8 @@ interface Case {
   action: 'dvc-pull' | 'dvc-push';
   inputs?: Record<string, string>;
   env?: Record<string, string>;
-  /** Breaks the repo; returns the workspace to run in (default: the repo). */
-  setup?: (root: string) => string | void;
+  /** Breaks the repo (or the remote); returns the workspace to run in (default: the repo). */
+  setup?: (root: string) => string | void | Promise<void>;
   error: string | RegExp;
 }
 
@@ -191,6 +192,33 @@ const cases: Case[] = [
       /^The manifest of evil \(evil\.dvc, files\/md5\/[0-9a-f]{2}\/[0-9a-f]{30}\.dir\) lists the path "\.\.\/\.\.\/escaped\.txt", which is absolute or leaves its folder; nothing was written\.$/
   },
   {
+    name: 'traversal path in a .dir manifest on the remote (kept out of the cache too)',
+    action: 'dvc-pull',
+    setup: async (root) => {
+      const manifest = serializeManifest([{ relpath: 'ok/../../escaped.txt', md5: H }]);
+      const id = manifestId(manifest);
+      const key = `bad/files/md5/${id.slice(0, 2)}/${id.slice(2)}`;
+      await s3.client.send(new PutObjectCommand({ Bucket: 'dvc', Key: key, Body: manifest }));
+      writeFiles(root, { 'evil.dvc': `outs:\n- md5: ${id}\n  hash: md5\n  path: evil\n` });
+    },
+    inputs: { targets: 'evil.dvc' },
+    error:
+      /^The manifest of evil \(evil\.dvc, files\/md5\/[0-9a-f]{2}\/[0-9a-f]{30}\.dir\) lists the path "ok\/\.\.\/\.\.\/escaped\.txt", which is absolute or leaves its folder; nothing was written\.$/
+  },
+  {
+    name: 'a folder inside a tracked folder is a symbolic link',
+    action: 'dvc-pull',
+    setup: async (root) => {
+      writeFiles(root, { 'nested/sub/inner.txt': 'inner\n', 'nested/top.txt': 'top\n' });
+      await dvcAdd(root, 'nested');
+      fs.rmSync(path.join(root, 'nested/sub'), { recursive: true });
+      fs.symlinkSync(tempDir('dvc-outside'), path.join(root, 'nested/sub'));
+    },
+    inputs: { targets: 'nested.dvc' },
+    error:
+      /^nested\.dvc \(manifest files\/md5\/[0-9a-f]{2}\/[0-9a-f]{30}\.dir\): the path "nested\/sub\/inner\.txt" goes through "nested\/sub", a symbolic link, which could lead outside the working directory; replace the link with a real folder\.$/
+  },
+  {
     name: 'tracked folder behind a symbolic link',
     action: 'dvc-pull',
     setup: (root) => {
@@ -228,7 +256,7 @@ describe('bad input: one sentence, exit code 1, nothing written', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const root = await goodRepo();
     if (c.action === 'dvc-pull') fs.rmSync(path.join(root, 'model.bin'));
-    const workspace = c.setup?.(root) ?? root;
+    const workspace = (await c.setup?.(root)) ?? root;
     const before = tree(root);
     const keysBefore = await s3.keys('dvc');
     const result = await runBundle(c.action, c.inputs ?? {}, { workspace, env: { ...s3.env, ...c.env } });

@@ -19,9 +19,12 @@ describe('AWS region', () => {
     );
   });
 
-  it('a region that is not one is refused', () => {
+  it('a region that is not one is refused, naming where it came from', () => {
     expect(() => resolveRegion('Frankfurt', {})).toThrow(
       'Input "region" must be an AWS region such as us-east-1, but got "Frankfurt".'
+    );
+    expect(() => resolveRegion('', { AWS_REGION: 'auto' })).toThrow(
+      'AWS_REGION (the region input is empty) must be an AWS region such as us-east-1, but got "auto".'
     );
   });
 });
@@ -39,13 +42,13 @@ describe('AWS client configuration', () => {
     expect(config.endpoint).toBeUndefined();
   });
 
-  it('leaves retries to the SDK when AWS_MAX_ATTEMPTS or AWS_RETRY_MODE is set', () => {
-    expect(
-      clientConfig('SageMaker', { ...base, env: { AWS_MAX_ATTEMPTS: '9' } }).maxAttempts
-    ).toBeUndefined();
-    expect(
-      clientConfig('SageMaker', { ...base, env: { AWS_RETRY_MODE: 'standard' } }).retryMode
-    ).toBeUndefined();
+  it('leaves each of AWS_MAX_ATTEMPTS and AWS_RETRY_MODE to the SDK when set, keeping the other default', () => {
+    const attempts = clientConfig('SageMaker', { ...base, env: { AWS_MAX_ATTEMPTS: '9' } });
+    expect(attempts).not.toHaveProperty('maxAttempts');
+    expect(attempts.retryMode).toBe('adaptive');
+    const mode = clientConfig('SageMaker', { ...base, env: { AWS_RETRY_MODE: 'standard' } });
+    expect(mode).not.toHaveProperty('retryMode');
+    expect(mode.maxAttempts).toBe(5);
   });
 
   it('S3 on an overridden endpoint gets path style and WHEN_REQUIRED checksums', () => {

@@ -33,6 +33,8 @@ describe('input readers accept what users write', () => {
     ['300', (i) => i.duration('x'), 300],
     ['500ms', (i) => i.duration('x'), 0.5],
     ['0s', (i) => i.duration('x'), 0],
+    ['1d2h3m4s', (i) => i.duration('x'), 93784],
+    ['1m30s', (i) => i.duration('x'), 90],
     ['10%', (i) => i.percent('x'), 10],
     ['10', (i) => i.percent('x'), 10],
     ['12.5 %', (i) => i.percent('x'), 12.5],
@@ -85,6 +87,11 @@ describe('a bad value is one sentence naming the input, the value and what is ac
       (i) => i.duration('x', { max: 3600 }),
       'Input "x" must be a duration such as 90s, 15m, 1h or 1h30m (bare numbers are seconds) of at most 3600s, but got "2h".'
     ],
+    ...['30m1h', '1s1s', 'm', '1h 30m'].map((value): [string, (i: Inputs) => unknown, string] => [
+      value,
+      (i) => i.duration('x'),
+      `Input "x" must be a duration such as 90s, 15m, 1h or 1h30m (bare numbers are seconds), but got "${value}".`
+    ]),
     [
       '-5m',
       (i) => i.duration('x'),
