@@ -4,6 +4,8 @@ import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
   UpdateEndpointCommand,
   type SageMakerClient
 } from '@aws-sdk/client-sagemaker';
@@ -150,13 +152,29 @@ export async function deploy(
   const serving = plan.previousConfig
     ? `The endpoint still serves ${plan.previousConfig}.`
     : 'Nothing was deployed.';
+  // What a refused request leaves behind never served: it is deleted again (best effort), so no
+  // orphan model or config outlives a failed run (cleanup walks the configs of versions that exist).
+  const created: Array<() => Promise<unknown>> = [];
+  const undoing = <T>(operation: string, call: () => Promise<T>): Promise<T> =>
+    refusedAs(operation, serving, async () => {
+      try {
+        return await call();
+      } catch (e) {
+        // Only a refusal: after a lost answer the request may have gone through.
+        if (REFUSALS.has((e as Error)?.name ?? ''))
+          for (const undo of created.reverse()) await undo().catch(() => undefined);
+        throw e;
+      }
+    });
   await refusedAs('CreateModel', serving, () => sm.send(new CreateModelCommand(plan.createModel!)));
-  const { EndpointConfigArn: configArn } = await refusedAs('CreateEndpointConfig', serving, () =>
+  created.push(() => sm.send(new DeleteModelCommand({ ModelName: plan.modelName })));
+  const { EndpointConfigArn: configArn } = await undoing('CreateEndpointConfig', () =>
     sm.send(new CreateEndpointConfigCommand(plan.createConfig!))
   );
+  created.push(() => sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: plan.newConfig })));
   if (plan.action === 'create') {
     ctx.log.info(`Creating endpoint ${options.endpointName} with ${plan.newConfig}.`);
-    await refusedAs('CreateEndpoint', serving, () =>
+    await undoing('CreateEndpoint', () =>
       sm.send(
         new CreateEndpointCommand({
           EndpointName: options.endpointName,
@@ -169,7 +187,7 @@ export async function deploy(
     ctx.log.info(
       `Updating endpoint ${options.endpointName} from ${plan.previousConfig} to ${plan.newConfig} (${options.strategy}).`
     );
-    await refusedAs('UpdateEndpoint', serving, () =>
+    await undoing('UpdateEndpoint', () =>
       sm.send(
         new UpdateEndpointCommand({
           EndpointName: options.endpointName,

@@ -2,7 +2,7 @@
 import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { formatDuration } from '../duration.js';
-import { MAX_EXECUTION_SECONDS, trafficSteps, waitingSeconds } from './plan.js';
+import { MAX_EXECUTION_SECONDS, capacityPercent, trafficSteps, waitingSeconds } from './plan.js';
 import { TAG } from './tags.js';
 
 export type Strategy = 'canary' | 'linear' | 'all-at-once' | 'weights';
@@ -212,6 +212,7 @@ export function readDeployOptions(inputs: Inputs): DeployOptions {
     keepVersions: inputs.integer('keep-versions', { min: 1, max: 100 })!
   };
   checkWaits(options);
+  checkWholeInstances(options);
   return options;
 }
 
@@ -240,5 +241,34 @@ function checkWaits(options: DeployOptions): void {
       'wait-timeout',
       `Input "wait-timeout" is ${formatDuration(options.waitTimeoutSeconds)}, but this deployment waits ${formatDuration(waits)} (${what}) before it can finish: raise wait-timeout above that, or set wait to false.`
     );
+  }
+}
+
+/**
+ * SageMaker turns on whole instances: `10%` of 1 instance is the whole fleet, which no canary allows.
+ * The share in instances must stay within SageMaker's limits too (canary <= 50%, linear 10-50%).
+ */
+function checkWholeInstances(options: DeployOptions): void {
+  if (options.serverless) return;
+  const n = options.instanceCount;
+  const share = (size: CapacitySize) => {
+    const percent = capacityPercent(size, options);
+    return `${Math.round((percent / 100) * n)} of ${n} instance${n === 1 ? '' : 's'} (${percent}%)`;
+  };
+  if (options.strategy === 'canary' && capacityPercent(options.canarySize, options) > 50) {
+    fail(
+      'canary-size',
+      `Input "canary-size" turns on ${share(options.canarySize)} for the canary, over SageMaker's 50% limit: set instance-count to at least 2, or use strategy all-at-once.`
+    );
+  }
+  if (options.strategy === 'linear') {
+    const step: CapacitySize = { Type: 'CAPACITY_PERCENT', Value: options.linearStepPercent };
+    const percent = capacityPercent(step, options);
+    if (percent < 10 || percent > 50) {
+      fail(
+        'linear-step',
+        `Input "linear-step" turns on ${share(step)} a step, outside SageMaker's 10-50%: set instance-count to at least 2, or use strategy canary or all-at-once.`
+      );
+    }
   }
 }

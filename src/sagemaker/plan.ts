@@ -295,6 +295,12 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
       `Input "serverless-memory" asks for a serverless endpoint, but ${options.endpointName} runs on instances: SageMaker cannot turn an instance endpoint into a serverless one; deploy to a new endpoint.`
     );
   }
+  if (options.strategy === 'weights' && liveVariant?.ServerlessConfig) {
+    throw new InputError(
+      'strategy',
+      `Input "strategy" cannot be weights on ${options.endpointName}: it is serverless, and a serverless endpoint has one production variant; use canary, linear or all-at-once.`
+    );
+  }
   const modelTags = versionTags(options, ctx, { [TAG.strategy]: options.strategy });
 
   if (options.strategy === 'weights') {

@@ -117,6 +117,24 @@ const cases: Case[] = [
   [
     'deploy-canary',
     'canary-size',
+    { ...deploy, 'instance-count': '1' },
+    'Input "canary-size" turns on 1 of 1 instance (100%) for the canary, over SageMaker\'s 50% limit: set instance-count to at least 2, or use strategy all-at-once.'
+  ],
+  [
+    'deploy-canary',
+    'canary-size',
+    { ...deploy, 'instance-count': '3', 'canary-size': '40%' },
+    'Input "canary-size" turns on 2 of 3 instances (66.7%) for the canary, over SageMaker\'s 50% limit'
+  ],
+  [
+    'deploy-canary',
+    'linear-step',
+    { ...deploy, strategy: 'linear', 'instance-count': '1' },
+    'Input "linear-step" turns on 1 of 1 instance (100%) a step, outside SageMaker\'s 10-50%'
+  ],
+  [
+    'deploy-canary',
+    'canary-size',
     { ...deploy, 'canary-size': 'some' },
     'Input "canary-size" must be a percentage of capacity'
   ],

@@ -249,7 +249,9 @@ describe('deploy-canary', () => {
   });
 
   it('dry-run prints the plan as data and makes no mutating call, for a new and for a live endpoint', async () => {
+    emu.emulator.calls.splice(0);
     const fresh = await deploy('dry', 1, { 'dry-run': 'true' });
+    expect(mutating()).toEqual([]);
     expect(fresh.exitCode).toBe(0);
     expect(fresh.outputs).toMatchObject({
       status: 'planned',

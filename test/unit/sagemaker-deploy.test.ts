@@ -537,9 +537,52 @@ describe('deploy with a fake SageMaker', () => {
         message: "The account-level service limit 'ml.m5.large for endpoint usage' is 4 Instances."
       })
     );
+    sm.on(DeleteEndpointConfigCommand).resolves({});
+    sm.on(DeleteModelCommand).resolves({});
     await expect(deploy(options({}), clients(), engine())).rejects.toThrow(
       `SageMaker refused UpdateEndpoint (ResourceLimitExceeded: The account-level service limit 'ml.m5.large for endpoint usage' is 4 Instances). Lower instance-count or request a higher quota in Service Quotas. The endpoint still serves ${OLD}.`
     );
+    // What never served is deleted again: no orphan config or model.
+    expect(mutating()).toEqual([
+      'CreateModel',
+      'CreateEndpointConfig',
+      'UpdateEndpoint',
+      'DeleteEndpointConfig',
+      'DeleteModel'
+    ]);
+    expect(sm.commandCalls(DeleteModelCommand)[0].args[0].input).toEqual({ ModelName: NEW });
+    expect(sm.commandCalls(DeleteEndpointConfigCommand)[0].args[0].input).toEqual({
+      EndpointConfigName: NEW
+    });
+  });
+
+  it('a refused endpoint config deletes the model made for it; a lost answer deletes nothing', async () => {
+    liveEndpoint();
+    sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD));
+    sm.on(CreateModelCommand).resolves({});
+    sm.on(DeleteModelCommand).resolves({});
+    sm.on(CreateEndpointConfigCommand).rejects(
+      new SageMakerServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Serverless endpoints have one variant.'
+      })
+    );
+    await expect(deploy(options({}), clients(), engine())).rejects.toThrow(
+      'SageMaker refused CreateEndpointConfig'
+    );
+    expect(mutating()).toEqual(['CreateModel', 'CreateEndpointConfig', 'DeleteModel']);
+
+    sm.reset();
+    liveEndpoint();
+    sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD));
+    sm.on(CreateModelCommand).resolves({});
+    sm.on(CreateEndpointConfigCommand).rejects(
+      Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })
+    );
+    await expect(deploy(options({}), clients(), engine())).rejects.toThrow('socket hang up');
+    expect(mutating()).toEqual(['CreateModel', 'CreateEndpointConfig']);
   });
 
   it('a wait that times out is an outcome: in-progress with the state the endpoint was left in', async () => {

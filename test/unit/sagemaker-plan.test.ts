@@ -223,6 +223,24 @@ describe('plans', () => {
       expect.arrayContaining([{ Key: 'mlops-actions:previous-config', Value: 'news-old' }])
     );
   });
+  it('weights on a live serverless endpoint is refused before any request', () => {
+    const serverlessLive: EndpointState = {
+      ...liveState,
+      config: {
+        ...liveState.config!,
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'news-old',
+            ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 }
+          }
+        ]
+      }
+    };
+    expect(() => planDeployment(serverlessLive, options({ strategy: 'weights' }), ctx)).toThrow(
+      'Input "strategy" cannot be weights on news: it is serverless, and a serverless endpoint has one production variant; use canary, linear or all-at-once.'
+    );
+  });
   it('the same image, model data and size already live is unchanged', () => {
     const same: EndpointState = {
       ...liveState,
