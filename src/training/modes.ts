@@ -109,7 +109,15 @@ export async function trainLocally(
       failure
     };
   } finally {
-    fs.rmSync(workDir, { recursive: true, force: true });
+    try {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    } catch (e) {
+      // A container running as root leaves root-owned files a non-root runner cannot delete: the
+      // training's outcome stands, the leftover folder is said.
+      ctx.log.warning(
+        `Could not remove the temporary folder ${workDir} (${(e as NodeJS.ErrnoException).code ?? e}): the training container wrote files there as another user.`
+      );
+    }
   }
 }
 

@@ -180,20 +180,24 @@ export function jobFailure(job: DescribeTrainingJobResponse, maxRuntime?: string
   const name = job.TrainingJobName;
   const secondary = job.SecondaryStatus;
   const reason = job.FailureReason ? `: ${job.FailureReason}` : '';
+  // SageMaker ends a spot job that ran out of max-wait as Stopped with MaxWaitTimeExceeded (and after
+  // an interruption, Interrupted); the same under Failed is read the same way.
+  const finished = job.TrainingJobStatus === 'Failed' || job.TrainingJobStatus === 'Stopped';
+  if (finished && secondary === 'MaxWaitTimeExceeded') {
+    return `Training job ${name} ended by spot: it did not finish within max-wait (waiting for spot capacity counts), so raise max-wait or save checkpoints to resume${reason}.`;
+  }
+  if (finished && secondary === 'Interrupted') {
+    return `Training job ${name} ended by a spot interruption: the spot capacity was reclaimed and did not come back in time${reason}.`;
+  }
   switch (job.TrainingJobStatus) {
     case 'Completed':
       return undefined;
     case 'Failed':
-      if (secondary === 'MaxWaitTimeExceeded' || secondary === 'Interrupted') {
-        return `Training job ${name} failed: the spot capacity was interrupted and the job did not finish within max-wait${reason}.`;
-      }
       return `Training job ${name} failed${reason || ' without a FailureReason'}.`;
     case 'Stopped':
       if (secondary === 'MaxRuntimeExceeded') {
         return `Training job ${name} was stopped because it ran longer than max-runtime${maxRuntime ? ` (${maxRuntime})` : ''}; raise max-runtime or save checkpoints${reason}.`;
       }
-      if (secondary === 'Interrupted')
-        return `Training job ${name} was stopped by a spot interruption${reason}.`;
       return `Training job ${name} was stopped before it completed${reason}.`;
     case 'Stopping':
       return `Training job ${name} is stopping because the workflow was cancelled.`;

@@ -124,6 +124,14 @@ describe('test-in-docker', () => {
   });
 
   it('network none really has no network; host reaches loopback services', async () => {
+    // With none the container has its own loopback and no other interface at all.
+    const interfaces = await test({ command: 'echo "interfaces: $(ls /sys/class/net | tr "\\n" " ")"' });
+    expect(interfaces.log).toMatch(/^interfaces: lo $/m);
+    const onHost = await test({
+      command: 'echo "interfaces: $(ls /sys/class/net | tr "\\n" " ")"',
+      network: 'host'
+    });
+    expect(onHost.log).toMatch(/^interfaces: (?!lo $).+$/m);
     const probe = `python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:5000/v2/', timeout=5).status)"`;
     const none = await test({ command: probe });
     expect(none.exitCode).toBe(1);
@@ -210,8 +218,34 @@ describe('test-in-docker bad inputs', () => {
       inputs: { image: '--privileged', command: 'true' },
       input: 'image',
       error: /^Input "image" must be an image reference/
+    },
+    {
+      inputs: { image: 'repo:1 --rm', command: 'true' },
+      input: 'image',
+      error: /^Input "image" must be an image reference/
+    },
+    {
+      inputs: { command: 'true', timeout: '0s' },
+      input: 'timeout',
+      error: /^Input "timeout" must be a duration .* from 1s to 21600s, but got "0s"\.$/
+    },
+    {
+      inputs: { command: 'true', timeout: '7h' },
+      input: 'timeout',
+      error: /^Input "timeout" must be a duration .* from 1s to 21600s, but got "7h"\.$/
+    },
+    {
+      inputs: { command: 'true', network: 'default' },
+      input: 'network',
+      error: 'Input "network" must be one of none, host, but got "default".'
+    },
+    {
+      inputs: { command: 'true', env: 'just some words' },
+      input: 'env',
+      error: /^Input "env" must be/
     }
   ];
+  it('has at least 12 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(12));
   it.each(CASES)('names "$input", exits 1 and starts nothing', async ({ inputs, input, error }) => {
     const run = await test(inputs);
     expect(run.exitCode).toBe(1);

@@ -17,6 +17,7 @@ import {
 } from '../../src/training/request.js';
 import { flattenMetrics, scanMetrics } from '../../src/training/metrics.js';
 import { followTrainingJob, jobFailure, startTrainingJob } from '../../src/training/sagemaker.js';
+import { trainSummary } from '../../src/training/summary.js';
 
 const spec: TrainingJobSpec = {
   jobName: 'news-abc1234-42-1',
@@ -140,6 +141,35 @@ describe('metrics', () => {
   });
 });
 
+describe('the job summary', () => {
+  it('shows billable seconds with the spot saving, the timeline and the final metrics', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const md = trainSummary({
+      mode: 'sagemaker',
+      jobName: 'news-1',
+      status: 'Completed',
+      instance: 'ml.m5.xlarge x 1',
+      seconds: 600,
+      billableSeconds: 180,
+      spot: true,
+      metrics: { accuracy: 0.93 },
+      phases: [
+        { name: 'Starting', start: t0, end: t0 + 60_000 },
+        { name: 'Training', start: t0 + 60_000, end: t0 + 540_000 }
+      ],
+      consoleUrl: 'https://console/jobs/news-1'
+    });
+    expect(md).toContain('## Training completed: news-1');
+    expect(md).toContain('| Billable | 180s (spot saved 70%) |');
+    expect(md).toContain('| Job | [news-1](https://console/jobs/news-1) |');
+    expect(md).toContain('  Starting : 0, 60\n  Training : 60, 540');
+    expect(md).toContain('| accuracy | 0.93 |');
+    expect(
+      trainSummary({ mode: 'command', jobName: 'j', status: 'Failed', seconds: 5, metrics: {}, phases: [] })
+    ).not.toContain('Billable');
+  });
+});
+
 describe('how a finished job is reported', () => {
   const job = (over: Partial<DescribeTrainingJobResponse>) =>
     ({ TrainingJobName: 'j', ...over }) as DescribeTrainingJobResponse;
@@ -154,8 +184,16 @@ describe('how a finished job is reported', () => {
       'Training job j was stopped because it ran longer than max-runtime (1h); raise max-runtime or save checkpoints.'
     ],
     [
-      { TrainingJobStatus: 'Failed', SecondaryStatus: 'MaxWaitTimeExceeded' },
-      'Training job j failed: the spot capacity was interrupted and the job did not finish within max-wait.'
+      { TrainingJobStatus: 'Stopped', SecondaryStatus: 'MaxWaitTimeExceeded' },
+      'Training job j ended by spot: it did not finish within max-wait (waiting for spot capacity counts), so raise max-wait or save checkpoints to resume.'
+    ],
+    [
+      { TrainingJobStatus: 'Failed', SecondaryStatus: 'MaxWaitTimeExceeded', FailureReason: 'no capacity' },
+      'Training job j ended by spot: it did not finish within max-wait (waiting for spot capacity counts), so raise max-wait or save checkpoints to resume: no capacity.'
+    ],
+    [
+      { TrainingJobStatus: 'Stopped', SecondaryStatus: 'Interrupted' },
+      'Training job j ended by a spot interruption: the spot capacity was reclaimed and did not come back in time.'
     ],
     [
       { TrainingJobStatus: 'Stopped', SecondaryStatus: 'Stopped' },

@@ -133,7 +133,8 @@ export function training(emulator: Emulator): ServiceDefinition {
     const workDir = path.join(emulator.dataDir, 'training', name);
     const deadline =
       emulator.now() + emulator.scaled(job.request.StoppingCondition?.MaxRuntimeInSeconds ?? 86400);
-    const stopped = () => signal.aborted && job.status === 'Stopping';
+    // A StopTrainingJob, or the emulator shutting down (its jobs end with it, never as Completed).
+    const stopped = () => signal.aborted;
     try {
       fs.rmSync(workDir, { recursive: true, force: true });
       await wait(30, signal);
@@ -153,7 +154,7 @@ export function training(emulator: Emulator): ServiceDefinition {
         log(job, ['Spot instance interrupted.']);
         return finish(
           job,
-          'Failed',
+          'Stopped',
           'MaxWaitTimeExceeded',
           'Training job reached the maximum wait time: spot capacity was interrupted and did not return in time.'
         );
@@ -252,7 +253,8 @@ export function training(emulator: Emulator): ServiceDefinition {
         finish(job, 'Failed', 'Failed', (e as Error).message);
     } finally {
       running.delete(name);
-      fs.rmSync(workDir, { recursive: true, force: true });
+      // Files a root container wrote may not be removable by a non-root emulator: they stay.
+      fs.rm(workDir, { recursive: true, force: true }, () => undefined);
     }
   }
 
