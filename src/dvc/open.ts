@@ -9,7 +9,7 @@ import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { awsClient } from '../aws.js';
-import type { RemoteSpec } from './config.js';
+import { ConfigError, type RemoteSpec } from './config.js';
 import { LocalRemote, type RemoteStore } from './remote.js';
 import { S3Remote } from './s3.js';
 
@@ -48,7 +48,13 @@ export function s3ClientFor(
   const verify = o.ssl_verify;
   const tls: https.AgentOptions = { keepAlive: true, maxSockets: jobs };
   if (isFalse(verify)) tls.rejectUnauthorized = false;
-  else if (verify && !/^(true|1|yes)$/i.test(verify)) tls.ca = fs.readFileSync(verify);
+  else if (verify && !/^(true|1|yes)$/i.test(verify)) {
+    if (!fs.existsSync(verify))
+      throw new ConfigError(
+        `Remote "${spec.name}" sets ssl_verify = ${verify}, which is not a file: give the path of a CA bundle, or true or false.`
+      );
+    tls.ca = fs.readFileSync(verify);
+  }
   const env = options.env;
   return awsClient(S3Client, 'S3', {
     action: options.action,

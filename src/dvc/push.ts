@@ -15,6 +15,7 @@ import { layoutPrefix, objectKey, type ObjectRef, type ObjectSource, type Remote
 import type { Repo, RepoOutput } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
 import type { TransferOptions } from './pull.js';
+import { ParentGuard } from './paths.js';
 import { lstatOrUndefined, walk } from './workspace.js';
 
 interface Item {
@@ -115,6 +116,8 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const { root, cache } = repo;
+  // The workspace is read only below the root: never through a symbolic link to elsewhere.
+  const guard = new ParentGuard(root);
   const stores = new Map<string, RemoteStore>();
   const attempt = <T>(fn: () => Promise<T>, what: string) =>
     retry(fn, {
@@ -160,6 +163,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
       s.manifest = { file: cache.path(ref), size: (await fs.promises.stat(cache.path(ref))).size };
     } else {
       const dir = path.join(root, s.output.path);
+      await guard.check(`${s.output.path}/x`, s.output.source);
       const stat = await lstatOrUndefined(dir);
       if (stat?.isDirectory()) {
         const { files } = await walk(dir);
@@ -258,6 +262,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
         item.source = { file, size: (await fs.promises.stat(file)).size };
         return;
       }
+      await guard.check(item.rel, item.states[0].output.source);
       const abs = path.join(root, item.rel);
       const stat = await lstatOrUndefined(abs);
       if (stat?.isFile()) {

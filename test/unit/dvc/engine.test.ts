@@ -104,6 +104,52 @@ describe('push', () => {
     expect([...other.objects.keys()]).toEqual([objectKey({ id: md5('weights'), legacy: false })]);
   });
 
+  it('never reads the workspace through a symbolic link: a folder inside a tracked one, or the tracked one', async () => {
+    const root = tempDir('dvc-engine');
+    initRepo(root, { storage: '/unused' });
+    writeFiles(root, { 'data/sub/a.txt': 'a\n', 'data/b.txt': 'b\n', 'model/weights.bin': 'w' });
+    await dvcAdd(root, 'data', { noCache: true });
+    writeFiles(root, {
+      'model.dvc': `outs:\n- md5: ${md5('w')}\n  size: 1\n  hash: md5\n  path: model/weights.bin\n`
+    });
+    const outside = tempDir('dvc-outside');
+    fs.renameSync(path.join(root, 'data/sub'), path.join(outside, 'sub'));
+    fs.symlinkSync(path.join(outside, 'sub'), path.join(root, 'data/sub'));
+    const remote = new MemoryRemote();
+    // The walk does not follow the link: the folder no longer matches its manifest, so nothing goes up.
+    const nested = await transfer('push', options(root, remote, { targets: ['data.dvc'] }));
+    expect(nested.failure).toMatch(/^1 file is neither in the DVC cache nor in the workspace/);
+    fs.renameSync(path.join(root, 'model'), path.join(outside, 'model'));
+    fs.symlinkSync(path.join(outside, 'model'), path.join(root, 'model'));
+    await expect(transfer('push', options(root, remote, { targets: ['model.dvc'] }))).rejects.toThrow(
+      'model.dvc: the path "model/weights.bin" goes through "model", a symbolic link, which could lead outside the working directory; replace the link with a real folder.'
+    );
+    expect(remote.objects.size).toBe(0);
+  });
+
+  it('cache: false and push: false outputs are left out of push and pull', async () => {
+    const root = tempDir('dvc-engine');
+    initRepo(root, { storage: '/unused' });
+    writeFiles(root, { 'model.bin': 'weights', 'raw.csv': 'a,b\n', 'local.bin': 'local' });
+    await dvcAdd(root, 'model.bin');
+    writeFiles(root, {
+      'raw.csv.dvc': `outs:\n- md5: ${md5('a,b\n')}\n  size: 4\n  hash: md5\n  path: raw.csv\n  cache: false\n`,
+      'local.bin.dvc': `outs:\n- md5: ${md5('local')}\n  size: 5\n  hash: md5\n  path: local.bin\n  push: false\n`
+    });
+    const remote = new MemoryRemote();
+    const pushed = await transfer('push', options(root, remote));
+    expect(pushed.failure).toBeUndefined();
+    expect([...remote.objects.keys()]).toEqual([objectKey({ id: md5('weights'), legacy: false })]);
+
+    const dir = clone(root, ['.dvc/config', 'model.bin.dvc', 'raw.csv.dvc']);
+    remote.calls.length = 0;
+    const pulled = await transfer('pull', options(dir, remote));
+    expect(pulled.failure).toBeUndefined();
+    expect(pulled).toMatchObject({ missing: 0, files: 1 });
+    expect(fs.existsSync(path.join(dir, 'raw.csv'))).toBe(false);
+    expect(remote.calls.filter((c) => c.includes(md5('a,b\n')))).toEqual([]);
+  });
+
   it('checks few objects with HEAD, many against a small remote with one listing, a huge remote by shards', async () => {
     const keys = (n: number, prefix = 'files/md5/') =>
       Array.from(
