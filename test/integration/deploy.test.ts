@@ -338,24 +338,30 @@ describe('deploy-canary', () => {
     expect((await settled('slow')).EndpointConfigName).toBe(result.outputs['endpoint-config']);
   });
 
-  it('a cancelled workflow leaves the deployment to SageMaker and says so', async () => {
-    await deploy('cancel', 1);
-    const result = await deploy(
-      'cancel',
-      2,
-      { 'bake-time': '10m' },
-      { onStart: when('Baking', (child) => child.kill('SIGTERM')) }
-    );
-    expect(result.exitCode).toBe(1);
-    expect(result.outputs.status).toBe('in-progress');
-    expect(result.errors).toEqual([
-      expect.stringMatching(
-        /^Cancelled while waiting for endpoint cancel; it was left Updating .*Baking.* SageMaker carries on with the deployment by itself \(and rolls back on its alarms\); watch the endpoint in the console\.$/
-      )
-    ]);
-    expect(result.summary).toContain('⏳ still in progress at SageMaker');
-    expect((await settled('cancel')).EndpointConfigName).toBe(result.outputs['endpoint-config']);
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'a cancelled workflow (%s) leaves the deployment to SageMaker and says so',
+    async (signal) => {
+      const name = `cancel-${signal.toLowerCase()}`;
+      await deploy(name, 1);
+      const result = await deploy(
+        name,
+        2,
+        { 'bake-time': '10m' },
+        { onStart: when('Baking', (child) => child.kill(signal)) }
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs.status).toBe('in-progress');
+      expect(result.errors).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^Cancelled while waiting for endpoint ${name}; it was left Updating .*Baking.* SageMaker carries on with the deployment by itself \\(and rolls back on its alarms\\); watch the endpoint in the console\\.$`
+          )
+        )
+      ]);
+      expect(result.summary).toContain('⏳ still in progress at SageMaker');
+      expect((await settled(name)).EndpointConfigName).toBe(result.outputs['endpoint-config']);
+    }
+  );
 
   it('UpdateRollbackFailed fails the action and asks for a person; the next deployment refuses; rollback to a config repairs it', async () => {
     const v1 = await deploy('urf', 1);
