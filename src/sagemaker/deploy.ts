@@ -9,7 +9,7 @@ import {
   UpdateEndpointCommand,
   type SageMakerClient
 } from '@aws-sdk/client-sagemaker';
-import { InputError, UserError, userFacing } from '../errors.js';
+import { errorMessage, InputError, UserError, userFacing } from '../errors.js';
 import type { Logger } from '../report.js';
 import { cleanup, listVersions, markLive, rollbackTarget, tagResource } from './history.js';
 import type { DeployOptions } from './options.js';
@@ -131,7 +131,8 @@ export async function deploy(
   const sm = clients.sagemaker;
   const state = await settledState(options, clients, ctx);
   await checkAlarms(clients.cloudwatch, options.alarms);
-  const plan = planDeployment(state, options, { sha: ctx.sha, runUrl: ctx.runUrl, now: ctx.now() });
+  const planAt = (now: Date) => planDeployment(state, options, { sha: ctx.sha, runUrl: ctx.runUrl, now });
+  let plan = planAt(ctx.now());
   const result = (status: DeployStatus, extra: Partial<DeployResult> = {}): DeployResult => ({
     plan,
     status,
@@ -166,7 +167,20 @@ export async function deploy(
         throw e;
       }
     });
-  await refusedAs('CreateModel', serving, () => sm.send(new CreateModelCommand(plan.createModel!)));
+  // Version names have a resolution of one second: a deployment right after another of the same
+  // commit (a quick re-run, a fast emulator) takes the next free second instead of failing.
+  for (let later = 1, done = false; !done; later++) {
+    done = await refusedAs('CreateModel', serving, () =>
+      sm.send(new CreateModelCommand(plan.createModel!)).then(
+        () => true,
+        (e) => {
+          if (later > 5 || !/already existing model/i.test(errorMessage(e))) throw e;
+          plan = planAt(new Date(ctx.now().valueOf() + later * 1000));
+          return false;
+        }
+      )
+    );
+  }
   created.push(() => sm.send(new DeleteModelCommand({ ModelName: plan.modelName })));
   const { EndpointConfigArn: configArn } = await undoing('CreateEndpointConfig', () =>
     sm.send(new CreateEndpointConfigCommand(plan.createConfig!))

@@ -255,10 +255,14 @@ function checkWholeInstances(options: DeployOptions): void {
     const percent = capacityPercent(size, options);
     return `${Math.round((percent / 100) * n)} of ${n} instance${n === 1 ? '' : 's'} (${percent}%)`;
   };
+  const fix =
+    n === 1
+      ? 'set instance-count to at least 2, or use strategy all-at-once'
+      : 'give a smaller share (or a count, such as 1) or more instances';
   if (options.strategy === 'canary' && capacityPercent(options.canarySize, options) > 50) {
     fail(
       'canary-size',
-      `Input "canary-size" turns on ${share(options.canarySize)} for the canary, over SageMaker's 50% limit: set instance-count to at least 2, or use strategy all-at-once.`
+      `Input "canary-size" turns on ${share(options.canarySize)} for the canary, over SageMaker's 50% limit: ${fix}.`
     );
   }
   if (options.strategy === 'linear') {
@@ -267,7 +271,7 @@ function checkWholeInstances(options: DeployOptions): void {
     if (percent < 10 || percent > 50) {
       fail(
         'linear-step',
-        `Input "linear-step" turns on ${share(step)} a step, outside SageMaker's 10-50%: set instance-count to at least 2, or use strategy canary or all-at-once.`
+        `Input "linear-step" turns on ${share(step)} a step, outside SageMaker's 10-50%: ${n === 1 ? fix : 'give another linear-step or instance-count'}.`
       );
     }
   }

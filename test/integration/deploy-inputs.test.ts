@@ -124,13 +124,13 @@ const cases: Case[] = [
     'deploy-canary',
     'canary-size',
     { ...deploy, 'instance-count': '3', 'canary-size': '40%' },
-    'Input "canary-size" turns on 2 of 3 instances (66.7%) for the canary, over SageMaker\'s 50% limit'
+    'Input "canary-size" turns on 2 of 3 instances (66.7%) for the canary, over SageMaker\'s 50% limit: give a smaller share (or a count, such as 1) or more instances.'
   ],
   [
     'deploy-canary',
     'linear-step',
     { ...deploy, strategy: 'linear', 'instance-count': '1' },
-    'Input "linear-step" turns on 1 of 1 instance (100%) a step, outside SageMaker\'s 10-50%'
+    'Input "linear-step" turns on 1 of 1 instance (100%) a step, outside SageMaker\'s 10-50%: set instance-count to at least 2, or use strategy all-at-once.'
   ],
   [
     'deploy-canary',

@@ -556,6 +556,28 @@ describe('deploy with a fake SageMaker', () => {
     });
   });
 
+  it('a version name already taken (the same commit deployed within the second) moves to the next second', async () => {
+    liveEndpoint();
+    sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD));
+    sm.on(CreateModelCommand)
+      .rejectsOnce(
+        new SageMakerServiceException({
+          name: 'ValidationException',
+          $fault: 'client',
+          $metadata: {},
+          message: `Cannot create already existing model "arn:aws:sagemaker:us-east-1:123456789012:model/${NEW}".`
+        })
+      )
+      .resolves({});
+    sm.on(CreateEndpointConfigCommand).resolves({});
+    sm.on(UpdateEndpointCommand).resolves({});
+    const next = versionName('news', SHA, new Date(NOW.valueOf() + 1000));
+    await deploy(options({ wait: 'false' }), clients(), engine());
+    expect(sm.commandCalls(CreateModelCommand).map((c) => c.args[0].input.ModelName)).toEqual([NEW, next]);
+    expect(sm.commandCalls(CreateEndpointConfigCommand)[0].args[0].input.EndpointConfigName).toBe(next);
+    expect(sm.commandCalls(UpdateEndpointCommand)[0].args[0].input.EndpointConfigName).toBe(next);
+  });
+
   it('a refused endpoint config deletes the model made for it; a lost answer deletes nothing', async () => {
     liveEndpoint();
     sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD));
