@@ -163,23 +163,26 @@ export async function deploy(
       } catch (e) {
         // Only a refusal: after a lost answer the request may have gone through.
         if (REFUSALS.has((e as Error)?.name ?? ''))
-          for (const undo of created.reverse()) await undo().catch(() => undefined);
+          for (const undo of created.reverse())
+            await Promise.resolve()
+              .then(undo)
+              .catch(() => undefined);
         throw e;
       }
     });
   // Version names have a resolution of one second: a deployment right after another of the same
   // commit (a quick re-run, a fast emulator) takes the next free second instead of failing.
   for (let later = 1, done = false; !done; later++) {
-    done = await refusedAs('CreateModel', serving, () =>
-      sm.send(new CreateModelCommand(plan.createModel!)).then(
-        () => true,
-        (e) => {
-          if (later > 5 || !/already existing model/i.test(errorMessage(e))) throw e;
-          plan = planAt(new Date(ctx.now().valueOf() + later * 1000));
-          return false;
-        }
-      )
-    );
+    done = await refusedAs('CreateModel', serving, async () => {
+      try {
+        await sm.send(new CreateModelCommand(plan.createModel!));
+        return true;
+      } catch (e) {
+        if (later > 5 || !/already existing model/i.test(errorMessage(e))) throw e;
+        plan = planAt(new Date(ctx.now().valueOf() + later * 1000));
+        return false;
+      }
+    });
   }
   created.push(() => sm.send(new DeleteModelCommand({ ModelName: plan.modelName })));
   const { EndpointConfigArn: configArn } = await undoing('CreateEndpointConfig', () =>
