@@ -92,7 +92,6 @@ export function unionInputs(actions, overloaded = OVERLOADED) {
         union.set(name, {
           users: [action.name],
           specs: new Map([[action.name, spec]]),
-          defaults: new Map([[action.name, spec.default]]),
           descriptions: new Map([[spec.description, [action.name]]])
         });
         continue;
@@ -112,7 +111,6 @@ export function unionInputs(actions, overloaded = OVERLOADED) {
       }
       seen.users.push(action.name);
       seen.specs.set(action.name, spec);
-      seen.defaults.set(action.name, spec.default);
       const same = seen.descriptions.get(spec.description);
       if (same) same.push(action.name);
       else seen.descriptions.set(spec.description, [action.name]);
@@ -128,7 +126,8 @@ function umbrella(actions) {
       required: true
     }
   };
-  for (const [name, { users, defaults, descriptions }] of unionInputs(actions)) {
+  for (const [name, { users, specs, descriptions }] of unionInputs(actions)) {
+    const defaults = new Map([...specs].map(([who, spec]) => [who, spec.default]));
     let description =
       descriptions.size === 1
         ? `${[...descriptions.keys()][0]} (${users.join(', ')})`

@@ -53,13 +53,22 @@ export interface DeployResult {
 /** Service errors that a user fixes (bad request, quota): said in one sentence with what still serves. */
 const REFUSALS = new Set(['ValidationException', 'ResourceLimitExceeded', 'ResourceInUse']);
 
-/** Runs one call of the apply step; a refusal by SageMaker becomes a UserError that says what still serves. */
-export async function refusedAs<T>(operation: string, serving: string, call: () => Promise<T>): Promise<T> {
+/**
+ * Runs one call of the apply step; a refusal by SageMaker becomes a UserError that says what still
+ * serves, after `onRefusal` (clean-up of what the refused step would have used) has run.
+ */
+export async function refusedAs<T>(
+  operation: string,
+  serving: string,
+  call: () => Promise<T>,
+  onRefusal?: () => Promise<void>
+): Promise<T> {
   try {
     return await call();
   } catch (e) {
     const err = e as Error & { name?: string };
     if (userFacing(e) || !REFUSALS.has(err?.name ?? '')) throw e;
+    await onRefusal?.();
     const hint =
       err.name === 'ResourceLimitExceeded'
         ? ' Lower instance-count or request a higher quota in Service Quotas.'
@@ -153,65 +162,71 @@ export async function deploy(
   const serving = plan.previousConfig
     ? `The endpoint still serves ${plan.previousConfig}.`
     : 'Nothing was deployed.';
-  // What a refused request leaves behind never served: it is deleted again (best effort), so no
-  // orphan model or config outlives a failed run (cleanup walks the configs of versions that exist).
-  const created: Array<() => Promise<unknown>> = [];
-  const undoing = <T>(operation: string, call: () => Promise<T>): Promise<T> =>
-    refusedAs(operation, serving, async () => {
-      try {
-        return await call();
-      } catch (e) {
-        // Only a refusal: after a lost answer the request may have gone through.
-        if (REFUSALS.has((e as Error)?.name ?? ''))
-          for (const undo of created.reverse())
-            await Promise.resolve()
-              .then(undo)
-              .catch(() => undefined);
-        throw e;
-      }
-    });
   // Version names have a resolution of one second: a deployment right after another of the same
   // commit (a quick re-run, a fast emulator) takes the next free second instead of failing.
-  for (let later = 1, done = false; !done; later++) {
-    done = await refusedAs('CreateModel', serving, async () => {
+  for (let later = 1; ; later++) {
+    const taken = await refusedAs('CreateModel', serving, async () => {
       try {
         await sm.send(new CreateModelCommand(plan.createModel!));
-        return true;
+        return false;
       } catch (e) {
         if (later > 5 || !/already existing model/i.test(errorMessage(e))) throw e;
-        plan = planAt(new Date(ctx.now().valueOf() + later * 1000));
-        return false;
+        return true;
       }
     });
+    if (!taken) break;
+    plan = planAt(new Date(ctx.now().valueOf() + later * 1000));
   }
-  created.push(() => sm.send(new DeleteModelCommand({ ModelName: plan.modelName })));
-  const { EndpointConfigArn: configArn } = await undoing('CreateEndpointConfig', () =>
-    sm.send(new CreateEndpointConfigCommand(plan.createConfig!))
+  // What a refused request leaves behind never served: it is deleted again (best effort), so no
+  // orphan model or config outlives a failed run. Only on a refusal: after a lost answer the
+  // request may have gone through.
+  const created: Array<() => Promise<unknown>> = [
+    () => sm.send(new DeleteModelCommand({ ModelName: plan.modelName }))
+  ];
+  const undo = async () => {
+    for (const remove of created.reverse())
+      await Promise.resolve()
+        .then(remove)
+        .catch(() => undefined);
+  };
+  const { EndpointConfigArn: configArn } = await refusedAs(
+    'CreateEndpointConfig',
+    serving,
+    () => sm.send(new CreateEndpointConfigCommand(plan.createConfig!)),
+    undo
   );
   created.push(() => sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: plan.newConfig })));
   if (plan.action === 'create') {
     ctx.log.info(`Creating endpoint ${options.endpointName} with ${plan.newConfig}.`);
-    await undoing('CreateEndpoint', () =>
-      sm.send(
-        new CreateEndpointCommand({
-          EndpointName: options.endpointName,
-          EndpointConfigName: plan.newConfig,
-          Tags: toTagList({ ...options.tags, [TAG.endpoint]: options.endpointName })
-        })
-      )
+    await refusedAs(
+      'CreateEndpoint',
+      serving,
+      () =>
+        sm.send(
+          new CreateEndpointCommand({
+            EndpointName: options.endpointName,
+            EndpointConfigName: plan.newConfig,
+            Tags: toTagList({ ...options.tags, [TAG.endpoint]: options.endpointName })
+          })
+        ),
+      undo
     );
   } else {
     ctx.log.info(
       `Updating endpoint ${options.endpointName} from ${plan.previousConfig} to ${plan.newConfig} (${options.strategy}).`
     );
-    await undoing('UpdateEndpoint', () =>
-      sm.send(
-        new UpdateEndpointCommand({
-          EndpointName: options.endpointName,
-          EndpointConfigName: plan.newConfig,
-          ...(plan.deploymentConfig ? { DeploymentConfig: plan.deploymentConfig } : {})
-        })
-      )
+    await refusedAs(
+      'UpdateEndpoint',
+      serving,
+      () =>
+        sm.send(
+          new UpdateEndpointCommand({
+            EndpointName: options.endpointName,
+            EndpointConfigName: plan.newConfig,
+            ...(plan.deploymentConfig ? { DeploymentConfig: plan.deploymentConfig } : {})
+          })
+        ),
+      undo
     );
   }
   if (!options.wait) return result('in-progress');
