@@ -83,3 +83,37 @@ type ClientClass<T> = new (config: any) => T;
 export function awsClient<T>(Client: ClientClass<T>, serviceId: string, options: AwsOptions): T {
   return new Client(clientConfig(serviceId, options));
 }
+
+const NOT_FOUND_NAMES = new Set([
+  'ResourceNotFound',
+  'ResourceNotFoundException',
+  'NotFound',
+  'NotFoundException',
+  'NoSuchEntity',
+  'NoSuchKey',
+  'RepositoryNotFoundException',
+  'ImageNotFoundException'
+]);
+
+/**
+ * Whether an AWS error says the resource does not exist, however the service (or an S3/SageMaker
+ * compatible one) words it: SageMaker answers ValidationException "Could not find endpoint ...",
+ * "Requested resource not found." or "... does not exist"; others have a named error or a 404.
+ */
+export function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (!err || typeof err !== 'object') return false;
+  if (NOT_FOUND_NAMES.has(err.name ?? '')) return true;
+  const missing = /could not find|cannot find|not found|does not exist|no such/i.test(err.message ?? '');
+  return (err.name === 'ValidationException' || err.$metadata?.httpStatusCode === 404) && missing;
+}
+
+/** The call's answer, or undefined when the resource does not exist. */
+export async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}

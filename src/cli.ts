@@ -100,20 +100,33 @@ export function parseFlags(action: string, meta: ActionMetadata, args: string[])
   return values;
 }
 
-/** Workflow commands (`::warning::`, `::group::`) rendered for a terminal instead of the runner. */
-export function renderCommands(text: string, debug: boolean): string {
+/**
+ * Workflow commands (`::warning::`, `::group::`) rendered for a terminal instead of the runner. Lines
+ * between `::stop-commands::<token>` and `::<token>::` are printed as they are, as the runner does.
+ */
+export function commandRenderer(debug: boolean): (text: string) => string {
   const unescape = (t: string) => t.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
-  const lines = text.split('\n').flatMap((line) => {
-    const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
-    if (!command) return [line];
-    const [, name, rest] = command;
-    if (name === 'group') return [`▸ ${rest}`];
-    if (['warning', 'error', 'notice'].includes(name) || (name === 'debug' && debug)) {
-      return [`${name}: ${unescape(rest)}`];
-    }
-    return [];
-  });
-  return lines.join('\n');
+  let stopped: string | undefined;
+  return (text) =>
+    text
+      .split('\n')
+      .flatMap((line) => {
+        if (stopped !== undefined) {
+          if (line.trim() !== `::${stopped}::`) return [line];
+          stopped = undefined;
+          return [];
+        }
+        const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
+        if (!command) return [line];
+        const [, name, rest] = command;
+        if (name === 'stop-commands') stopped = rest.trim();
+        if (name === 'group') return [`▸ ${rest}`];
+        if (['warning', 'error', 'notice'].includes(name) || (name === 'debug' && debug)) {
+          return [`${name}: ${unescape(rest)}`];
+        }
+        return [];
+      })
+      .join('\n');
 }
 
 function formatOutputs(outputs: Record<string, string>): string {
@@ -162,8 +175,9 @@ async function runInTerminal(
   const realWrite = process.stdout.write.bind(process.stdout);
   const debug = env.RUNNER_DEBUG === '1' || env.ACTIONS_STEP_DEBUG === 'true';
   if (!inGitHub) {
+    const render = commandRenderer(debug);
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-      realWrite(renderCommands(chunk.toString(), debug), ...(rest as []))) as typeof process.stdout.write;
+      realWrite(render(chunk.toString()), ...(rest as []))) as typeof process.stdout.write;
   }
   try {
     const result = await runAction(name, runs[name], { env, metadata: actions[name] });

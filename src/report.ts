@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import { formatDuration } from './duration.js';
+import { inert } from './untrusted.js';
 
 export interface Logger {
   info(message: string): void;
@@ -11,8 +12,12 @@ export interface Logger {
   debug(message: string): void;
 }
 
+/**
+ * The runner's logger. Info lines are printed as they are, so any that carry text from outside and
+ * look like a workflow command are made inert (core.warning and core.debug escape their own).
+ */
 export const coreLogger: Logger = {
-  info: (m) => core.info(m),
+  info: (m) => core.info(inert(m)),
   warning: (m) => core.warning(m),
   debug: (m) => core.debug(m)
 };

@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
 import { runTestContainer } from '../docker/container.js';
 import { readTestOptions } from '../docker/options.js';
@@ -10,6 +9,7 @@ import { readOutcome, testFailure } from '../docker/outcome.js';
 import { dockerCli } from '../docker/runner.js';
 import { testSummary } from '../docker/summary.js';
 import { summary } from '../report.js';
+import { stopToken } from '../untrusted.js';
 import type { ActionContext } from '../runner.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
@@ -17,7 +17,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const options = readTestOptions(ctx.inputs);
   const workspace = ctx.github.workspace;
   // The container's output is not ours: workflow commands in it are printed, not obeyed.
-  const token = [...randomBytes(16)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
+  const token = stopToken();
   process.stdout.write(`::stop-commands::${token}\n`);
   const result = await runTestContainer(
     dockerCli(env.MLOPS_ACTIONS_DOCKER || 'docker', env),

@@ -12,7 +12,8 @@ import {
   type SageMakerClient
 } from '@aws-sdk/client-sagemaker';
 import type { Logger } from '../report.js';
-import { configTags, orUndefined } from './state.js';
+import { orUndefined } from '../aws.js';
+import { configTags } from './state.js';
 import { isVersionName, TAG, toTagList, versionPrefix, type Tags } from './tags.js';
 
 export interface Version {

@@ -17,7 +17,8 @@ import { InputError, UserError } from '../errors.js';
 import { refusedAs, watchOptions, type Clients, type EngineContext } from './deploy.js';
 import { listVersions, markLive, rollbackTarget, tagResource } from './history.js';
 import type { WaitOptions } from './options.js';
-import { orUndefined, readEndpointState, type EndpointState } from './state.js';
+import { orUndefined } from '../aws.js';
+import { readEndpointState, type EndpointState } from './state.js';
 import { TAG, toTagList, versionName, type Tags } from './tags.js';
 import { judge, refuseBroken, SETTLING, waitForEndpoint, type Change, type WatchResult } from './watch.js';
 

@@ -9,6 +9,7 @@ import {
   type DescribeModelCommandOutput,
   type SageMakerClient
 } from '@aws-sdk/client-sagemaker';
+import { orUndefined } from '../aws.js';
 import { fromTagList, type Tags } from './tags.js';
 
 export interface EndpointState {
@@ -18,25 +19,6 @@ export interface EndpointState {
   configTags: Tags;
   /** The live models, by variant name. */
   models: Record<string, DescribeModelCommandOutput>;
-}
-
-/** SageMaker answers a missing resource with ValidationException "Could not find ...". */
-export function isNotFound(e: unknown): boolean {
-  const err = e as { name?: string; message?: string };
-  return (
-    err?.name === 'ResourceNotFound' ||
-    (err?.name === 'ValidationException' &&
-      /could not find|not found|does not exist/i.test(err.message ?? ''))
-  );
-}
-
-export async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
-  try {
-    return await promise;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
 }
 
 export async function describeEndpoint(

@@ -16,6 +16,7 @@ import {
   GetLogEventsCommand,
   type CloudWatchLogsClient
 } from '@aws-sdk/client-cloudwatch-logs';
+import { orUndefined } from '../aws.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../report.js';
 import { sleep } from '../wait.js';
@@ -38,24 +39,11 @@ export interface StartResult {
   attached: boolean;
 }
 
-function isNotFound(e: unknown): boolean {
-  const err = e as { name?: string; message?: string };
-  return (
-    err?.name === 'ResourceNotFound' ||
-    (err?.name === 'ValidationException' && /not found|does not exist/i.test(err.message ?? ''))
-  );
-}
-
 export async function describeJob(
   sagemaker: SageMakerClient,
   name: string
 ): Promise<DescribeTrainingJobResponse | undefined> {
-  try {
-    return await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  return orUndefined(sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name })));
 }
 
 /** Creates the job, or attaches to the job of that name when it already exists (a re-run). */
