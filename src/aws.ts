@@ -117,3 +117,32 @@ export async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined
     throw e;
   }
 }
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET'
+]);
+
+/** Whether the call failed for want of an answer (the network, the service gone), not by a refusal. */
+export function isConnectionError(e: unknown): boolean {
+  const err = e as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (!err || typeof err !== 'object') return false;
+  if (CONNECTION_CODES.has(err.code ?? '') || CONNECTION_CODES.has(err.name ?? '')) return true;
+  if (['TimeoutError', 'RequestTimeout', 'NetworkingError'].includes(err.name ?? '')) return true;
+  return (
+    !err.$metadata?.httpStatusCode &&
+    /socket hang up|ECONNREFUSED|ECONNRESET|other side closed/i.test(err.message ?? '')
+  );
+}

@@ -4,7 +4,7 @@ import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
 import { deploy } from '../sagemaker/deploy.js';
 import { readDeployOptions } from '../sagemaker/options.js';
-import { CANDIDATE_VARIANT } from '../sagemaker/plan.js';
+import { CANDIDATE_VARIANT, redacted } from '../sagemaker/plan.js';
 import { deploySummary, strategyText } from '../sagemaker/summary.js';
 import { sagemakerEngine } from './sagemaker-engine.js';
 
@@ -19,7 +19,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     `Plan for ${plan.endpointName}: ${plan.action}, ${strategyText(plan)}${plan.newConfig ? `, config ${plan.newConfig}` : ''}.`
   );
   for (const note of plan.notes) ctx.log.info(note);
-  if (options.dryRun) ctx.log.info(`Plan as data:\n${JSON.stringify(plan, null, 2)}`);
+  if (options.dryRun) ctx.log.info(`Plan as data:\n${JSON.stringify(redacted(plan), null, 2)}`);
 
   ctx.setOutput('status', result.status);
   if (plan.newConfig) ctx.setOutput('endpoint-config', plan.newConfig);

@@ -194,7 +194,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The variant that serves the new version (Candidate for a weights canary)."
       },
       "status": {
-        "description": "deployed, canary (weights, awaiting promote or rollback), unchanged (already live), rolled-back (the alarms or a failed fleet sent traffic back; the step fails), planned (dry run), failed (Failed or UpdateRollbackFailed; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."
+        "description": "deployed, canary (weights, awaiting promote or rollback), unchanged (already live), rolled-back (the alarms or a failed fleet sent traffic back; the step fails), superseded (another run's deployment replaced this one while it was watched, so nothing rolled back; the step fails), planned (dry run), failed (Failed or UpdateRollbackFailed; the step fails), or in-progress (wait false, or the wait timed out, was cancelled or lost its connection; SageMaker carries on, and a re-run picks it up)."
       }
     }
   },
@@ -313,7 +313,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The endpoint config the endpoint serves after the promotion."
       },
       "status": {
-        "description": "promoted, unchanged (nothing to promote), rolled-back (a guardrails deployment rolled itself back), failed, or in-progress (wait false)."
+        "description": "promoted, unchanged (nothing to promote), rolled-back (a guardrails deployment rolled itself back), failed, superseded (another run's deployment replaced it while it was watched; the step fails), or in-progress (wait false, or the wait stopped early)."
       }
     }
   },
@@ -350,7 +350,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The endpoint config it served before."
       },
       "status": {
-        "description": "rolled-back, failed (the endpoint did not land on the target; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."
+        "description": "rolled-back, failed (the endpoint did not land on the target; the step fails), superseded (another run's deployment replaced the rollback while it was watched; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."
       }
     }
   },

@@ -1,22 +1,35 @@
 /** deploy-canary's engine: read the endpoint, plan, then apply the plan and judge the outcome. */
 import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
+  type DescribeEndpointCommandOutput,
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   UpdateEndpointCommand,
   type SageMakerClient
 } from '@aws-sdk/client-sagemaker';
+import { isConnectionError, orUndefined } from '../aws.js';
 import { errorMessage, InputError, UserError, userFacing } from '../errors.js';
 import type { Logger } from '../report.js';
-import { cleanup, listVersions, markLive, rollbackTarget, tagResource } from './history.js';
+import { cleanup, listVersions, markLive, reconcile, rollbackTarget, tagResource } from './history.js';
+import { takeLease, type Lease } from './lease.js';
 import type { DeployOptions } from './options.js';
 import { planDeployment, type Plan } from './plan.js';
-import { readEndpointState, type EndpointState } from './state.js';
+import { configTags, describeEndpoint, readEndpointState, type EndpointState } from './state.js';
 import { TAG, toTagList } from './tags.js';
-import { judge, refuseBroken, SETTLING, waitForEndpoint, type Change, type PollTiming } from './watch.js';
+import {
+  judge,
+  refuseBroken,
+  SETTLING,
+  waitForEndpoint,
+  type Change,
+  type PollTiming,
+  type WatchOptions
+} from './watch.js';
 
 export interface Clients {
   sagemaker: SageMakerClient;
@@ -30,18 +43,20 @@ export interface EngineContext {
   scale: number;
   sha: string;
   runUrl?: string;
+  /** This run, as the endpoint's lease and the made-by tag name it. */
+  holder: string;
   now: () => Date;
   /** Poll delays and a clock/sleep for waiting (defaults: 5 s to 30 s, real time). */
   timing?: PollTiming;
 }
 
 export type DeployStatus =
-  'deployed' | 'canary' | 'unchanged' | 'rolled-back' | 'planned' | 'failed' | 'in-progress';
+  'deployed' | 'canary' | 'unchanged' | 'rolled-back' | 'superseded' | 'planned' | 'failed' | 'in-progress';
 
 export interface DeployResult {
   plan: Plan;
   status: DeployStatus;
-  /** Why it did not succeed (rolled-back, failed, or a wait that stopped early). */
+  /** Why it did not succeed (rolled-back, superseded, failed, or a wait that stopped early). */
   reason?: string;
   polls: number;
   waitedSeconds: number;
@@ -53,22 +68,47 @@ export interface DeployResult {
 /** Service errors that a user fixes (bad request, quota): said in one sentence with what still serves. */
 const REFUSALS = new Set(['ValidationException', 'ResourceLimitExceeded', 'ResourceInUse']);
 
+export interface Landing {
+  /**
+   * Whether the request went through after all: asked (by describing what it changes) when SageMaker
+   * refused it or gave no answer, since a lost answer retried by the SDK is refused as a duplicate.
+   */
+  landed?: () => Promise<boolean>;
+  /** Clean-up of what the refused step would have used; only when it did not land. */
+  undo?: () => Promise<void>;
+}
+
 /**
- * Runs one call of the apply step; a refusal by SageMaker becomes a UserError that says what still
- * serves, after `onRefusal` (clean-up of what the refused step would have used) has run.
+ * Runs one call of the apply step. A request that landed after all (its answer was lost) counts as
+ * done. A refusal by SageMaker becomes a UserError that says what still serves, after the clean-up; a
+ * call that got no answer and did not land says so, and leaves everything (it may land later).
  */
 export async function refusedAs<T>(
   operation: string,
   serving: string,
   call: () => Promise<T>,
-  onRefusal?: () => Promise<void>
-): Promise<T> {
+  landing: Landing = {}
+): Promise<T | undefined> {
   try {
     return await call();
   } catch (e) {
     const err = e as Error & { name?: string };
-    if (userFacing(e) || !REFUSALS.has(err?.name ?? '')) throw e;
-    await onRefusal?.();
+    const refused = !userFacing(e) && REFUSALS.has(err?.name ?? '');
+    const unanswered = isConnectionError(e);
+    if (!refused && !unanswered) throw e;
+    let landed: boolean | undefined;
+    try {
+      landed = await landing.landed?.();
+    } catch (check) {
+      if (!isConnectionError(check)) throw check;
+    }
+    if (landed) return undefined;
+    if (unanswered) {
+      throw new UserError(
+        `${operation} got no answer from SageMaker (${errorMessage(e).replace(/\.$/, '')})${landed === undefined && landing.landed ? ', and whether it went through could not be checked' : ''}. ${serving} Nothing was deleted: run again, and the next run picks up or reclaims what this one made.`
+      );
+    }
+    await landing.undo?.();
     const hint =
       err.name === 'ResourceLimitExceeded'
         ? ' Lower instance-count or request a higher quota in Service Quotas.'
@@ -77,6 +117,17 @@ export async function refusedAs<T>(
       `SageMaker refused ${operation} (${err.name}: ${err.message.replace(/\.$/, '')}).${hint} ${serving}`
     );
   }
+}
+
+/** Whether the endpoint serves or deploys `config`: an UpdateEndpoint or CreateEndpoint to it landed. */
+export async function onEndpoint(sm: SageMakerClient, endpoint: string, config: string): Promise<boolean> {
+  const e = await describeEndpoint(sm, endpoint);
+  return e?.EndpointConfigName === config || e?.PendingDeploymentSummary?.EndpointConfigName === config;
+}
+
+/** Whether a resource of that ARN carries this run's made-by tag: a create whose answer was lost. */
+async function madeByUs(sm: SageMakerClient, arn: string | undefined, holder: string): Promise<boolean> {
+  return Boolean(arn) && (await configTags(sm, arn))[TAG.madeBy] === holder;
 }
 
 async function checkAlarms(cloudwatch: CloudWatchClient | undefined, alarms: string[]): Promise<void> {
@@ -103,7 +154,7 @@ async function settledState(
 ): Promise<EndpointState> {
   let state = await readEndpointState(clients.sagemaker, options.endpointName);
   refuseBroken(state.endpoint);
-  if (state.endpoint && SETTLING.has(state.endpoint.EndpointStatus ?? '') && !options.dryRun) {
+  if (state.endpoint && SETTLING.has(state.endpoint.EndpointStatus ?? '')) {
     ctx.log.info(
       `Endpoint ${options.endpointName} is ${state.endpoint.EndpointStatus}: waiting for it to settle before deploying.`
     );
@@ -118,8 +169,9 @@ async function settledState(
 export function watchOptions(
   options: { waitTimeoutSeconds: number; bakeSeconds?: number; terminationWaitSeconds?: number },
   clients: Clients,
-  ctx: EngineContext
-): Parameters<typeof waitForEndpoint>[1] {
+  ctx: EngineContext,
+  extra: Pick<WatchOptions, 'expect' | 'onPoll'> = {}
+): WatchOptions {
   return {
     sagemaker: clients.sagemaker,
     log: ctx.log,
@@ -128,8 +180,42 @@ export function watchOptions(
     scale: ctx.scale,
     timing: ctx.timing,
     bakeSeconds: options.bakeSeconds,
-    terminationWaitSeconds: options.terminationWaitSeconds
+    terminationWaitSeconds: options.terminationWaitSeconds,
+    ...extra
   };
+}
+
+/**
+ * Runs `work` under the endpoint's advisory lease (when the endpoint exists), so that a second run
+ * deploying the same endpoint waits for the first instead of racing it; the lease is released
+ * however `work` ends.
+ */
+export async function underLease<T>(
+  live: DescribeEndpointCommandOutput | undefined,
+  options: { waitTimeoutSeconds: number },
+  clients: Clients,
+  ctx: EngineContext,
+  work: (lease?: Lease) => Promise<T>
+): Promise<T> {
+  const endpoint = live?.EndpointName;
+  if (!endpoint || !live?.EndpointArn) return work();
+  const lease = await takeLease({
+    sagemaker: clients.sagemaker,
+    endpointArn: live.EndpointArn,
+    endpointName: endpoint,
+    holder: ctx.holder,
+    waitSeconds: options.waitTimeoutSeconds,
+    log: ctx.log,
+    scale: ctx.scale,
+    signal: ctx.signal,
+    clock: ctx.timing?.clock,
+    sleep: ctx.timing?.sleep
+  });
+  try {
+    return await work(lease);
+  } finally {
+    await lease.release().catch((e) => ctx.log.debug(`Releasing the lease failed: ${errorMessage(e)}`));
+  }
 }
 
 export async function deploy(
@@ -138,10 +224,15 @@ export async function deploy(
   ctx: EngineContext
 ): Promise<DeployResult> {
   const sm = clients.sagemaker;
-  const state = await settledState(options, clients, ctx);
+  const started = ctx.now();
+  // The plan is made (and refused) from what the endpoint is now, before any mutating call; a real
+  // run then takes the lease, waits for a change under way, and plans again from the fresh state.
+  const first = await readEndpointState(sm, options.endpointName);
+  refuseBroken(first.endpoint);
   await checkAlarms(clients.cloudwatch, options.alarms);
-  const planAt = (now: Date) => planDeployment(state, options, { sha: ctx.sha, runUrl: ctx.runUrl, now });
-  let plan = planAt(ctx.now());
+  const planFrom = (state: EndpointState, now: Date) =>
+    planDeployment(state, options, { sha: ctx.sha, runUrl: ctx.runUrl, holder: ctx.holder, now });
+  let plan = planFrom(first, started);
   const result = (status: DeployStatus, extra: Partial<DeployResult> = {}): DeployResult => ({
     plan,
     status,
@@ -152,13 +243,77 @@ export async function deploy(
     ...extra
   });
   if (options.dryRun) {
-    if (state.endpoint && SETTLING.has(state.endpoint.EndpointStatus ?? '')) {
-      plan.notes.push(`The endpoint is ${state.endpoint.EndpointStatus} now: a real run waits for it first.`);
+    if (first.endpoint && SETTLING.has(first.endpoint.EndpointStatus ?? '')) {
+      plan.notes.push(`The endpoint is ${first.endpoint.EndpointStatus} now: a real run waits for it first.`);
     }
     return result('planned');
   }
-  if (plan.action === 'unchanged') return result('unchanged');
+  if (plan.action === 'unchanged' && first.endpoint?.EndpointStatus === 'InService') {
+    await reconcile(sm, first, ctx.log);
+    return result('unchanged');
+  }
+  return underLease(first.endpoint, options, clients, ctx, async (lease) => {
+    const moving = first.endpoint && SETTLING.has(first.endpoint.EndpointStatus ?? '');
+    const state = lease?.waited || moving ? await settledState(options, clients, ctx) : first;
+    await reconcile(sm, state, ctx.log);
+    plan = planFrom(state, ctx.now());
+    if (plan.action === 'unchanged') return result('unchanged');
+    await apply(plan, options, clients, ctx, (next) => (plan = planFrom(state, next)));
+    if (!options.wait) return result('in-progress');
 
+    const expect = { target: plan.newConfig!, previous: plan.previousConfig };
+    const watched = await waitForEndpoint(
+      options.endpointName,
+      watchOptions(options, clients, ctx, { expect, onPoll: () => lease?.renew() ?? Promise.resolve() })
+    );
+    const waited = { polls: watched.polls, waitedSeconds: watched.seconds, changes: watched.changes };
+    if (watched.stopped) return result('in-progress', { reason: watched.stopped.message, ...waited });
+    const outcome = await judge(watched.endpoint!, expect, {
+      sagemaker: sm,
+      cloudwatch: clients.cloudwatch,
+      alarms: options.alarms
+    });
+    const now = ctx.now().toISOString();
+    if (outcome.status !== 'deployed') {
+      if (outcome.status === 'rolled-back') {
+        const config = await orUndefined(
+          sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: plan.newConfig }))
+        );
+        await tagResource(sm, config?.EndpointConfigArn, {
+          [TAG.rolledBack]: now,
+          [TAG.rollbackReason]: outcome.reason
+        });
+      }
+      return result(outcome.status, { reason: outcome.reason, ...waited });
+    }
+    const weights = plan.action === 'weights-canary';
+    if (!weights) await markLive(sm, plan.newConfig!, now);
+    const versions = await listVersions(sm, options.endpointName);
+    const deleted = await cleanup(sm, {
+      endpoint: options.endpointName,
+      versions,
+      keep: options.keepVersions,
+      protect: [plan.newConfig, plan.previousConfig, rollbackTarget(versions, plan.newConfig)?.configName],
+      before: started,
+      log: ctx.log
+    });
+    return result(weights ? 'canary' : 'deployed', { ...waited, deleted });
+  });
+}
+
+/**
+ * Creates the model and the config, then the endpoint or its update. A create whose answer was lost
+ * is recognised by this run's tag, an update by the endpoint now deploying the config; what a
+ * refused request leaves behind never served, so it is deleted again.
+ */
+async function apply(
+  plan: Plan,
+  options: DeployOptions,
+  clients: Clients,
+  ctx: EngineContext,
+  replan: (now: Date) => Plan
+): Promise<void> {
+  const sm = clients.sagemaker;
   const serving = plan.previousConfig
     ? `The endpoint still serves ${plan.previousConfig}.`
     : 'Nothing was deployed.';
@@ -170,32 +325,41 @@ export async function deploy(
         await sm.send(new CreateModelCommand(plan.createModel!));
         return false;
       } catch (e) {
-        if (later > 5 || !/already existing model/i.test(errorMessage(e))) throw e;
+        if (!/already existing model/i.test(errorMessage(e))) throw e;
+        const model = await orUndefined(sm.send(new DescribeModelCommand({ ModelName: plan.modelName })));
+        if (await madeByUs(sm, model?.ModelArn, ctx.holder)) return false;
+        if (later > 5) throw e;
         return true;
       }
     });
     if (!taken) break;
-    plan = planAt(new Date(ctx.now().valueOf() + later * 1000));
+    plan = replan(new Date(ctx.now().valueOf() + later * 1000));
   }
-  // What a refused request leaves behind never served: it is deleted again (best effort), so no
-  // orphan model or config outlives a failed run. Only on a refusal: after a lost answer the
-  // request may have gone through.
-  const created: Array<() => Promise<unknown>> = [
-    () => sm.send(new DeleteModelCommand({ ModelName: plan.modelName }))
-  ];
-  const undo = async () => {
-    for (const remove of created.reverse())
-      await Promise.resolve()
-        .then(remove)
-        .catch(() => undefined);
-  };
-  const { EndpointConfigArn: configArn } = await refusedAs(
+  const deleteModel = () => sm.send(new DeleteModelCommand({ ModelName: plan.modelName }));
+  const deleteConfig = () => sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: plan.newConfig }));
+  const undo =
+    (...steps: Array<() => Promise<unknown>>) =>
+    async () => {
+      for (const step of steps) await step().catch(() => undefined);
+    };
+  await refusedAs(
     'CreateEndpointConfig',
     serving,
     () => sm.send(new CreateEndpointConfigCommand(plan.createConfig!)),
-    undo
+    {
+      landed: async () => {
+        const config = await orUndefined(
+          sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: plan.newConfig }))
+        );
+        return madeByUs(sm, config?.EndpointConfigArn, ctx.holder);
+      },
+      undo: undo(deleteModel)
+    }
   );
-  created.push(() => sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: plan.newConfig })));
+  const landing = {
+    landed: () => onEndpoint(sm, options.endpointName, plan.newConfig!),
+    undo: undo(deleteConfig, deleteModel)
+  };
   if (plan.action === 'create') {
     ctx.log.info(`Creating endpoint ${options.endpointName} with ${plan.newConfig}.`);
     await refusedAs(
@@ -209,7 +373,7 @@ export async function deploy(
             Tags: toTagList({ ...options.tags, [TAG.endpoint]: options.endpointName })
           })
         ),
-      undo
+      landing
     );
   } else {
     ctx.log.info(
@@ -226,29 +390,7 @@ export async function deploy(
             ...(plan.deploymentConfig ? { DeploymentConfig: plan.deploymentConfig } : {})
           })
         ),
-      undo
+      landing
     );
   }
-  if (!options.wait) return result('in-progress');
-
-  const watched = await waitForEndpoint(options.endpointName, watchOptions(options, clients, ctx));
-  const waited = { polls: watched.polls, waitedSeconds: watched.seconds, changes: watched.changes };
-  if (watched.stopped) return result('in-progress', { reason: watched.stopped.message, ...waited });
-  const outcome = await judge(watched.endpoint!, plan.newConfig!, {
-    cloudwatch: clients.cloudwatch,
-    alarms: options.alarms
-  });
-  const now = ctx.now().toISOString();
-  if (outcome.status !== 'deployed') {
-    if (outcome.status === 'rolled-back') {
-      await tagResource(sm, configArn, { [TAG.rolledBack]: now, [TAG.rollbackReason]: outcome.reason });
-    }
-    return result(outcome.status, { reason: outcome.reason, ...waited });
-  }
-  const weights = plan.action === 'weights-canary';
-  if (!weights) await markLive(sm, plan.newConfig!, now);
-  const versions = await listVersions(sm, options.endpointName);
-  const protect = [plan.newConfig, plan.previousConfig, rollbackTarget(versions, plan.newConfig)?.configName];
-  const deleted = await cleanup(sm, versions, options.keepVersions, protect, ctx.log);
-  return result(weights ? 'canary' : 'deployed', { ...waited, deleted });
 }

@@ -2,8 +2,9 @@
 import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { formatDuration } from '../duration.js';
-import { MAX_EXECUTION_SECONDS, capacityPercent, trafficSteps, waitingSeconds } from './plan.js';
-import { TAG } from './tags.js';
+import { MAX_EXECUTION_SECONDS, capacityPercent, trafficSteps, waitingSeconds, waitsText } from './plan.js';
+import { OWN_TAGS } from './tags.js';
+import { checkMap, checkTags, MODEL_ENVIRONMENT } from '../limits.js';
 
 export type Strategy = 'canary' | 'linear' | 'all-at-once' | 'weights';
 
@@ -160,26 +161,8 @@ export function readDeployOptions(inputs: Inputs): DeployOptions {
       'data-capture',
       'Input "data-capture" is not possible on a serverless endpoint: SageMaker does not capture data there.'
     );
-  const environment = inputs.map('environment');
-  for (const key of Object.keys(environment)) {
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$/.test(key))
-      fail(
-        'environment',
-        `Input "environment" has the variable name "${key}": use letters, digits and underscores.`
-      );
-  }
-  if (Object.keys(environment).length > 100)
-    fail('environment', 'Input "environment" has more than 100 variables, the SageMaker limit.');
-  const tags = inputs.map('tags');
-  for (const key of Object.keys(tags)) {
-    if (key.startsWith('aws:') || key.startsWith('mlops-actions:'))
-      fail('tags', `Input "tags" cannot set "${key}": the aws: and mlops-actions: prefixes are reserved.`);
-  }
-  if (Object.keys(tags).length > 50 - Object.keys(TAG).length)
-    fail(
-      'tags',
-      `Input "tags" has more than ${50 - Object.keys(TAG).length} tags (SageMaker allows 50 and the toolkit uses ${Object.keys(TAG).length}).`
-    );
+  const environment = checkMap('environment', inputs.map('environment'), MODEL_ENVIRONMENT);
+  const tags = checkTags('tags', inputs.map('tags'), 50 - OWN_TAGS);
 
   const options: DeployOptions = {
     ...base,
@@ -218,28 +201,16 @@ export function readDeployOptions(inputs: Inputs): DeployOptions {
 
 /**
  * The inputs together: SageMaker wants the whole deployment (every bake and the termination wait, plus
- * the time to create the new fleet) within 8 hours, and a wait-timeout shorter than the waits alone
- * would certainly stop the action before SageMaker finishes.
+ * the time to create the new fleet) within 8 hours. (The wait-timeout is checked against the waits
+ * when the plan knows whether there are any: a first deployment has none.)
  */
 function checkWaits(options: DeployOptions): void {
   if (options.strategy === 'weights') return;
-  const steps = trafficSteps(options);
-  const waits = waitingSeconds(steps, options.terminationWaitSeconds);
-  const what = `${steps.length} traffic step${steps.length > 1 ? 's' : ''} baking ${formatDuration(options.bakeSeconds)} each${
-    options.terminationWaitSeconds
-      ? ` and termination-wait ${formatDuration(options.terminationWaitSeconds)}`
-      : ''
-  }`;
+  const waits = waitingSeconds(trafficSteps(options), options.terminationWaitSeconds);
   if (waits + 600 > MAX_EXECUTION_SECONDS) {
     fail(
       'bake-time',
-      `Input "bake-time" is too long for this deployment: ${what} make ${formatDuration(waits)} of waiting, but SageMaker allows a deployment 8h in all (with time to create the new fleet); shorten bake-time${options.strategy === 'linear' ? ' or use a bigger linear-step' : ''}.`
-    );
-  }
-  if (options.wait && options.waitTimeoutSeconds <= waits) {
-    fail(
-      'wait-timeout',
-      `Input "wait-timeout" is ${formatDuration(options.waitTimeoutSeconds)}, but this deployment waits ${formatDuration(waits)} (${what}) before it can finish: raise wait-timeout above that, or set wait to false.`
+      `Input "bake-time" is too long for this deployment: ${waitsText(options)} make ${formatDuration(waits)} of waiting, but SageMaker allows a deployment 8h in all (with time to create the new fleet); shorten bake-time${options.strategy === 'linear' ? ' or use a bigger linear-step' : ''}.`
     );
   }
 }

@@ -9,6 +9,7 @@ import type {
   ProductionVariant,
   ProductionVariantInstanceType
 } from '@aws-sdk/client-sagemaker';
+import { formatDuration } from '../duration.js';
 import { InputError, UserError } from '../errors.js';
 import type { CapacitySize, DeployOptions, Strategy } from './options.js';
 import type { EndpointState } from './state.js';
@@ -41,6 +42,8 @@ export interface Plan {
 export interface PlanContext {
   sha: string;
   runUrl?: string;
+  /** The run making the plan (its made-by tag). */
+  holder?: string;
   now: Date;
 }
 
@@ -57,6 +60,7 @@ export function versionTags(
     [TAG.image]: options.image,
     ...(options.modelData ? { [TAG.modelData]: options.modelData } : {}),
     ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {}),
+    ...(ctx.holder ? { [TAG.madeBy]: ctx.holder } : {}),
     ...extra
   };
 }
@@ -339,6 +343,7 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
       `Input "variant-name" is ${options.variantName}, but the live variant of ${options.endpointName} is ${liveVariant.VariantName}: deployment guardrails need the same variant name, so set variant-name to ${liveVariant.VariantName}.`
     );
   }
+  checkWaitTimeout(options);
   const dc = deploymentConfig(options);
   return {
     ...base,
@@ -347,7 +352,10 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
     newConfig: name,
     modelName: name,
     createModel: modelRequest(name, options, roleArn, modelTags),
-    createConfig: configRequest(name, [variant(options, options.variantName, name)], options, modelTags),
+    createConfig: configRequest(name, [variant(options, options.variantName, name)], options, {
+      ...modelTags,
+      ...(previous ? { [TAG.previousConfig]: previous } : {})
+    }),
     deploymentConfig: dc,
     steps: trafficSteps(options),
     notes: [
@@ -375,4 +383,39 @@ function wholeInstancesNote(options: DeployOptions): string[] {
   return [
     `SageMaker turns on whole instances: ${input} ${size.Value}% of ${options.instanceCount} instances is ${count} instance${count > 1 ? 's' : ''}, so ${input === 'canary-size' ? 'the canary takes' : 'each step moves'} ${percent}% of the traffic.`
   ];
+}
+
+/**
+ * An update waits on purpose (every bake and the termination wait) before it can finish: a
+ * wait-timeout shorter than that would certainly stop the action first. A first deployment has no
+ * bakes, so it is not checked against them.
+ */
+export function checkWaitTimeout(options: DeployOptions): void {
+  if (!options.wait || options.strategy === 'weights') return;
+  const steps = trafficSteps(options);
+  const waits = waitingSeconds(steps, options.terminationWaitSeconds);
+  if (options.waitTimeoutSeconds > waits) return;
+  throw new InputError(
+    'wait-timeout',
+    `Input "wait-timeout" is ${formatDuration(options.waitTimeoutSeconds)}, but this deployment waits ${formatDuration(waits)} (${waitsText(options)}) before it can finish: raise wait-timeout above that, or set wait to false.`
+  );
+}
+
+/** `2 traffic steps baking 10m each and termination-wait 5m`. */
+export function waitsText(options: DeployOptions): string {
+  const steps = trafficSteps(options);
+  return `${steps.length} traffic step${steps.length > 1 ? 's' : ''} baking ${formatDuration(options.bakeSeconds)} each${
+    options.terminationWaitSeconds
+      ? ` and termination-wait ${formatDuration(options.terminationWaitSeconds)}`
+      : ''
+  }`;
+}
+
+/** The plan as it may be shown: environment variables by name only, since their values may be secrets. */
+export function redacted(plan: Plan): Plan {
+  const model = plan.createModel;
+  const container = model?.PrimaryContainer;
+  if (!model || !container?.Environment) return plan;
+  const Environment = Object.fromEntries(Object.keys(container.Environment).map((k) => [k, '***']));
+  return { ...plan, createModel: { ...model, PrimaryContainer: { ...container, Environment } } };
 }

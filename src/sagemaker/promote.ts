@@ -14,15 +14,33 @@ import {
   type ProductionVariant
 } from '@aws-sdk/client-sagemaker';
 import { InputError, UserError } from '../errors.js';
-import { refusedAs, watchOptions, type Clients, type EngineContext } from './deploy.js';
-import { listVersions, markLive, rollbackTarget, tagResource } from './history.js';
+import {
+  onEndpoint,
+  refusedAs,
+  underLease,
+  watchOptions,
+  type Clients,
+  type EngineContext
+} from './deploy.js';
+import { belongsTo, listVersions, markLive, reconcile, rollbackTarget, tagResource } from './history.js';
+import type { Lease } from './lease.js';
 import type { WaitOptions } from './options.js';
 import { orUndefined } from '../aws.js';
 import { readEndpointState, type EndpointState } from './state.js';
 import { TAG, toTagList, versionName, type Tags } from './tags.js';
-import { judge, refuseBroken, SETTLING, waitForEndpoint, type Change, type WatchResult } from './watch.js';
+import { configTags, describeEndpoint } from './state.js';
+import {
+  judge,
+  refuseBroken,
+  SETTLING,
+  waitForEndpoint,
+  type Change,
+  type Expected,
+  type WatchResult
+} from './watch.js';
 
-export type PromoteStatus = 'promoted' | 'rolled-back' | 'unchanged' | 'in-progress' | 'failed';
+export type PromoteStatus =
+  'promoted' | 'rolled-back' | 'unchanged' | 'in-progress' | 'failed' | 'superseded';
 
 export interface PromoteResult {
   status: PromoteStatus;
@@ -54,16 +72,21 @@ async function existing(options: WaitOptions, clients: Clients, verb: string): P
 class Watcher {
   readonly changes: Change[] = [];
   private offset = 0;
+  lease?: Lease;
   constructor(
     private readonly options: WaitOptions,
     private readonly clients: Clients,
     private readonly ctx: EngineContext
   ) {}
 
-  async watch(): Promise<WatchResult> {
+  /** Waits until the endpoint settles, or (given `expect`) moves to a config neither expected. */
+  async watch(expect?: Expected): Promise<WatchResult> {
     const result = await waitForEndpoint(
       this.options.endpointName,
-      watchOptions(this.options, this.clients, this.ctx)
+      watchOptions(this.options, this.clients, this.ctx, {
+        expect,
+        onPoll: () => this.lease?.renew() ?? Promise.resolve()
+      })
     );
     for (const c of result.changes) this.changes.push({ seconds: this.offset + c.seconds, state: c.state });
     this.offset += result.seconds;
@@ -85,16 +108,26 @@ async function setWeights(
   clients: Clients,
   serving: string
 ): Promise<void> {
-  await refusedAs('UpdateEndpointWeightsAndCapacities', serving, () =>
-    clients.sagemaker.send(
-      new UpdateEndpointWeightsAndCapacitiesCommand({
-        EndpointName: options.endpointName,
-        DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
-          VariantName,
-          DesiredWeight
-        }))
-      })
-    )
+  await refusedAs(
+    'UpdateEndpointWeightsAndCapacities',
+    serving,
+    () =>
+      clients.sagemaker.send(
+        new UpdateEndpointWeightsAndCapacitiesCommand({
+          EndpointName: options.endpointName,
+          DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
+            VariantName,
+            DesiredWeight
+          }))
+        })
+      ),
+    {
+      // A lost answer: the endpoint already moves its weights to these.
+      landed: async () =>
+        ((await describeEndpoint(clients.sagemaker, options.endpointName))?.ProductionVariants ?? []).every(
+          (v) => (v.DesiredWeight ?? v.CurrentWeight) === weights[v.VariantName!]
+        )
+    }
   );
 }
 
@@ -118,20 +151,35 @@ async function singleVariantConfig(
     TAG.wentLive,
     TAG.rolledBack,
     TAG.rollbackReason,
-    TAG.runUrl
+    TAG.runUrl,
+    TAG.madeBy
   ])
     delete kept[key];
-  const { EndpointConfigArn } = await refusedAs('CreateEndpointConfig', serving, () =>
-    clients.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: name,
-        ProductionVariants: [{ ...variant, VariantName: as, InitialVariantWeight: 1 }],
-        ...(from.DataCaptureConfig ? { DataCaptureConfig: from.DataCaptureConfig } : {}),
-        Tags: toTagList({ ...kept, ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {}) })
-      })
-    )
+  await refusedAs(
+    'CreateEndpointConfig',
+    serving,
+    () =>
+      clients.sagemaker.send(
+        new CreateEndpointConfigCommand({
+          EndpointConfigName: name,
+          ProductionVariants: [{ ...variant, VariantName: as, InitialVariantWeight: 1 }],
+          ...(from.DataCaptureConfig ? { DataCaptureConfig: from.DataCaptureConfig } : {}),
+          Tags: toTagList({
+            ...kept,
+            [TAG.previousConfig]: from.EndpointConfigName!,
+            [TAG.madeBy]: ctx.holder,
+            ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {})
+          })
+        })
+      ),
+    {
+      landed: async () =>
+        (await configTags(clients.sagemaker, (await configOf(clients, name))?.EndpointConfigArn))[
+          TAG.madeBy
+        ] === ctx.holder
+    }
   );
-  return { name, arn: EndpointConfigArn };
+  return { name, arn: (await configOf(clients, name))?.EndpointConfigArn };
 }
 
 export async function promote(
@@ -139,8 +187,36 @@ export async function promote(
   clients: Clients,
   ctx: EngineContext
 ): Promise<PromoteResult> {
+  const state = await existing(options, clients, 'promote');
+  refuseBroken(state.endpoint);
+  const endpoint = state.endpoint!;
+  const moving = endpoint.PendingDeploymentSummary || SETTLING.has(endpoint.EndpointStatus ?? '');
+  if (!moving && !isWeightsCanary(state))
+    return nothingToPromote(options.endpointName, endpoint.EndpointConfigName!);
+  return underLease(state.endpoint, options, clients, ctx, (lease) =>
+    promoteHeld(options, clients, ctx, lease)
+  );
+}
+
+function nothingToPromote(endpoint: string, current: string, changes: Change[] = []): PromoteResult {
+  return {
+    status: 'unchanged',
+    endpointConfig: current,
+    message: `Nothing to promote: ${endpoint} serves ${current} with no weights canary and no deployment in progress.`,
+    steps: [],
+    changes
+  };
+}
+
+async function promoteHeld(
+  options: WaitOptions & { retire: boolean },
+  clients: Clients,
+  ctx: EngineContext,
+  lease: Lease | undefined
+): Promise<PromoteResult> {
   const sm = clients.sagemaker;
   const watcher = new Watcher(options, clients, ctx);
+  watcher.lease = lease;
   const steps: string[] = [];
   const done = (r: Omit<PromoteResult, 'steps' | 'changes'>): PromoteResult => ({
     ...r,
@@ -149,6 +225,7 @@ export async function promote(
   });
   let state = await existing(options, clients, 'promote');
   refuseBroken(state.endpoint);
+  await reconcile(sm, state, ctx.log);
   const endpoint = state.endpoint!;
   const pending = endpoint.PendingDeploymentSummary?.EndpointConfigName;
   if (pending) {
@@ -160,7 +237,8 @@ export async function promote(
         message: `${pending} is still being deployed by SageMaker.`
       });
     ctx.log.info(`A deployment of ${pending} is in progress: waiting for SageMaker to finish it.`);
-    const watched = await watcher.watch();
+    const expect = { target: pending, previous: endpoint.EndpointConfigName };
+    const watched = await watcher.watch(expect);
     if (watched.stopped)
       return done({
         status: 'in-progress',
@@ -168,7 +246,7 @@ export async function promote(
         reason: watched.stopped.message,
         message: watched.stopped.message
       });
-    const outcome = await judge(watched.endpoint!, pending, { cloudwatch: clients.cloudwatch });
+    const outcome = await judge(watched.endpoint!, expect, { sagemaker: sm, cloudwatch: clients.cloudwatch });
     const config = await configOf(clients, pending);
     if (outcome.status !== 'deployed') {
       if (outcome.status === 'rolled-back')
@@ -208,13 +286,7 @@ export async function promote(
     refuseBroken(state.endpoint);
   }
   const current = state.endpoint!.EndpointConfigName!;
-  if (!isWeightsCanary(state)) {
-    return done({
-      status: 'unchanged',
-      endpointConfig: current,
-      message: `Nothing to promote: ${options.endpointName} serves ${current} with no weights canary and no deployment in progress.`
-    });
-  }
+  if (!isWeightsCanary(state)) return nothingToPromote(options.endpointName, current, watcher.changes);
   const live = state.configTags[TAG.liveVariant];
   const candidate = state.configTags[TAG.candidateVariant];
   const serving = `The endpoint still serves ${current} with the canary's split of traffic.`;
@@ -235,7 +307,11 @@ export async function promote(
       reason: shifted.stopped.message,
       message: shifted.stopped.message
     });
-  const shiftOutcome = await judge(shifted.endpoint!, current);
+  const shiftOutcome = await judge(
+    shifted.endpoint!,
+    { target: current, previous: current },
+    { sagemaker: sm }
+  );
   if (shiftOutcome.status !== 'deployed')
     return done({
       status: 'failed',
@@ -269,13 +345,18 @@ export async function promote(
   ctx.log.info(
     `Retiring ${live}: replacing ${current} by ${retired.name}, which holds only the candidate's model as ${live}.`
   );
-  await refusedAs('UpdateEndpoint', `The endpoint serves ${current}, with all traffic on ${candidate}.`, () =>
-    sm.send(
-      new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: retired.name })
-    )
+  await refusedAs(
+    'UpdateEndpoint',
+    `The endpoint serves ${current}, with all traffic on ${candidate}.`,
+    () =>
+      sm.send(
+        new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: retired.name })
+      ),
+    { landed: () => onEndpoint(sm, options.endpointName, retired.name) }
   );
   steps.push(`Replaced ${current} by ${retired.name} (only the candidate's model, as ${live}).`);
-  const moved = await watcher.watch();
+  const retiring = { target: retired.name, previous: current };
+  const moved = await watcher.watch(retiring);
   if (moved.stopped)
     return done({
       status: 'in-progress',
@@ -283,7 +364,7 @@ export async function promote(
       reason: moved.stopped.message,
       message: moved.stopped.message
     });
-  const outcome = await judge(moved.endpoint!, retired.name);
+  const outcome = await judge(moved.endpoint!, retiring, { sagemaker: sm });
   if (outcome.status !== 'deployed')
     return done({
       status: outcome.status,
@@ -299,13 +380,66 @@ export async function promote(
   });
 }
 
+type RollbackOptions = WaitOptions & { to?: string; reason?: string };
+
 export async function rollback(
-  options: WaitOptions & { to?: string; reason?: string },
+  options: RollbackOptions,
   clients: Clients,
   ctx: EngineContext
 ): Promise<PromoteResult> {
+  const state = await existing(options, clients, 'roll back');
+  const current = state.endpoint!.EndpointConfigName!;
+  if (options.to) await checkTo(options.to, options.endpointName, state, clients);
+  else if (!isWeightsCanary(state) && !SETTLING.has(state.endpoint!.EndpointStatus ?? ''))
+    if (!rollbackTarget(await listVersions(clients.sagemaker, options.endpointName), current))
+      throw noHistory(options.endpointName, current);
+  return underLease(state.endpoint, options, clients, ctx, (lease) =>
+    rollbackHeld(options, clients, ctx, lease)
+  );
+}
+
+/** An UpdateRollbackFailed endpoint may name its old config yet serve a mix: updating to it repairs it. */
+function refuseServed(to: string, endpoint: string, state: EndpointState): void {
+  if (to === state.endpoint?.EndpointConfigName && state.endpoint?.EndpointStatus === 'InService')
+    throw new InputError(
+      'to',
+      `Input "to" names ${to}, which ${endpoint} already serves: nothing to roll back.`
+    );
+}
+
+function noHistory(endpoint: string, current: string): UserError {
+  return new UserError(
+    `Endpoint ${endpoint} has no earlier version to roll back to: no toolkit-made config of it went live before ${current} (or each was rolled back from); give to: a config name.`
+  );
+}
+
+/** `to` must name an existing config of this endpoint: another endpoint's is refused before any change. */
+async function checkTo(to: string, endpoint: string, state: EndpointState, clients: Clients): Promise<void> {
+  const config = await configOf(clients, to);
+  if (!config)
+    throw new InputError(
+      'to',
+      `Input "to" names the endpoint config ${to}, which does not exist in this region (keep-versions may have cleaned it up): give an existing config.`
+    );
+  refuseServed(to, endpoint, state);
+  const tags = await configTags(clients.sagemaker, config.EndpointConfigArn);
+  const versions = await listVersions(clients.sagemaker, endpoint);
+  if (!belongsTo({ name: to, tags }, endpoint, versions, state.endpoint?.EndpointConfigName))
+    throw new InputError(
+      'to',
+      `Input "to" names ${to}, which is not a config of ${endpoint}: ${tags[TAG.endpoint] ? `mlops-actions made it for the endpoint ${tags[TAG.endpoint]}` : 'no version of this endpoint was deployed from it'}; give one of ${endpoint}'s own configs (the rolled-back-from or previous-endpoint-config outputs of its deployments).`
+    );
+}
+
+async function rollbackHeld(
+  options: RollbackOptions,
+  clients: Clients,
+  ctx: EngineContext,
+  lease: Lease | undefined
+): Promise<PromoteResult> {
   const sm = clients.sagemaker;
   const watcher = new Watcher(options, clients, ctx);
+  watcher.lease = lease;
   const steps: string[] = [];
   const done = (r: Omit<PromoteResult, 'steps' | 'changes'>): PromoteResult => ({
     ...r,
@@ -324,6 +458,7 @@ export async function rollback(
     state = await readEndpointState(sm, options.endpointName);
     if (state.endpoint?.EndpointStatus === 'Failed') refuseBroken(state.endpoint);
   }
+  await reconcile(sm, state, ctx.log);
   const current = state.endpoint!.EndpointConfigName!;
   const reason = options.reason || `rolled back by ${ctx.runUrl ?? 'mlops-actions rollback'}`;
   const serving = `The endpoint still serves ${current}.`;
@@ -365,38 +500,33 @@ export async function rollback(
   } else if (options.to) {
     const config = await configOf(clients, options.to);
     if (!config)
-      throw new InputError(
-        'to',
-        `Input "to" names the endpoint config ${options.to}, which does not exist in this region (keep-versions may have cleaned it up): give an existing config.`
+      throw new UserError(
+        `The endpoint config ${options.to} was deleted while rollback waited: nothing was rolled back; give an existing config.`
       );
-    // An UpdateRollbackFailed endpoint may name its old config yet serve a mix: updating to it repairs it.
-    if (options.to === current && state.endpoint!.EndpointStatus === 'InService')
-      throw new InputError(
-        'to',
-        `Input "to" names ${options.to}, which ${options.endpointName} already serves: nothing to roll back.`
-      );
+    refuseServed(options.to, options.endpointName, state);
     target = { name: options.to, arn: config.EndpointConfigArn };
   } else {
     const previous = rollbackTarget(await listVersions(sm, options.endpointName), current);
-    if (!previous) {
-      throw new UserError(
-        `Endpoint ${options.endpointName} has no earlier version to roll back to: no toolkit-made config of it went live before ${current} (or each was rolled back from); give to: a config name.`
-      );
-    }
+    if (!previous) throw noHistory(options.endpointName, current);
     target = { name: previous.configName, arn: previous.arn };
   }
 
   ctx.log.info(`Rolling ${options.endpointName} back from ${current} to ${target.name}: ${reason}.`);
-  await refusedAs('UpdateEndpoint', serving, () =>
-    sm.send(
-      new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: target.name })
-    )
+  await refusedAs(
+    'UpdateEndpoint',
+    serving,
+    () =>
+      sm.send(
+        new UpdateEndpointCommand({ EndpointName: options.endpointName, EndpointConfigName: target.name })
+      ),
+    { landed: () => onEndpoint(sm, options.endpointName, target.name) }
   );
   steps.push(`Updated the endpoint from ${current} to ${target.name}, all at once.`);
   const moving = { endpointConfig: target.name, rolledBackFrom: current };
   if (!options.wait)
     return done({ status: 'in-progress', ...moving, message: `Rolling back to ${target.name}.` });
-  const watched = await watcher.watch();
+  const expect = { target: target.name, previous: current };
+  const watched = await watcher.watch(expect);
   if (watched.stopped)
     return done({
       status: 'in-progress',
@@ -404,11 +534,11 @@ export async function rollback(
       reason: watched.stopped.message,
       message: watched.stopped.message
     });
-  const outcome = await judge(watched.endpoint!, target.name);
+  const outcome = await judge(watched.endpoint!, expect, { sagemaker: sm });
   if (outcome.status !== 'deployed') {
     const why = `The rollback to ${target.name} did not land: ${outcome.reason}`;
     return done({
-      status: 'failed',
+      status: outcome.status === 'superseded' ? 'superseded' : 'failed',
       endpointConfig: watched.endpoint?.EndpointConfigName,
       rolledBackFrom: current,
       reason: why,
@@ -416,10 +546,12 @@ export async function rollback(
     });
   }
   const now = ctx.now().toISOString();
-  await tagResource(sm, state.config?.EndpointConfigArn, {
-    [TAG.rolledBack]: now,
-    [TAG.rollbackReason]: reason
-  });
+  // Only this endpoint's own config carries its history (a hand-made one is left untagged).
+  if (state.configTags[TAG.endpoint] === options.endpointName)
+    await tagResource(sm, state.config?.EndpointConfigArn, {
+      [TAG.rolledBack]: now,
+      [TAG.rollbackReason]: reason
+    });
   await markLive(sm, target.name, now);
   return done({
     status: 'rolled-back',

@@ -2,7 +2,7 @@
 import { formatDuration } from '../duration.js';
 import { keyValueTable, markdownTable, mermaid } from '../report.js';
 import type { DeployResult } from './deploy.js';
-import type { Plan } from './plan.js';
+import { redacted, type Plan } from './plan.js';
 import type { PromoteResult } from './promote.js';
 import type { Change } from './watch.js';
 
@@ -16,6 +16,7 @@ const OUTCOME: Record<string, string> = {
   unchanged: '➖ unchanged',
   planned: '📝 planned (dry run, nothing changed)',
   'rolled-back': '↩️ rolled back',
+  superseded: '⏭️ superseded by another deployment',
   failed: '❌ failed',
   'in-progress': '⏳ still in progress at SageMaker',
   promoted: '✅ promoted'
@@ -113,8 +114,9 @@ export function deploySummary(
   md += changesTable(result.changes);
   if (plan.notes.length) md += '\n' + plan.notes.map((n) => `> ${n}`).join('\n>\n') + '\n';
   if (result.status === 'planned') {
+    const shown = redacted(plan);
     const requests = {
-      CreateModel: plan.createModel,
+      CreateModel: shown.createModel,
       CreateEndpointConfig: plan.createConfig,
       ...(plan.action === 'create'
         ? { CreateEndpoint: { EndpointName: plan.endpointName, EndpointConfigName: plan.newConfig } }

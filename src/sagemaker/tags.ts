@@ -17,8 +17,16 @@ export const TAG = {
   /** Weights canaries: the config that was live before, and the variant names. */
   previousConfig: 'mlops-actions:previous-config',
   liveVariant: 'mlops-actions:live-variant',
-  candidateVariant: 'mlops-actions:candidate-variant'
+  candidateVariant: 'mlops-actions:candidate-variant',
+  /** The run that made a model or config (its lease holder id): a retried create knows its own. */
+  madeBy: 'mlops-actions:made-by',
+  /** On the endpoint: the advisory lease of the run deploying it, and until when it holds. */
+  lease: 'mlops-actions:lease',
+  leaseExpires: 'mlops-actions:lease-expires'
 } as const;
+
+/** How many tags the toolkit puts on one model or config (SageMaker allows 50 in all). */
+export const OWN_TAGS = 12;
 
 export type Tags = Record<string, string>;
 

@@ -7,12 +7,18 @@
  * the state the endpoint was left in, so the caller still reports what it did.
  */
 import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { DescribeEndpointCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { UserError } from '../errors.js';
+import {
+  DescribeEndpointConfigCommand,
+  type DescribeEndpointCommandOutput,
+  type SageMakerClient
+} from '@aws-sdk/client-sagemaker';
+import { isConnectionError, orUndefined } from '../aws.js';
+import { errorMessage, UserError } from '../errors.js';
 import { systemClock, type Clock, type Logger } from '../report.js';
 import { formatDuration } from '../duration.js';
-import { Cancelled, poll, WaitTimeout } from '../wait.js';
-import { describeEndpoint } from './state.js';
+import { Cancelled, poll, sleep, WaitTimeout } from '../wait.js';
+import { configTags, describeEndpoint } from './state.js';
+import { TAG } from './tags.js';
 
 export const SETTLING = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
 const THROTTLED = new Set([
@@ -43,6 +49,32 @@ export interface WatchOptions {
   /** The bake and termination waits of the deployment, to poll right when they end. */
   bakeSeconds?: number;
   terminationWaitSeconds?: number;
+  /** The deployment watched: the watch ends as soon as the endpoint moves to any other config. */
+  expect?: Expected;
+  /** Called after every poll (the lease is renewed there). */
+  onPoll?: () => Promise<void>;
+}
+
+/** What a watched deployment moves the endpoint to, and from (none on a first deployment). */
+export interface Expected {
+  target: string;
+  previous?: string;
+}
+
+/** The config the endpoint serves or deploys that is neither the target nor the previous one, if any. */
+export function otherConfig(e: DescribeEndpointCommandOutput, expected: Expected): string | undefined {
+  const pending = e.PendingDeploymentSummary?.EndpointConfigName;
+  if (pending && pending !== expected.target) return pending;
+  const current = e.EndpointConfigName;
+  if (current && current !== expected.target && current !== expected.previous) return current;
+  return undefined;
+}
+
+/** Polls in a row that may fail for want of an answer before the watch gives up. */
+const LOST_AFTER = 3;
+
+class LostConnection extends UserError {
+  override name = 'LostConnection';
 }
 
 /**
@@ -83,7 +115,7 @@ export interface WatchResult {
   seconds: number;
   changes: Change[];
   /** Set when the wait ended before the endpoint settled: why, and the state it was left in. */
-  stopped?: { kind: 'timeout' | 'cancelled'; message: string };
+  stopped?: { kind: 'timeout' | 'cancelled' | 'lost'; message: string };
 }
 
 function weightText(v: { VariantName?: string; CurrentWeight?: number; DesiredWeight?: number }): string {
@@ -120,16 +152,30 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
   let polls = 0;
   let noted = 0;
   const serviceSeconds = () => (clock.now() - started) / 1000 / (options.scale ?? 1);
+  const wait = options.timing?.sleep ?? sleep;
   const read = async () => {
     polls++;
-    try {
-      last = await describeEndpoint(options.sagemaker, name);
-      seen = true;
-    } catch (e) {
-      // The SDK has already retried a throttled call; while waiting, the next poll is one more try.
-      if (!seen || !THROTTLED.has((e as Error)?.name)) throw e;
-      options.log.debug(`DescribeEndpoint ${name} was throttled beyond the SDK's retries; polling on.`);
+    for (let failures = 1; ; failures++) {
+      try {
+        last = await describeEndpoint(options.sagemaker, name);
+        seen = true;
+        break;
+      } catch (e) {
+        // The SDK has already retried a throttled call; while waiting, the next poll is one more try.
+        if (seen && THROTTLED.has((e as Error)?.name)) {
+          options.log.debug(`DescribeEndpoint ${name} was throttled beyond the SDK's retries; polling on.`);
+          break;
+        }
+        if (!isConnectionError(e)) throw e;
+        if (failures >= LOST_AFTER || options.signal?.aborted)
+          throw new LostConnection(
+            `Lost the connection to SageMaker while watching endpoint ${name} (${errorMessage(e).replace(/\.$/, '')}); it was last seen ${describeState(last)}.`
+          );
+        options.log.info(`DescribeEndpoint ${name} got no answer (${errorMessage(e)}): trying again.`);
+        await wait(5000 * (options.scale ?? 1) * failures, options.signal);
+      }
     }
+    await options.onPoll?.();
     const state = describeState(last);
     const now = serviceSeconds();
     const change = changes.at(-1);
@@ -147,7 +193,10 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
     const result = await poll({
       what: `endpoint ${name}`,
       read,
-      done: (e) => !e || !SETTLING.has(e.EndpointStatus ?? ''),
+      done: (e) =>
+        !e ||
+        !SETTLING.has(e.EndpointStatus ?? '') ||
+        Boolean(options.expect && otherConfig(e, options.expect)),
       describe: describeState,
       expectedChange: options.timing?.wakeAtPhaseEnd === false ? undefined : (e) => phaseEnd(e, options),
       timeoutSeconds: options.timeoutSeconds,
@@ -166,6 +215,10 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
       const message = `${e.message} SageMaker carries on with the deployment by itself (and rolls back on its alarms); watch the endpoint in the console.`;
       return { endpoint: last, polls, seconds: seconds(), changes, stopped: { kind: 'cancelled', message } };
     }
+    if (e instanceof LostConnection) {
+      const message = `${e.message} SageMaker carries on with the deployment by itself; run this step again to watch it to the end (a re-run picks up the deployment and records how it ended).`;
+      return { endpoint: last, polls, seconds: seconds(), changes, stopped: { kind: 'lost', message } };
+    }
     if (e instanceof WaitTimeout) {
       const message = `${e.message} SageMaker carries on; raise wait-timeout or watch the endpoint in the console.`;
       return { endpoint: last, polls, seconds: seconds(), changes, stopped: { kind: 'timeout', message } };
@@ -174,7 +227,8 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
   }
 }
 
-export type Outcome = { status: 'deployed' } | { status: 'rolled-back' | 'failed'; reason: string };
+export type Outcome =
+  { status: 'deployed' } | { status: 'rolled-back' | 'failed' | 'superseded'; reason: string; by?: string };
 
 /** Alarms among `names` that are in ALARM now. */
 export async function firingAlarms(
@@ -188,13 +242,43 @@ export async function firingAlarms(
 
 const sentence = (text: string) => text.trim().replace(/\.$/, '');
 
-/** What happened, from the settled endpoint: deployed, rolled back (and why), or failed. */
+/**
+ * Another run's deployment, when the endpoint moved to a config that is neither the target nor the
+ * previous one: nothing rolled back, another deployment replaced this one. Names the config and the
+ * run that made it, from its tags.
+ */
+export async function superseded(
+  sm: SageMakerClient,
+  endpoint: DescribeEndpointCommandOutput,
+  expected: Expected
+): Promise<Outcome | undefined> {
+  const other = otherConfig(endpoint, expected);
+  if (!other) return undefined;
+  const config = await orUndefined(sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: other })));
+  const tags = await configTags(sm, config?.EndpointConfigArn);
+  const run = tags[TAG.runUrl] ?? tags[TAG.madeBy];
+  const by = `${other}${run ? ` (made by ${run}${tags[TAG.gitSha] ? ` at ${tags[TAG.gitSha].slice(0, 7)}` : ''})` : ' (not made by mlops-actions, or made without a run)'}`;
+  const now =
+    endpoint.PendingDeploymentSummary?.EndpointConfigName === other
+      ? `it serves ${endpoint.EndpointConfigName} while ${other} is deployed`
+      : `it serves ${endpoint.EndpointConfigName}`;
+  return {
+    status: 'superseded',
+    by: other,
+    reason: `Another deployment superseded ${expected.target} on ${endpoint.EndpointName}: the endpoint moved to ${by}, so nothing rolled back and ${expected.target} is not live; ${now}. Run again if ${expected.target} should win.`
+  };
+}
+
+/** What happened, from the settled endpoint: deployed, superseded, rolled back (and why), or failed. */
 export async function judge(
   endpoint: DescribeEndpointCommandOutput,
-  target: string,
-  context: { cloudwatch?: CloudWatchClient; alarms?: string[] } = {}
+  expected: Expected,
+  context: { sagemaker: SageMakerClient; cloudwatch?: CloudWatchClient; alarms?: string[] }
 ): Promise<Outcome> {
   const name = endpoint.EndpointName;
+  const target = expected.target;
+  const other = await superseded(context.sagemaker, endpoint, expected);
+  if (other) return other;
   const reason = endpoint.FailureReason?.trim();
   switch (endpoint.EndpointStatus) {
     case 'InService': {

@@ -240,13 +240,13 @@ const cases: Case[] = [
     'deploy-canary',
     'environment',
     { ...deploy, environment: 'BAD-NAME=1' },
-    'Input "environment" has the variable name "BAD-NAME"'
+    'Input "environment" has the key "BAD-NAME": environment variable names are letters, digits and _'
   ],
   [
     'deploy-canary',
     'tags',
     { ...deploy, tags: 'mlops-actions:endpoint: x' },
-    'Input "tags" cannot set "mlops-actions:endpoint"'
+    'Input "tags" has the key "mlops-actions:endpoint": keys starting with mlops-actions: are the toolkit\'s own'
   ],
   [
     'deploy-canary',

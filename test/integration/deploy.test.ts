@@ -292,7 +292,8 @@ describe('deploy-canary', () => {
 
   it('a deployment while another is in progress waits for it, then deploys', async () => {
     await deploy('busy', 1);
-    const started = await deploy('busy', 2, { wait: 'false' });
+    // Bakes long enough (2 x 10m, 2.4 s at this scale) that the next run starts while it goes on.
+    const started = await deploy('busy', 2, { wait: 'false', 'bake-time': '10m' });
     expect(started.outputs.status).toBe('in-progress');
     expect(started.exitCode).toBe(0);
     const next = await deploy('busy', 3);
@@ -315,7 +316,8 @@ describe('deploy-canary', () => {
     expect(throttled.length).toBeGreaterThan(0);
     // Every mutating call succeeded exactly once.
     const done = emu.emulator.calls.filter((c) => c.mutating && c.status === 200).map((c) => c.operation);
-    expect(done.filter((o) => o !== 'AddTags')).toEqual([
+    // (Tags aside: the went-live mark, and the lease taken and released.)
+    expect(done.filter((o) => o !== 'AddTags' && o !== 'DeleteTags')).toEqual([
       'CreateModel',
       'CreateEndpointConfig',
       'UpdateEndpoint'
@@ -526,7 +528,7 @@ describe('weights canary, promote and rollback', () => {
 
   it('promote waits for a guardrails deployment in progress and reports its outcome, success or rollback', async () => {
     await deploy('gr', 1);
-    const started = await deploy('gr', 2, { wait: 'false' });
+    const started = await deploy('gr', 2, { wait: 'false', 'bake-time': '10m' });
     const result = await run('promote', { 'endpoint-name': 'gr' });
     expect(result.outputs).toEqual({
       status: 'promoted',
@@ -537,7 +539,7 @@ describe('weights canary, promote and rollback', () => {
     });
 
     emu.emulator.faults['sagemaker.failHealthCheck'] = true;
-    const failing = await deploy('gr', 3, { wait: 'false' });
+    const failing = await deploy('gr', 3, { wait: 'false', 'bake-time': '10m' });
     const rolled = await run('promote', { 'endpoint-name': 'gr' });
     expect(rolled.exitCode).toBe(1);
     expect(rolled.outputs).toEqual({

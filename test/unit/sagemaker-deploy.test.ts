@@ -16,6 +16,7 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   ListEndpointConfigsCommand,
+  ListModelsCommand,
   ListTagsCommand,
   SageMakerClient,
   SageMakerServiceException,
@@ -30,6 +31,7 @@ import { deploy, type EngineContext } from '../../src/sagemaker/deploy.js';
 import { cleanup, rollbackTarget, type Version } from '../../src/sagemaker/history.js';
 import { readDeployOptions, type DeployOptions } from '../../src/sagemaker/options.js';
 import {
+  checkWaitTimeout,
   configRequest,
   deploymentConfig,
   modelRequest,
@@ -62,9 +64,12 @@ const engine = (): EngineContext => ({
   scale: 1,
   sha: SHA,
   runUrl: 'https://github.com/octo/news/actions/runs/1',
+  holder: '1.1',
   now: () => NOW,
   timing: { sleep: async () => {} }
 });
+const client = () => new SageMakerClient({ region: 'us-east-1' });
+const TO_NEW = { target: NEW, previous: OLD };
 const clients = () => ({
   sagemaker: new SageMakerClient({ region: 'us-east-1' }),
   cloudwatch: new CloudWatchClient({ region: 'us-east-1' })
@@ -87,8 +92,12 @@ const endpoint = (status: string, config: string, extra: Partial<DescribeEndpoin
 const mutating = () =>
   sm
     .calls()
+    .filter((c) => !isLeaseCall(c.args[0].input as { Tags?: Array<{ Key?: string }>; TagKeys?: string[] }))
     .map((c) => c.args[0].constructor.name.replace(/Command$/, ''))
     .filter((name) => !/^(Describe|List)/.test(name));
+/** The lease's own tag writes, which change no version. */
+const isLeaseCall = (input: { Tags?: Array<{ Key?: string }>; TagKeys?: string[] }) =>
+  [...(input.Tags ?? []).map((t) => t.Key), ...(input.TagKeys ?? [])].some((k) => k?.startsWith(TAG.lease));
 
 beforeEach(() => {
   sm.reset();
@@ -96,6 +105,7 @@ beforeEach(() => {
   log = new MemoryLogger();
   sm.on(AddTagsCommand).resolves({});
   sm.on(ListEndpointConfigsCommand).resolves({ EndpointConfigs: [] });
+  sm.on(ListModelsCommand).resolves({ Models: [] });
 });
 
 /** An endpoint live on OLD (AllTraffic, image `live`). */
@@ -112,7 +122,12 @@ function liveEndpoint(live = '123456789012.dkr.ecr.us-east-1.amazonaws.com/news@
     ExecutionRoleArn: ROLE,
     PrimaryContainer: { Image: live }
   });
-  sm.on(ListTagsCommand).resolves({ Tags: [{ Key: TAG.endpoint, Value: 'news' }] });
+  sm.on(ListTagsCommand).resolves({
+    Tags: [
+      { Key: TAG.endpoint, Value: 'news' },
+      { Key: TAG.wentLive, Value: '2025-12-01T00:00:00.000Z' }
+    ]
+  });
   sm.on(DescribeEndpointConfigCommand, { EndpointConfigName: NEW }).resolves({
     EndpointConfigName: NEW,
     EndpointConfigArn: NEW_ARN,
@@ -255,10 +270,12 @@ describe('traffic steps', () => {
   });
 
   it('inputs together: a wait-timeout the bakes alone exceed, or more than 8 hours of waiting, is refused naming the input', () => {
-    expect(() => options({ 'bake-time': '30m', 'wait-timeout': '1h' })).toThrow(
+    expect(() => checkWaitTimeout(options({ 'bake-time': '30m', 'wait-timeout': '1h' }))).toThrow(
       'Input "wait-timeout" is 1h, but this deployment waits 1h (2 traffic steps baking 30m each) before it can finish: raise wait-timeout above that, or set wait to false.'
     );
-    expect(() => options({ 'bake-time': '30m', 'wait-timeout': '1h', wait: 'false' })).not.toThrow();
+    expect(() =>
+      checkWaitTimeout(options({ 'bake-time': '30m', 'wait-timeout': '1h', wait: 'false' }))
+    ).not.toThrow();
     expect(() =>
       options({ strategy: 'linear', 'linear-step': '10%', 'instance-count': '10', 'bake-time': '1h' })
     ).toThrow(
@@ -301,7 +318,7 @@ describe('names and history', () => {
   });
 
   it('cleanup keeps the newest keep-versions and the protected ones, and models a kept config still uses', async () => {
-    const versions = ['v5', 'v4', 'v3', 'v2', 'v1'].map((name) => v(name, {}));
+    const versions = ['v5', 'v4', 'v3', 'v2', 'v1'].map((name) => v(name, { [TAG.wentLive]: 'x' }));
     const models: Record<string, string[]> = {
       v5: ['m5'],
       v4: ['m4'],
@@ -316,13 +333,14 @@ describe('names and history', () => {
     }
     sm.on(DeleteEndpointConfigCommand).resolves({});
     sm.on(DeleteModelCommand).resolves({});
-    const deleted = await cleanup(
-      new SageMakerClient({ region: 'us-east-1' }),
+    const deleted = await cleanup(new SageMakerClient({ region: 'us-east-1' }), {
+      endpoint: 'news',
       versions,
-      2,
-      ['v5', 'v3'],
+      keep: 2,
+      protect: ['v5', 'v3'],
+      before: NOW,
       log
-    );
+    });
     expect(deleted).toEqual(['v2', 'v1']);
     expect(
       sm.commandCalls(DeleteEndpointConfigCommand).map((c) => c.args[0].input.EndpointConfigName)
@@ -334,8 +352,14 @@ describe('names and history', () => {
 
 describe('judging the outcome', () => {
   it('success is InService on the config just deployed; InService on another is a rollback, with the reason', async () => {
-    expect(await judge(endpoint('InService', NEW), NEW)).toEqual({ status: 'deployed' });
-    expect(await judge(endpoint('InService', OLD, { FailureReason: 'Alarm news-5xx fired.' }), NEW)).toEqual({
+    expect(await judge(endpoint('InService', NEW), TO_NEW, { sagemaker: client() })).toEqual({
+      status: 'deployed'
+    });
+    expect(
+      await judge(endpoint('InService', OLD, { FailureReason: 'Alarm news-5xx fired.' }), TO_NEW, {
+        sagemaker: client()
+      })
+    ).toEqual({
       status: 'rolled-back',
       reason: `The deployment of ${NEW} to news was rolled back: Alarm news-5xx fired. The endpoint serves ${OLD} again.`
     });
@@ -345,7 +369,8 @@ describe('judging the outcome', () => {
     cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'news-latency' }] });
     const cloudwatch = new CloudWatchClient({ region: 'us-east-1' });
     expect(
-      await judge(endpoint('InService', OLD, { FailureReason: '' }), NEW, {
+      await judge(endpoint('InService', OLD, { FailureReason: '' }), TO_NEW, {
+        sagemaker: client(),
         cloudwatch,
         alarms: ['news-5xx', 'news-latency']
       })
@@ -357,21 +382,25 @@ describe('judging the outcome', () => {
       AlarmNames: ['news-5xx', 'news-latency'],
       StateValue: 'ALARM'
     });
-    expect(await judge(endpoint('InService', OLD), NEW)).toMatchObject({
+    expect(await judge(endpoint('InService', OLD), TO_NEW, { sagemaker: client() })).toMatchObject({
       reason: expect.stringContaining('SageMaker gave no reason')
     });
   });
 
   it('Failed and UpdateRollbackFailed are failures that say what a person must do', async () => {
-    expect(await judge(endpoint('Failed', OLD, { FailureReason: 'Boom.' }), NEW)).toEqual({
+    expect(
+      await judge(endpoint('Failed', OLD, { FailureReason: 'Boom.' }), TO_NEW, { sagemaker: client() })
+    ).toEqual({
       status: 'failed',
       reason:
         'Endpoint news is Failed: Boom. A failed endpoint can only be deleted: delete it (aws sagemaker delete-endpoint --endpoint-name news) and deploy again to recreate it.'
     });
-    expect(await judge(endpoint('UpdateRollbackFailed', OLD), NEW)).toMatchObject({
-      status: 'failed',
-      reason: expect.stringContaining('A person must decide')
-    });
+    expect(await judge(endpoint('UpdateRollbackFailed', OLD), TO_NEW, { sagemaker: client() })).toMatchObject(
+      {
+        status: 'failed',
+        reason: expect.stringContaining('A person must decide')
+      }
+    );
   });
 
   it('one line of state: status, config, the new fleet, moving weights', () => {
@@ -423,6 +452,7 @@ describe('deploy with a fake SageMaker', () => {
       { Key: TAG.image, Value: IMAGE },
       { Key: TAG.modelData, Value: 's3://models/news/model.tar.gz' },
       { Key: TAG.runUrl, Value: 'https://github.com/octo/news/actions/runs/1' },
+      { Key: TAG.madeBy, Value: '1.1' },
       { Key: TAG.strategy, Value: 'canary' }
     ];
     expect(sm.commandCalls(CreateModelCommand)[0].args[0].input).toEqual({
@@ -503,6 +533,12 @@ describe('deploy with a fake SageMaker', () => {
 
   it('the image already live is unchanged: no mutating call', async () => {
     liveEndpoint(IMAGE);
+    sm.on(ListTagsCommand).resolves({
+      Tags: [
+        { Key: TAG.endpoint, Value: 'news' },
+        { Key: TAG.wentLive, Value: '2025-12-01T00:00:00.000Z' }
+      ]
+    });
     sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD));
     const result = await deploy(options({}), clients(), engine());
     expect(result).toMatchObject({ status: 'unchanged', plan: { action: 'unchanged', newConfig: OLD } });
@@ -735,7 +771,10 @@ describe('waiting', () => {
       LastDeploymentConfig: { AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'from-endpoint' }] } }
     });
     expect(
-      await judge(back, NEW, { cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) })
+      await judge(back, TO_NEW, {
+        sagemaker: client(),
+        cloudwatch: new CloudWatchClient({ region: 'us-east-1' })
+      })
     ).toMatchObject({
       reason: expect.stringContaining('alarm from-endpoint in ALARM')
     });

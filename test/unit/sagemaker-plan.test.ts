@@ -270,7 +270,7 @@ describe('requests sent (aws-sdk-client-mock)', () => {
     sm.on(DescribeModelCommand).resolves(liveState.models.AllTraffic);
     sm.on(ListTagsCommand).resolves({ Tags: [] });
     sm.on(CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn' });
-    const engine = { log: new MemoryLogger(), scale: 1, sha: ctx.sha, now: () => ctx.now };
+    const engine = { log: new MemoryLogger(), scale: 1, sha: ctx.sha, holder: '1.1', now: () => ctx.now };
     const dry = await deploy({ ...options({ 'dry-run': 'true' }) }, { sagemaker: client }, engine);
     expect(dry.status).toBe('planned');
     expect(

@@ -638,6 +638,33 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
     endpoint.modified = now;
   }
 
+  /** A List* call's filters, order and page over resources with a name and a CreationTime. */
+  function listing(all: Json[], r: Json, nameOf: (item: Json) => string) {
+    const sortBy = r.SortBy ?? 'CreationTime';
+    const order = r.SortOrder ?? 'Descending';
+    if (!['Name', 'CreationTime'].includes(sortBy))
+      throw validation(
+        `Value '${sortBy}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [CreationTime, Name]`
+      );
+    if (!['Ascending', 'Descending'].includes(order))
+      throw validation(
+        `Value '${order}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [Ascending, Descending]`
+      );
+    const items = all
+      .filter(
+        (c) => !r.NameContains || nameOf(c).toLowerCase().includes(String(r.NameContains).toLowerCase())
+      )
+      .filter((c) => r.CreationTimeBefore === undefined || c.CreationTime < r.CreationTimeBefore * 1000)
+      .filter((c) => r.CreationTimeAfter === undefined || c.CreationTime > r.CreationTimeAfter * 1000)
+      .sort((a, b) =>
+        sortBy === 'Name'
+          ? byName(nameOf(a), nameOf(b))
+          : a.CreationTime - b.CreationTime || byName(nameOf(a), nameOf(b))
+      );
+    if (order === 'Descending') items.reverse();
+    return page(items, r.MaxResults, r.NextToken);
+  }
+
   return {
     name: 'sagemaker',
     signingName: 'sagemaker',
@@ -743,36 +770,23 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
         return {};
       },
       ListEndpointConfigs: (r) => {
-        const sortBy = r.SortBy ?? 'CreationTime';
-        const order = r.SortOrder ?? 'Descending';
-        if (!['Name', 'CreationTime'].includes(sortBy))
-          throw validation(
-            `Value '${sortBy}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [CreationTime, Name]`
-          );
-        if (!['Ascending', 'Descending'].includes(order))
-          throw validation(
-            `Value '${order}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [Ascending, Descending]`
-          );
-        const configs = Object.values(state().configs)
-          .filter(
-            (c) =>
-              !r.NameContains ||
-              c.EndpointConfigName.toLowerCase().includes(String(r.NameContains).toLowerCase())
-          )
-          .filter((c) => r.CreationTimeBefore === undefined || c.CreationTime < r.CreationTimeBefore * 1000)
-          .filter((c) => r.CreationTimeAfter === undefined || c.CreationTime > r.CreationTimeAfter * 1000)
-          .sort((a, b) =>
-            sortBy === 'Name'
-              ? byName(a.EndpointConfigName, b.EndpointConfigName)
-              : a.CreationTime - b.CreationTime || byName(a.EndpointConfigName, b.EndpointConfigName)
-          );
-        if (order === 'Descending') configs.reverse();
-        const { items, next } = page(configs, r.MaxResults, r.NextToken);
+        const { items, next } = listing(Object.values(state().configs), r, (c) => c.EndpointConfigName);
         return {
           EndpointConfigs: items.map((c) => ({
             EndpointConfigName: c.EndpointConfigName,
             EndpointConfigArn: c.EndpointConfigArn,
             CreationTime: new Date(c.CreationTime)
+          })),
+          ...(next ? { NextToken: next } : {})
+        };
+      },
+      ListModels: (r) => {
+        const { items, next } = listing(Object.values(state().models), r, (m) => m.ModelName);
+        return {
+          Models: items.map((m) => ({
+            ModelName: m.ModelName,
+            ModelArn: m.ModelArn,
+            CreationTime: new Date(m.CreationTime)
           })),
           ...(next ? { NextToken: next } : {})
         };
