@@ -43,17 +43,22 @@ export function commandLines(text: string): string[] {
 }
 
 /**
- * The commands carrying `marker` (text the test planted) that a run would make the runner obey,
- * in its log, its summary or its outputs. The action's own failure (`::error::` + the one-sentence
- * error that may quote the bad value) is not planted: its data is the message, escaped.
+ * The commands a test planted (whose data begins with `marker`, e.g. /^planted/ for
+ * `::error::planted`) that a run would make the runner obey in its log, and the lines of its summary
+ * and outputs that begin a command carrying `marker`. The action's own commands (its failure, its
+ * annotations) may quote a planted value, escaped, but their data begins with the action's words.
  */
 export function plantedCommands(run: BundleRun, marker: RegExp): string[] {
-  const own = new Set(run.errors.map((e) => `::error::${e.replace(/%/g, '%25').replace(/\n/g, '%0A')}`));
+  const begins = new RegExp(`^(?:${marker.source.replace(/^\^/, '')})`, marker.flags);
   return [
-    ...obeyedCommands(run.log).filter((line) => !own.has(line)),
-    ...commandLines(run.summary).map((line) => `summary: ${line}`),
+    ...obeyedCommands(run.log).filter((line) => begins.test(commandData(line))),
+    ...commandLines(run.summary)
+      .filter((line) => marker.test(line))
+      .map((line) => `summary: ${line}`),
     ...Object.entries(run.outputs).flatMap(([name, value]) =>
-      commandLines(value).map((line) => `output ${name}: ${line}`)
+      commandLines(value)
+        .filter((line) => marker.test(line))
+        .map((line) => `output ${name}: ${line}`)
     )
-  ].filter((line) => marker.test(line));
+  ];
 }

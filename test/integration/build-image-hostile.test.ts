@@ -68,6 +68,25 @@ else if (args[0] === 'buildx' && args[1] === 'build') {
 }
 
 describe('build-image with hostile labels, build args and build output', () => {
+  it('the check reads the log as the runner does (so a pass means something)', () => {
+    const run = (log: string, summary = '') => ({
+      exitCode: 0,
+      signal: null,
+      outputs: {},
+      summary,
+      log,
+      errors: []
+    });
+    expect(plantedCommands(run('ok\n::set-output name=a::evil'), PLANTED)).toHaveLength(1);
+    expect(plantedCommands(run('a label ##[error]planted'), PLANTED)).toHaveLength(1);
+    expect(plantedCommands(run('x\r\u00a0::error::planted'), PLANTED)).toHaveLength(1);
+    expect(plantedCommands(run('::stop-commands::tok\n::error::planted\n::tok::\nafter'), PLANTED)).toEqual(
+      []
+    );
+    expect(plantedCommands(run('::error::Input "tags" has "::error::planted"'), PLANTED)).toEqual([]);
+    expect(plantedCommands(run('', '| a |\n::error::planted'), PLANTED)).toHaveLength(1);
+  });
+
   it('keeps the values, and none of them (nor the build output) starts a workflow command', async () => {
     const workspace = fs.mkdtempSync(path.join(temp, 'workspace-'));
     fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n');
