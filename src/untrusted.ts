@@ -6,9 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** Whether some line of `text` would be read by the runner as a workflow command. */
+/**
+ * Whether some line of `text` would be read by the runner as a workflow command. The runner splits
+ * lines at \r and \n, reads `::` after any leading white space (.NET's TrimStart, Unicode spaces
+ * included), and the legacy `##[command]` anywhere in a line (ActionCommand.TryParse).
+ */
 export function startsCommand(text: string): boolean {
-  return /(^|[\n\r])[ \t]*(::|##\[)/.test(text);
+  return /(^|[\n\r])\s*::|##\[/.test(text);
 }
 
 /** A token nobody can guess, for one stop-commands block. */

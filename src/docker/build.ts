@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.js';
 import type { Logger } from '../report.js';
-import { lastLine, type DockerRunner } from './runner.js';
+import { commandLine, lastLine, type DockerRunner } from './runner.js';
 
 export type Builder = 'buildx' | 'buildkit' | 'classic';
 
@@ -120,12 +120,15 @@ export async function buildImage(
   const command = buildCommand(builder, spec);
   for (const input of command.ignored)
     deps.log.warning(`Ignoring ${input}: this build uses ${BUILDER_NAMES[builder]}.`);
-  deps.log.info(`Building with ${BUILDER_NAMES[builder]}: ${docker.binary} ${command.args.join(' ')}`);
+  // Label and build-arg values may hold line breaks (Docker keeps them): quoted, the line stays one.
+  deps.log.info(`Building with ${BUILDER_NAMES[builder]}: ${docker.binary} ${commandLine(command.args)}`);
   const started = now();
   const result = await docker.run({
     args: command.args,
     env: command.env,
     signal: deps.signal,
+    // The builder's output is not ours (a RUN step prints what it likes): the logger makes any
+    // line that would be a workflow command inert.
     onLine: (line) => deps.log.info(line)
   });
   if (deps.signal?.aborted) throw new UserError('The build was cancelled; no image was pushed.');

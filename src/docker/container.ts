@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import type { Logger } from '../report.js';
 import { shortName } from './reference.js';
-import { lastLine, type DockerRunner } from './runner.js';
+import { commandLine, lastLine, type DockerRunner } from './runner.js';
 
 export const WORKSPACE_MOUNT = '/workspace';
 
@@ -43,6 +43,8 @@ export interface TestContainerResult {
   report?: string;
   /** Where the report was looked for inside the container. */
   reportPath?: string;
+  /** The report is a symbolic link: not followed, since it would read a file of the runner's. */
+  reportIsLink?: boolean;
 }
 
 export function containerName(image: string, random = randomBytes(4).toString('hex')): string {
@@ -62,11 +64,7 @@ export function runArgs(spec: TestContainer, name: string, workdir: string | und
 
 /** The command line as logged: environment values are left out. */
 export function shownArgs(args: string[]): string {
-  return args
-    .map((a, i) =>
-      args[i - 1] === '--env' ? a.replace(/=.*/s, '=***') : /[\s'"$]/.test(a) ? JSON.stringify(a) : a
-    )
-    .join(' ');
+  return commandLine(args.map((a, i) => (args[i - 1] === '--env' ? a.replace(/=.*/s, '=***') : a)));
 }
 
 export async function runTestContainer(
@@ -130,12 +128,12 @@ export async function runTestContainer(
         `The container could not be started from ${spec.image} (${lastLine(result)}): check "image".`
       );
     }
-    let report: string | undefined;
+    let copied: CopiedFile = {};
     let reportPath: string | undefined;
     if (spec.report) {
       const base = workdir ?? (await imageWorkdir(docker, spec.image));
       reportPath = path.posix.resolve(base || '/', spec.report);
-      report = await copyOut(docker, name, reportPath, deps.tempDir);
+      copied = await copyOut(docker, name, reportPath, deps.tempDir);
     }
     return {
       exitCode: result.code,
@@ -144,8 +142,9 @@ export async function runTestContainer(
       cancelled,
       container: name,
       workdir: workdir ?? '',
-      report,
-      reportPath
+      report: copied.text,
+      reportPath,
+      reportIsLink: copied.link
     };
   } finally {
     finished = true;
@@ -165,19 +164,30 @@ async function imageWorkdir(docker: DockerRunner, image: string): Promise<string
   return result.code === 0 ? result.stdout.trim() : '/';
 }
 
-/** The file at `containerPath` of a stopped container, or undefined when there is none. */
+interface CopiedFile {
+  text?: string;
+  link?: boolean;
+}
+
+/**
+ * The file at `containerPath` of a stopped container: its text, or nothing when there is none. `docker
+ * cp` copies a symbolic link as a link, and reading that would read whatever the container pointed
+ * it at on the runner (a credentials file): a link is reported, never followed.
+ */
 async function copyOut(
   docker: DockerRunner,
   container: string,
   containerPath: string,
   tempDir = os.tmpdir()
-): Promise<string | undefined> {
+): Promise<CopiedFile> {
   const dir = fs.mkdtempSync(path.join(tempDir, 'mlops-report-'));
   try {
     const target = path.join(dir, 'report.xml');
     const result = await docker.run({ args: ['cp', `${container}:${containerPath}`, target] });
-    if (result.code !== 0 || !fs.existsSync(target) || !fs.statSync(target).isFile()) return undefined;
-    return fs.readFileSync(target, 'utf8');
+    const stat = result.code === 0 ? fs.lstatSync(target, { throwIfNoEntry: false }) : undefined;
+    if (stat?.isSymbolicLink()) return { link: true };
+    if (!stat?.isFile()) return {};
+    return { text: fs.readFileSync(target, 'utf8') };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
+import { singleLine } from '../limits.js';
 import type { RunContext } from '../github/context.js';
 import { parseEcrRegistry } from '../ecr/ecr.js';
 import { REGISTRY, REPOSITORY, TAG, registryHost, tagSafe } from './reference.js';
@@ -39,18 +40,54 @@ export interface BuildOptions {
   network?: string;
 }
 
-/** `path` (relative to the workspace) as an absolute path that must stay inside the workspace. */
-function insideWorkspace(input: string, value: string, workspace: string): string {
+/** Whether `target` is `base` or below it. */
+function within(base: string, target: string): boolean {
+  const relative = path.relative(base, target);
+  return (
+    relative === '' ||
+    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+  );
+}
+
+/**
+ * `value` (relative to the workspace) as an absolute path that stays inside the workspace, symbolic
+ * links included: the path itself, or its nearest existing parent when it does not exist yet, is
+ * resolved with realpath, so a link (or a linked parent) that leads outside is refused like `../x`.
+ * The resolved path is returned, so Docker reads what was checked.
+ */
+export function insideWorkspace(input: string, value: string, workspace: string): string {
+  singleLine(input, value);
   const root = path.resolve(workspace);
   const absolute = path.resolve(root, value);
-  const relative = path.relative(root, absolute);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (!within(root, absolute)) {
     throw new InputError(
       input,
       `Input "${input}" must be a path inside the workspace, but "${value}" is outside it.`
     );
   }
-  return absolute;
+  const realRoot = fs.realpathSync(root);
+  // The longest part of the path that resolves (a dangling link resolves no further than its parent).
+  let existing = absolute;
+  const rest: string[] = [];
+  let real: string | undefined;
+  while (real === undefined) {
+    try {
+      real = path.join(fs.realpathSync(existing), ...rest);
+    } catch {
+      if (existing === root) real = path.join(realRoot, ...rest);
+      else {
+        rest.unshift(path.basename(existing));
+        existing = path.dirname(existing);
+      }
+    }
+  }
+  if (!within(realRoot, real)) {
+    throw new InputError(
+      input,
+      `Input "${input}" must be a path inside the workspace, but "${value}" leads outside it through a symbolic link.`
+    );
+  }
+  return real;
 }
 
 /** Entries one per line: cache specifications contain commas (`type=gha,mode=max`). */
@@ -62,18 +99,30 @@ function lines(inputs: Inputs, name: string): string[] {
     .filter(Boolean);
 }
 
+/** An input that holds one value: a line break is refused, naming the input, before its own checks. */
+function single(inputs: Inputs, name: string): string | undefined {
+  const value = inputs.string(name);
+  return value === undefined ? undefined : singleLine(name, value);
+}
+
 function checkedMap(inputs: Inputs, name: string, key: RegExp, accepted: string): Record<string, string> {
   const map = inputs.map(name);
   for (const k of Object.keys(map)) {
     if (!key.test(k))
-      throw new InputError(name, `Input "${name}" has the key "${k}", but keys must be ${accepted}.`);
+      throw new InputError(
+        name,
+        `Input "${name}" has the key ${JSON.stringify(k)}, but keys must be ${accepted}.`
+      );
   }
   return map;
 }
 
 export function readBuildOptions(inputs: Inputs, github: RunContext): BuildOptions {
   const workspace = github.workspace;
-  const repository = inputs.required('repository', 'the image repository, for example news-classifier');
+  const repository = singleLine(
+    'repository',
+    inputs.required('repository', 'the image repository, for example news-classifier')
+  );
   if (!REPOSITORY.test(repository) || repository.length > 256) {
     throw new InputError(
       'repository',
@@ -90,18 +139,23 @@ export function readBuildOptions(inputs: Inputs, github: RunContext): BuildOptio
     );
   }
   const dockerfileInput = inputs.string('dockerfile');
-  const dockerfile = dockerfileInput
-    ? insideWorkspace('dockerfile', dockerfileInput, workspace)
-    : path.join(context, 'Dockerfile');
+  // The context's own Dockerfile is checked like a given one: it may be a link out of the workspace.
+  const dockerfile = insideWorkspace(
+    'dockerfile',
+    dockerfileInput ?? path.relative(fs.realpathSync(workspace), path.join(context, 'Dockerfile')),
+    workspace
+  );
   if (!fs.existsSync(dockerfile) || !fs.statSync(dockerfile).isFile()) {
     throw new InputError(
       'dockerfile',
       dockerfileInput
         ? `Input "dockerfile" must be a file, but "${dockerfileInput}" does not exist.`
-        : `Input "dockerfile" is empty and the context has no Dockerfile at "${path.relative(workspace, dockerfile) || dockerfile}": give its path.`
+        : `Input "dockerfile" is empty and the context has no Dockerfile at "${path.relative(fs.realpathSync(workspace), dockerfile) || dockerfile}": give its path.`
     );
   }
-  const target = inputs.matching('target', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a build stage name');
+  const target =
+    single(inputs, 'target') &&
+    inputs.matching('target', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a build stage name');
   const buildArgs = checkedMap(
     inputs,
     'build-args',
@@ -115,7 +169,7 @@ export function readBuildOptions(inputs: Inputs, github: RunContext): BuildOptio
     'names such as org.example.team'
   );
 
-  const registryInput = inputs.string('registry');
+  const registryInput = single(inputs, 'registry');
   const registry = registryInput ? registryHost(registryInput) : undefined;
   if (registry !== undefined && !REGISTRY.test(registry)) {
     throw new InputError(
@@ -125,8 +179,8 @@ export function readBuildOptions(inputs: Inputs, github: RunContext): BuildOptio
   }
   const ecrHost = registry ? parseEcrRegistry(registry) : undefined;
   const registryKind = !registry || ecrHost ? 'ecr' : 'other';
-  const username = inputs.string('username');
-  const password = inputs.string('password');
+  const username = single(inputs, 'username');
+  const password = single(inputs, 'password');
   if (registryKind === 'ecr' && (username || password)) {
     const which = username ? 'username' : 'password';
     throw new InputError(
@@ -140,7 +194,8 @@ export function readBuildOptions(inputs: Inputs, github: RunContext): BuildOptio
   }
   const region =
     ecrHost?.region ??
-    inputs.matching('region', /^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1');
+    (single(inputs, 'region') &&
+      inputs.matching('region', /^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1'));
 
   const given = inputs.list('tags');
   const defaults = [github.sha, github.refName ? tagSafe(github.refName) : ''].filter(Boolean);
@@ -161,11 +216,13 @@ export function readBuildOptions(inputs: Inputs, github: RunContext): BuildOptio
     }
   }
 
-  const platform = inputs.matching(
-    'platform',
-    /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/,
-    'one platform such as linux/amd64 or linux/arm64 (the image is loaded into the local engine, which holds one)'
-  );
+  const platform =
+    single(inputs, 'platform') &&
+    inputs.matching(
+      'platform',
+      /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/,
+      'one platform such as linux/amd64 or linux/arm64 (the image is loaded into the local engine, which holds one)'
+    );
   const network = inputs.enum('network', ['default', 'host', 'none'] as const);
   return {
     context,
@@ -239,19 +296,24 @@ export interface TestOptions {
   report?: string;
 }
 
+const IMAGE = /^[A-Za-z0-9[][A-Za-z0-9._:/@[\]-]*$/;
+
 export function readTestOptions(inputs: Inputs): TestOptions {
-  const image = inputs.required(
+  const image = singleLine(
     'image',
-    'the image to test, for example the image-uri output of build-image'
+    inputs.required('image', 'the image to test, for example the image-uri output of build-image')
   );
-  if (/\s/.test(image) || image.startsWith('-')) {
+  // The characters of a reference (registry[:port]/path:tag@sha256:digest, [::1] hosts, image IDs):
+  // no option (-x), no space, nothing the runner could read as a command (##[).
+  if (!IMAGE.test(image)) {
     throw new InputError(
       'image',
-      `Input "image" must be an image reference such as repo@sha256:..., but got "${image}".`
+      `Input "image" must be an image reference such as repo@sha256:..., but got ${JSON.stringify(image)}.`
     );
   }
+  // The command may be a multi-line script: it is logged quoted on one line, never as it is.
   const command = inputs.required('command', "the test command, run with the image's /bin/sh");
-  const workdir = inputs.string('workdir');
+  const workdir = single(inputs, 'workdir');
   if (workdir !== undefined && !workdir.startsWith('/')) {
     throw new InputError(
       'workdir',
@@ -265,13 +327,15 @@ export function readTestOptions(inputs: Inputs): TestOptions {
     'variable names of letters, digits and _'
   );
   const network = inputs.enum('network', ['none', 'host'] as const) ?? 'none';
-  const user = inputs.matching(
-    'user',
-    /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/,
-    'a user or uid, with an optional :group'
-  );
+  const user =
+    single(inputs, 'user') &&
+    inputs.matching(
+      'user',
+      /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/,
+      'a user or uid, with an optional :group'
+    );
   const timeoutSeconds = inputs.duration('timeout', { min: 1, max: 6 * 3600 }) ?? 1800;
-  const report = inputs.string('report');
+  const report = single(inputs, 'report');
   return {
     image,
     command,

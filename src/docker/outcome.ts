@@ -41,6 +41,10 @@ export function readOutcome(
     } catch (e) {
       options.log.warning(`The report at ${result.reportPath} is not JUnit XML (${(e as Error).message}).`);
     }
+  } else if (result.reportIsLink) {
+    options.log.warning(
+      `The report at ${result.reportPath} is a symbolic link, which is not followed out of the container: write the report itself there (input "report").`
+    );
   } else if (result.reportPath) {
     options.log.warning(`The tests wrote no report at ${result.reportPath} (input "report").`);
   }

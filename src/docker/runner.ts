@@ -82,6 +82,15 @@ export function withEnv(docker: DockerRunner, env: Record<string, string>): Dock
   };
 }
 
+/**
+ * A command line as it is logged: arguments with spaces, quotes, `$` or control characters (a line
+ * break in a label value) are JSON-quoted, so the line stays one line and reads as it was run.
+ */
+export function commandLine(args: string[]): string {
+  // eslint-disable-next-line no-control-regex
+  return args.map((a) => (/[\s'"$\\\x00-\x1f\x7f]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ');
+}
+
 /** The last meaningful line of a failed call's output (stderr first), for one-sentence errors. */
 export function lastLine(result: DockerResult): string {
   const split = (text: string) =>

@@ -3,9 +3,31 @@
  * and nothing is built (no local image of the repository), pushed (no registry repository) or
  * changed in AWS (no call at all).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { runBundle, ROOT } from '../helpers/bundle.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { EXAMPLE, localImages, registryRepositories, uniqueName } from '../helpers/images.js';
+import { plantedCommands } from '../helpers/workflow-commands.js';
+
+// A workspace whose links lead out of it: to a directory with a Dockerfile, to that Dockerfile, and a
+// context inside whose Dockerfile is such a link.
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'build-image-inputs-'));
+const LINKED = path.join(temp, 'workspace');
+const OUTSIDE = path.join(temp, 'outside');
+fs.mkdirSync(path.join(OUTSIDE, 'app'), { recursive: true });
+fs.writeFileSync(path.join(OUTSIDE, 'Dockerfile'), 'FROM scratch\n');
+fs.writeFileSync(path.join(OUTSIDE, 'app', 'Dockerfile'), 'FROM scratch\n');
+fs.mkdirSync(path.join(LINKED, 'ctx'), { recursive: true });
+fs.writeFileSync(path.join(LINKED, 'Dockerfile'), 'FROM scratch\n');
+fs.symlinkSync(OUTSIDE, path.join(LINKED, 'out'));
+fs.symlinkSync(path.join(OUTSIDE, 'Dockerfile'), path.join(LINKED, 'Dockerfile.out'));
+fs.symlinkSync(path.join(OUTSIDE, 'Dockerfile'), path.join(LINKED, 'ctx', 'Dockerfile'));
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+const linked = (input: string, value: string) =>
+  `Input "${input}" must be a path inside the workspace, but "${value}" leads outside it through a symbolic link.`;
+const oneLine = (input: string) => `Input "${input}" must be a single line, but it holds a line break.`;
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -17,6 +39,8 @@ interface Case {
   why: string;
   inputs: Record<string, string>;
   env?: Record<string, string | undefined>;
+  /** The workspace (default: the repository, with the example in it). */
+  workspace?: string;
   input: string;
   error: string | RegExp;
 }
@@ -143,25 +167,132 @@ const CASES: Case[] = [
     env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined },
     input: 'region',
     error: /^Input "region" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set/
+  },
+  // Symbolic links out of the workspace are refused like ../outside.
+  {
+    why: 'a context that is a link out of the workspace',
+    inputs: { context: 'out', dockerfile: '' },
+    workspace: LINKED,
+    input: 'context',
+    error: linked('context', 'out')
+  },
+  {
+    why: 'a context below a linked parent that leads out',
+    inputs: { context: 'out/app', dockerfile: '' },
+    workspace: LINKED,
+    input: 'context',
+    error: linked('context', 'out/app')
+  },
+  {
+    why: 'a Dockerfile that is a link out of the workspace',
+    inputs: { context: '.', dockerfile: 'Dockerfile.out' },
+    workspace: LINKED,
+    input: 'dockerfile',
+    error: linked('dockerfile', 'Dockerfile.out')
+  },
+  {
+    why: "no dockerfile given, and the context's Dockerfile is a link out",
+    inputs: { context: 'ctx', dockerfile: '' },
+    workspace: LINKED,
+    input: 'dockerfile',
+    error: linked('dockerfile', 'ctx/Dockerfile')
+  },
+  {
+    why: 'a Dockerfile that does not exist, below a linked parent that leads out',
+    inputs: { context: '.', dockerfile: 'out/nope/Dockerfile' },
+    workspace: LINKED,
+    input: 'dockerfile',
+    error: linked('dockerfile', 'out/nope/Dockerfile')
+  },
+  // Values that cannot hold a line break are refused (and never printed as they are).
+  {
+    why: 'a repository with a line break and a command',
+    inputs: { repository: 'news\n::set-output name=image-uri::planted' },
+    input: 'repository',
+    error: oneLine('repository')
+  },
+  {
+    why: 'a context with a line break',
+    inputs: { context: `${EXAMPLE}\n::error::planted` },
+    input: 'context',
+    error: oneLine('context')
+  },
+  {
+    why: 'a dockerfile with a line break',
+    inputs: { dockerfile: `${EXAMPLE}/serving/Dockerfile\n::error::planted` },
+    input: 'dockerfile',
+    error: oneLine('dockerfile')
+  },
+  {
+    why: 'a target with a line break',
+    inputs: { target: 'serve\n::error::planted' },
+    input: 'target',
+    error: oneLine('target')
+  },
+  {
+    why: 'a platform with a line break',
+    inputs: { platform: 'linux/amd64\n::error::planted' },
+    input: 'platform',
+    error: oneLine('platform')
+  },
+  {
+    why: 'a registry with a line break',
+    inputs: { registry: '127.0.0.1:5000\n::set-output name=image::planted' },
+    input: 'registry',
+    error: oneLine('registry')
+  },
+  {
+    why: 'a username with a line break',
+    inputs: { registry: '127.0.0.1:5000', username: 'me\n::error::planted', password: 'pw' },
+    input: 'username',
+    error: oneLine('username')
+  },
+  {
+    why: 'a region with a line break',
+    inputs: { region: 'us-east-1\n::error::planted' },
+    input: 'region',
+    error: oneLine('region')
+  },
+  {
+    why: 'a tag that is a workflow command (tags are one a line)',
+    inputs: { tags: 'v1\n::set-output name=image-uri::planted' },
+    input: 'tags',
+    error: /^Input "tags" has "::set-output name=image-uri::planted", but a tag is up to 128/
+  },
+  {
+    why: 'a label key with a line break',
+    inputs: { labels: '"team\\n::error::planted": ml' },
+    input: 'labels',
+    error:
+      'Input "labels" has the key "team\\n::error::planted", but keys must be names such as org.example.team.'
+  },
+  {
+    why: 'a build-arg name with a line break',
+    inputs: { 'build-args': '"A\\n::error::planted": 1' },
+    input: 'build-args',
+    error:
+      'Input "build-args" has the key "A\\n::error::planted", but keys must be names of letters, digits and _.'
   }
 ];
 
 describe('build-image bad inputs', () => {
   it.each(CASES)(
     '$why: names "$input", exits 1, builds and pushes nothing',
-    async ({ inputs, env, input, error }) => {
+    async ({ inputs, env, workspace, input, error }) => {
       const repository = uniqueName('bad');
       emu.emulator.calls.length = 0;
       const run = await runBundle(
         'build-image',
         { context: EXAMPLE, dockerfile: `${EXAMPLE}/serving/Dockerfile`, repository, tags: 'v1', ...inputs },
-        { workspace: ROOT, env: { ...emu.env, ...env } }
+        { workspace: workspace ?? ROOT, env: { ...emu.env, ...env } }
       );
       expect(run.exitCode).toBe(1);
       expect(run.errors).toHaveLength(1);
       if (typeof error === 'string') expect(run.errors[0]).toBe(error);
       else expect(run.errors[0]).toMatch(error);
       expect(run.errors[0]).toContain(`"${input}"`);
+      expect(run.errors[0]).not.toMatch(/[\r\n]/); // one sentence on one line, whatever the value held
+      expect(plantedCommands(run, /planted/)).toEqual([]);
       expect(run.log).not.toMatch(/^\s+at /m);
       expect(run.log).not.toContain('Building with');
       expect(emu.emulator.calls).toEqual([]);

@@ -4,6 +4,7 @@
  * no network, a read-only workspace, and a bad-input table.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runBundle, ROOT } from '../helpers/bundle.js';
 import { docker } from '../helpers/docker.js';
@@ -14,6 +15,7 @@ import {
   removeLocalImages,
   uniqueName
 } from '../helpers/images.js';
+import { plantedCommands } from '../helpers/workflow-commands.js';
 
 const name = uniqueName('tested');
 const image = `${name}:1`;
@@ -172,6 +174,42 @@ describe('test-in-docker', () => {
     expect(inert).toContain('::error::injected by the tests');
   });
 
+  it('a multi-line command, env values, test output and JUnit names with commands: shown, never obeyed', async () => {
+    const junit =
+      '<testsuite name="s" tests="1" failures="1"><testcase classname="t" name="case&#10;::set-output name=tests::planted-name">' +
+      '<failure message="boom&#10;::error::planted-message">trace&#10;##[error]planted-details</failure></testcase></testsuite>';
+    const run = await test({
+      command: `: '\n::set-output name=exit-code::planted-command\n'\necho "$NOTE"\nprintf '%s' '${junit}' > /tmp/junit.xml\nexit 3`,
+      env: 'NOTE: "ok\\n::error::planted-env"',
+      report: '/tmp/junit.xml'
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ 'exit-code': '3', tests: '1', failures: '1' });
+    expect(plantedCommands(run, /planted/)).toEqual([]);
+    expect(run.log).toMatch(/^::error::planted-env$/m); // the container printed it: shown inside the block
+    expect(run.log).toContain("-c \": '\\n::set-output name=exit-code::planted-command\\n'\\necho"); // quoted, one line
+    expect(run.summary).toContain('::set-output name=exit-code::planted-command<br>');
+  });
+
+  it('a report left as a symbolic link is not followed onto the runner', async () => {
+    const host = fs.mkdtempSync(path.join(os.tmpdir(), 'test-in-docker-host-'));
+    fs.writeFileSync(
+      path.join(host, 'junit.xml'),
+      '<testsuite name="host" tests="1"><testcase classname="runner" name="secret_on_the_runner"/></testsuite>'
+    );
+    try {
+      const run = await test({ command: `ln -s ${host}/junit.xml /tmp/junit.xml`, report: '/tmp/junit.xml' });
+      expect(run.exitCode).toBe(0);
+      expect(run.log).toContain(
+        '::warning::The report at /tmp/junit.xml is a symbolic link, which is not followed out of the container: write the report itself there (input "report").'
+      );
+      expect(run.outputs.tests).toBeUndefined();
+      expect(run.summary).not.toContain('secret_on_the_runner');
+    } finally {
+      fs.rmSync(host, { recursive: true, force: true });
+    }
+  });
+
   it('a report that was not written is a warning, not a failure', async () => {
     const run = await test({ command: 'true', report: '/tmp/never.xml' });
     expect(run.exitCode).toBe(0);
@@ -243,6 +281,39 @@ describe('test-in-docker bad inputs', () => {
       inputs: { command: 'true', env: 'just some words' },
       input: 'env',
       error: /^Input "env" must be/
+    },
+    // Values that cannot hold a line break are refused, and never printed as they are.
+    {
+      inputs: { image: `${image}\n::set-output name=exit-code::planted`, command: 'true' },
+      input: 'image',
+      error: 'Input "image" must be a single line, but it holds a line break.'
+    },
+    {
+      inputs: { image: 'repo:1##[set-output name=exit-code;]planted', command: 'true' },
+      input: 'image',
+      error:
+        'Input "image" must be an image reference such as repo@sha256:..., but got "repo:1##[set-output name=exit-code;]planted".'
+    },
+    {
+      inputs: { command: 'true', workdir: '/workspace\n::error::planted' },
+      input: 'workdir',
+      error: 'Input "workdir" must be a single line, but it holds a line break.'
+    },
+    {
+      inputs: { command: 'true', report: '/tmp/junit.xml\n::error::planted' },
+      input: 'report',
+      error: 'Input "report" must be a single line, but it holds a line break.'
+    },
+    {
+      inputs: { command: 'true', user: '1000\n::error::planted' },
+      input: 'user',
+      error: 'Input "user" must be a single line, but it holds a line break.'
+    },
+    {
+      inputs: { command: 'true', env: '"A\\n::error::planted": 1' },
+      input: 'env',
+      error:
+        'Input "env" has the key "A\\n::error::planted", but keys must be variable names of letters, digits and _.'
     }
   ];
   it('has at least 12 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(12));
@@ -253,6 +324,8 @@ describe('test-in-docker bad inputs', () => {
     if (typeof error === 'string') expect(run.errors[0]).toBe(error);
     else expect(run.errors[0]).toMatch(error);
     expect(run.errors[0]).toContain(`"${input}"`);
+    expect(run.errors[0]).not.toMatch(/[\r\n]/);
+    expect(plantedCommands(run, /planted/)).toEqual([]);
     expect(run.log).not.toContain('Running in');
     expect(leftovers()).toBe('');
   });

@@ -8,6 +8,9 @@ describe('text from outside never starts a workflow command', () => {
     ['oops\n::set-output name=status::deployed', true],
     ['  ::error::x', true],
     ['a\r\n##[set-output name=x;]y', true],
+    ['label x ##[set-output name=image-uri;]evil', true],
+    ['\u00a0::error::planted', true],
+    ['a\r::error::planted', true],
     ['plain text :: with colons', false],
     ['https://x::y', false]
   ])('%j looks like a command: %s', (text, yes) => expect(startsCommand(text)).toBe(yes));
