@@ -8,10 +8,11 @@ import { transferOptions } from './dvc-shared.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const options = transferOptions(ctx);
+  // Checked, then unused: every download is verified on its way into the cache (see the README).
+  ctx.inputs.boolean('verify');
   const report = await transfer('pull', {
     ...options,
     force: ctx.inputs.boolean('force'),
-    verify: ctx.inputs.boolean('verify'),
     allowMissing: ctx.inputs.boolean('allow-missing')
   });
   ctx.setOutput('files', report.files);

@@ -34,7 +34,13 @@ const isReadOnly = (mode: number) => (mode & 0o222) === 0;
 /** Objects up to this size are handled in one buffer. */
 export const SMALL_OBJECT = 1024 * 1024;
 
-/** Parses and checks a `.dir` manifest: a list of {md5, relpath} with safe, unique relpaths. */
+/** Said by every refusal of a manifest's paths: the folder's manifest must be made again. */
+const REMAKE = 'nothing was written: add the folder again with dvc add and push it';
+
+/**
+ * Parses and checks a `.dir` manifest: a list of {md5, relpath} with safe relpaths that fit in one
+ * folder tree (no path twice, no file listed below another file). Runs before anything is written.
+ */
 export function parseManifest(bytes: Buffer, origin: string): DirEntry[] {
   let doc: unknown;
   try {
@@ -44,7 +50,7 @@ export function parseManifest(bytes: Buffer, origin: string): DirEntry[] {
   }
   if (!Array.isArray(doc)) throw new ManifestError(`${origin} is not a list of {md5, relpath} entries.`);
   const seen = new Set<string>();
-  return doc.map((entry: unknown) => {
+  const entries = doc.map((entry: unknown) => {
     const e = entry as { md5?: unknown; relpath?: unknown };
     if (
       typeof e !== 'object' ||
@@ -57,10 +63,24 @@ export function parseManifest(bytes: Buffer, origin: string): DirEntry[] {
       );
     }
     const relpath = checkManifestPath(e.relpath, origin);
-    if (seen.has(relpath)) throw new ManifestError(`${origin} lists ${JSON.stringify(relpath)} twice.`);
+    if (seen.has(relpath)) {
+      throw new ManifestError(`${origin} lists the path ${JSON.stringify(relpath)} twice; ${REMAKE}.`);
+    }
     seen.add(relpath);
     return { md5: e.md5.toLowerCase(), relpath };
   });
+  // A file and a path below it (`a` and `a/b`, in either order) cannot both be checked out.
+  for (const { relpath } of entries) {
+    for (let at = relpath.indexOf('/'); at > 0; at = relpath.indexOf('/', at + 1)) {
+      const parent = relpath.slice(0, at);
+      if (seen.has(parent)) {
+        throw new ManifestError(
+          `${origin} lists both ${JSON.stringify(parent)} and ${JSON.stringify(relpath)}, so ${JSON.stringify(parent)} would be a file and a folder at once; ${REMAKE}.`
+        );
+      }
+    }
+  }
+  return entries;
 }
 
 export class LocalCache {
@@ -130,14 +150,15 @@ export class LocalCache {
   }
 
   /**
-   * Streams an object into the cache. With `verify`, the md5 is computed while writing and a mismatch
-   * leaves nothing behind. A body shorter than `expectedSize` is a TruncatedError. Returns the bytes.
+   * Streams an object into the cache. The md5 is always computed while writing (it costs far less
+   * than the transfer) and a mismatch is a CorruptObjectError that leaves nothing behind: an object
+   * in the cache is trusted by every later pull and by dvc itself, so it must be what its name says.
+   * A body shorter than `expectedSize` is a TruncatedError. Returns the bytes.
    */
   async put(
     ref: ObjectRef,
     body: AsyncIterable<Uint8Array>,
     options: {
-      verify: boolean;
       expectedSize?: number;
       /** Large objects: also write the bytes to this (new) file, created with `mode`. */
       tee?: { path: string; mode: number };
@@ -148,17 +169,15 @@ export class LocalCache {
     const target = this.path(ref);
     this.ensureDir(path.dirname(target));
     const temp = this.tempFor(target);
-    const hasher = options.verify ? new ObjectHasher(ref.legacy) : undefined;
+    const hasher = new ObjectHasher(ref.legacy);
     const check = (bytes: number) => {
       if (options.expectedSize !== undefined && bytes !== options.expectedSize) {
         throw new TruncatedError(
           `the object ${ref.id} arrived with ${bytes} of ${options.expectedSize} bytes`
         );
       }
-      if (hasher) {
-        const actual = hasher.digest() + (ref.id.endsWith('.dir') ? '.dir' : '');
-        if (actual !== ref.id) throw new CorruptObjectError(ref, actual);
-      }
+      const actual = hasher.digest() + (ref.id.endsWith('.dir') ? '.dir' : '');
+      if (actual !== ref.id) throw new CorruptObjectError(ref, actual);
     };
     if (options.accept || (options.expectedSize !== undefined && options.expectedSize <= SMALL_OBJECT)) {
       // Small objects: one buffer and one synchronous write; the many-small-files case is bound by
@@ -170,7 +189,7 @@ export class LocalCache {
         bytes += chunk.length;
       }
       const data = Buffer.concat(chunks, bytes);
-      hasher?.update(data);
+      hasher.update(data);
       check(bytes);
       options.accept?.(data);
       try {
@@ -197,7 +216,7 @@ export class LocalCache {
         batched = 0;
       };
       for await (const chunk of body) {
-        hasher?.update(chunk);
+        hasher.update(chunk);
         bytes += chunk.length;
         batch.push(chunk);
         batched += chunk.length;

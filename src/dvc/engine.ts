@@ -42,7 +42,7 @@ export function findExecutable(name: string, pathList: string | undefined): stri
   return undefined;
 }
 
-export interface RunOptions extends Omit<PullOptions, 'jobs' | 'force' | 'verify' | 'allowMissing'> {
+export interface RunOptions extends Omit<PullOptions, 'jobs' | 'force' | 'allowMissing'> {
   engine: Engine;
   root: string;
   targets: string[];
@@ -50,7 +50,6 @@ export interface RunOptions extends Omit<PullOptions, 'jobs' | 'force' | 'verify
   /** The `jobs` input; undefined: the remote's `jobs`, else 16. */
   jobs?: number;
   force?: boolean;
-  verify?: boolean;
   allowMissing?: boolean;
   /** The `region` input, handed to dvc as AWS_DEFAULT_REGION. */
   region?: string;
@@ -104,13 +103,11 @@ export async function transfer(command: 'pull' | 'push', options: RunOptions): P
   );
   try {
     if (command === 'pull') {
-      const verify = options.verify ?? true;
+      // No `verify` here: the native pull checks the md5 of every download (see LocalCache.put).
       return await pull(repo, {
         ...options,
         jobs,
         force: options.force ?? false,
-        // A remote's `verify = true` turns verification on even when the input turned it off.
-        verify: verify || repo.outputs.some((o) => /^true$/i.test(o.remoteSpec.options.verify ?? '')),
         allowMissing: options.allowMissing ?? false
       });
     }

@@ -1,4 +1,5 @@
 /** Bounded concurrency and retries for transfers. */
+import { isUserError } from '../errors.js';
 
 /** Runs `fn` over `items` with at most `concurrency` at once. `fn` handles its own errors. */
 export async function runPool<T>(
@@ -67,7 +68,8 @@ const PERMANENT_NAMES = new Set([
 
 export function isPermanent(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  if (PERMANENT_NAMES.has(e.name)) return true;
+  // An error the user must fix (a bad manifest, a path that escapes) comes back on every try.
+  if (PERMANENT_NAMES.has(e.name) || isUserError(e)) return true;
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }

@@ -38,7 +38,6 @@ export interface TransferOptions {
 
 export interface PullOptions extends TransferOptions {
   force: boolean;
-  verify: boolean;
   allowMissing: boolean;
   /** The process umask: workspace files get 0666 & ~umask (+x for isexec). */
   umask?: number;
@@ -139,7 +138,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
             if (!obj) return undefined;
             // A manifest is parsed (its paths checked) before it enters the cache: a bad one leaves nothing.
             const accept = (data: Buffer) => void (entries = parseManifest(data, origin));
-            return (await cache.put(ref, obj.body, { verify: true, expectedSize: obj.size, accept })).bytes;
+            return (await cache.put(ref, obj.body, { expectedSize: obj.size, accept })).bytes;
           },
           `${s.store.url}/${keyOf(ref)}`
         ).catch((e) => {
@@ -294,6 +293,8 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const progress = new Progress('Downloaded', { items: fetch.length, bytes: knownBytes }, log, clock);
   const missingKeys = new Set<string>();
   const failedKeys = new Set<string>();
+  /** A failure another run may not meet (not a bad object: those come back every time). */
+  let transient = false;
   /** Folders known to exist, and those made during the fetch (removed again if their output fails). */
   const existing = new Set<string>();
   const createdDirs: Array<{ dir: string; out: OutputState }> = [];
@@ -339,11 +340,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
             large && teeJob && makeParent(teeJob)
               ? { path: workspaceTemp(path.join(root, teeJob.rel)), mode: fileMode(teeJob.isexec) }
               : undefined;
-          const result = await cache.put(ref, obj.body, {
-            verify: options.verify,
-            expectedSize: obj.size,
-            tee
-          });
+          const result = await cache.put(ref, obj.body, { expectedSize: obj.size, tee });
           if (result.teed) teeJob!.teed = tee!.path;
           else if (result.data && teeJob && makeParent(teeJob)) {
             const temp = workspaceTemp(path.join(root, teeJob.rel));
@@ -372,6 +369,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       } catch (e) {
         if (options.signal?.aborted) throw e;
         failedKeys.add(key);
+        if (!(e instanceof CorruptObjectError)) transient = true;
         const files = listSome(
           jobs.map((j) => j.rel),
           3
@@ -461,7 +459,14 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const failed = outputs.flatMap((o) => o.failed);
   const missing = outputs.flatMap((o) => o.missing);
   if (failed.length) {
-    report.failure = `${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more failures)` : ''} Nothing of the affected outputs was changed in the workspace; run the pull again.`;
+    const fix = transient
+      ? 'run the pull again'
+      : 'the remote holds bad bytes under that name: delete that object there, then run dvc push where the data was added';
+    const more = failed.length - 1;
+    const others = more
+      ? ` (and ${more} more ${more === 1 ? 'failure' : 'failures'}, listed in the job summary)`
+      : '';
+    report.failure = `${failed[0].replace(/\.$/, '')}${others}. Nothing of the affected outputs was changed in the workspace; ${fix}.`;
   } else if (missing.length && !options.allowMissing) {
     report.failure = `${missing.length} ${missing.length === 1 ? 'file is' : 'files are'} missing on the remote (${listSome(missing)}); push them from where they were created (dvc push), or set allow-missing: true to pull the rest.`;
   }

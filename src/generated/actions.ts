@@ -215,7 +215,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "false"
       },
       "verify": {
-        "description": "Check the md5 of every downloaded object while it streams, before it enters the cache. A remote's verify = true turns it on too.",
+        "description": "Accepted for DVC compatibility; false changes nothing. The native engine always checks the md5 of every downloaded object while it streams (it costs far less than the download), because an object in the cache is trusted by every later pull and by dvc itself: a mismatch fails the pull and never enters the cache.",
         "default": "true"
       },
       "allow-missing": {

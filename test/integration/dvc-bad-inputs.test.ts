@@ -20,6 +20,32 @@ beforeAll(async () => {
 afterAll(() => s3?.stop());
 
 const H = '60b725f10c9c85c70d97880dfe8191b3';
+const cacheKey = (id: string) => `.dvc/cache/files/md5/${id.slice(0, 2)}/${id.slice(2)}`;
+const MANIFEST_ORIGIN =
+  'The manifest of clash \\(clash\\.dvc, files\\/md5\\/[0-9a-f]{2}\\/[0-9a-f]{30}\\.dir\\)';
+const REMAKE = 'nothing was written: add the folder again with dvc add and push it\\.';
+
+/** A manifest exactly as given (not sorted, not deduplicated), like a hostile or broken tool wrote it. */
+function rawManifest(relpaths: string[]): Buffer {
+  return Buffer.from(`[${relpaths.map((r) => `{"md5": "${H}", "relpath": "${r}"}`).join(', ')}]`);
+}
+
+/** Puts `manifest` in the cache or on the remote, and a clash.dvc naming it. */
+async function clashingFolder(root: string, manifest: Buffer, where: 'cache' | 'remote'): Promise<void> {
+  const id = manifestId(manifest);
+  if (where === 'cache') {
+    writeFiles(root, { [cacheKey(id)]: manifest });
+    fs.chmodSync(path.join(root, cacheKey(id)), 0o444);
+  } else {
+    const Key = `bad/files/md5/${id.slice(0, 2)}/${id.slice(2)}`;
+    await s3.client.send(new PutObjectCommand({ Bucket: 'dvc', Key, Body: manifest }));
+  }
+  writeFiles(root, { 'clash.dvc': `outs:\n- md5: ${id}\n  hash: md5\n  path: clash\n` });
+}
+
+/** The md5 of model.bin, read from its .dvc file. */
+const modelId = (root: string) =>
+  /md5: ([0-9a-f]{32})/.exec(fs.readFileSync(path.join(root, 'model.bin.dvc'), 'utf8'))![1];
 
 /** A good repo (data/ and model.bin added, cache filled) that a case then breaks. */
 async function goodRepo(): Promise<string> {
@@ -43,6 +69,8 @@ interface Case {
   /** Breaks the repo (or the remote); returns the workspace to run in (default: the repo). */
   setup?: (root: string) => string | void | Promise<void>;
   error: string | RegExp;
+  /** Paths (relative to the repo) that must not exist afterwards, beyond "nothing changed". */
+  absent?: (root: string) => string[];
 }
 
 const cases: Case[] = [
@@ -206,6 +234,58 @@ const cases: Case[] = [
       /^The manifest of evil \(evil\.dvc, files\/md5\/[0-9a-f]{2}\/[0-9a-f]{30}\.dir\) lists the path "ok\/\.\.\/\.\.\/escaped\.txt", which is absolute or leaves its folder; nothing was written\.$/
   },
   {
+    name: 'a .dir manifest in the cache lists a file and a path below it',
+    action: 'dvc-pull',
+    setup: async (root) => {
+      const manifest = serializeManifest([
+        { relpath: 'a', md5: H },
+        { relpath: 'a/b', md5: H }
+      ]);
+      await clashingFolder(root, manifest, 'cache');
+    },
+    inputs: { targets: 'clash.dvc' },
+    error: new RegExp(
+      `^${MANIFEST_ORIGIN} lists both "a" and "a/b", so "a" would be a file and a folder at once; ${REMAKE}$`
+    ),
+    absent: () => ['clash']
+  },
+  {
+    name: 'a .dir manifest on the remote lists a path below a file listed after it (kept out of the cache)',
+    action: 'dvc-pull',
+    setup: async (root) => {
+      await clashingFolder(root, rawManifest(['a/b', 'a']), 'remote');
+    },
+    inputs: { targets: 'clash.dvc' },
+    error: new RegExp(
+      `^${MANIFEST_ORIGIN} lists both "a" and "a/b", so "a" would be a file and a folder at once; ${REMAKE}$`
+    ),
+    absent: () => ['clash', cacheKey(manifestId(rawManifest(['a/b', 'a'])))]
+  },
+  {
+    name: 'a .dir manifest on the remote lists a path twice (kept out of the cache)',
+    action: 'dvc-pull',
+    setup: async (root) => {
+      await clashingFolder(root, rawManifest(['a', 'a']), 'remote');
+    },
+    inputs: { targets: 'clash.dvc' },
+    error: new RegExp(`^${MANIFEST_ORIGIN} lists the path "a" twice; ${REMAKE}$`),
+    absent: () => ['clash', cacheKey(manifestId(rawManifest(['a', 'a'])))]
+  },
+  {
+    name: 'an object that does not match its md5, pulled with verify: false (kept out of the cache)',
+    action: 'dvc-pull',
+    setup: async (root) => {
+      const id = modelId(root);
+      fs.rmSync(path.join(root, cacheKey(id)));
+      const Key = `bad/files/md5/${id.slice(0, 2)}/${id.slice(2)}`;
+      await s3.client.send(new PutObjectCommand({ Bucket: 'dvc', Key, Body: 'not the weights' }));
+    },
+    inputs: { targets: 'model.bin.dvc', verify: 'false' },
+    error:
+      /^model\.bin: the object files\/md5\/([0-9a-f]{2})\/([0-9a-f]{30}) on s3:\/\/dvc\/bad is corrupt \(its md5 is [0-9a-f]{32}, not \1\2\)\. Nothing of the affected outputs was changed in the workspace; the remote holds bad bytes under that name: delete that object there, then run dvc push where the data was added\.$/,
+    absent: (root) => ['model.bin', cacheKey(modelId(root))]
+  },
+  {
     name: 'a folder inside a tracked folder is a symbolic link',
     action: 'dvc-pull',
     setup: async (root) => {
@@ -266,6 +346,8 @@ describe('bad input: one sentence, exit code 1, nothing written', () => {
     else expect(result.errors[0]).toMatch(c.error);
     expect(result.log).not.toMatch(/^\s+at /m);
     expect(tree(root)).toEqual(before);
+    for (const rel of c.absent?.(root) ?? []) expect(fs.existsSync(path.join(root, rel))).toBe(false);
+    expect(Object.keys(tree(root)).filter((f) => /\.mlops-|\.tmp$/.test(f))).toEqual([]);
     expect(await s3.keys('dvc')).toEqual(keysBefore);
   });
 });

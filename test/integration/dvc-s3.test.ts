@@ -191,6 +191,59 @@ describe('dvc-push and dvc-pull against S3', () => {
     expect(tree(path.join(clone, 'old'))).toEqual(tree(path.join(root, 'old')));
   });
 
+  it('verify: false never lets a bad object into the cache: a later verified pull detects it, then fetches the good one', async () => {
+    const { root, data } = await makeRepo('unverified');
+    writeFiles(root, { 'big.bin': Buffer.alloc(3 * 1024 * 1024, 9) });
+    const big = await dvcAdd(root, 'big.bin');
+    expect((await runBundle('dvc-push', {}, { workspace: root, env: env() })).exitCode).toBe(0);
+    const small = data.entries!.find((e) => e.relpath === 'a.txt')!.md5;
+    const keyOf = (id: string) => `unverified/files/md5/${id.slice(0, 2)}/${id.slice(2)}`;
+    const good = new Map<string, Buffer>();
+    for (const [id, bad] of [
+      [small, Buffer.from('tampered')],
+      [big.id, Buffer.alloc(3 * 1024 * 1024, 8)]
+    ] as const) {
+      const got = await s3.client.send(new GetObjectCommand({ Bucket: 'dvc', Key: keyOf(id) }));
+      good.set(id, Buffer.from(await got.Body!.transformToByteArray()));
+      await s3.client.send(new PutObjectCommand({ Bucket: 'dvc', Key: keyOf(id), Body: bad }));
+    }
+    const clone = cloneOf(root);
+    writeFiles(clone, { 'big.bin.dvc': fs.readFileSync(path.join(root, 'big.bin.dvc')) });
+    const before = tree(clone);
+    const cached = (id: string) =>
+      fs.existsSync(path.join(clone, '.dvc/cache/files/md5', id.slice(0, 2), id.slice(2)));
+    for (const verify of ['false', 'true']) {
+      const pull = await runBundle(
+        'dvc-pull',
+        { verify, targets: 'data.dvc, big.bin.dvc' },
+        { workspace: clone, env: env() }
+      );
+      expect(pull.exitCode).toBe(1);
+      expect(pull.errors).toHaveLength(1);
+      expect(pull.errors[0]).toMatch(
+        /^(data\/a\.txt|big\.bin): the object files\/md5\/\w{2}\/\w{30} on s3:\/\/dvc\/unverified is corrupt \(its md5 is \w{32}, not \w{32}\) \(and 1 more failure, listed in the job summary\)\. Nothing of the affected outputs was changed in the workspace; the remote holds bad bytes under that name: delete that object there, then run dvc push where the data was added\.$/
+      );
+      expect(cached(small)).toBe(false);
+      expect(cached(big.id)).toBe(false);
+      // Only the good objects of other files came in; the workspace has no file and no temporary file.
+      const now = tree(clone);
+      expect(Object.keys(now).filter((f) => !f.startsWith('.dvc/cache/'))).toEqual(
+        Object.keys(before).filter((f) => !f.startsWith('.dvc/cache/'))
+      );
+      expect(Object.keys(now).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    }
+    for (const [id, bytes] of good) {
+      await s3.client.send(new PutObjectCommand({ Bucket: 'dvc', Key: keyOf(id), Body: bytes }));
+    }
+    const fixed = await runBundle('dvc-pull', { verify: 'false' }, { workspace: clone, env: env() });
+    expect(fixed.errors).toEqual([]);
+    expect(tree(path.join(clone, 'data'))).toEqual(tree(path.join(root, 'data')));
+    // Buffer.equals: jest's toEqual walks 3 MiB byte by byte for most of a minute.
+    expect(
+      fs.readFileSync(path.join(clone, 'big.bin')).equals(fs.readFileSync(path.join(root, 'big.bin')))
+    ).toBe(true);
+  });
+
   it('a corrupt object on the remote fails naming the file; nothing partial in the workspace or cache', async () => {
     const { root, data } = await makeRepo('corrupt');
     await runBundle('dvc-push', {}, { workspace: root, env: env() });

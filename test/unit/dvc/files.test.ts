@@ -1,8 +1,10 @@
 /** DVC's config, .dvc files, dvc.yaml + dvc.lock, targets, and the path rules, as DVC reads them. */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDir, loadConfig, parseIni, resolveRemote } from '../../../src/dvc/config.js';
 import { collectOutputs } from '../../../src/dvc/dvcfiles.js';
+import { CorruptObjectError, LocalCache, parseManifest } from '../../../src/dvc/cache.js';
 import { checkManifestPath, ParentGuard, resolveInRoot } from '../../../src/dvc/paths.js';
 import { openRepo } from '../../../src/dvc/repo.js';
 import { removeTempDirs, tempDir, writeFiles } from '../../helpers/dvc-repo.js';
@@ -264,6 +266,45 @@ describe('paths', () => {
     for (const bad of ['/etc/x', '../x', 'a/../../x', 'a//b', './a', '', 'a\\..\\x']) {
       expect(() => checkManifestPath(bad, 'm')).toThrow();
     }
+  });
+
+  it('manifests that do not fit one folder tree are refused naming both paths', () => {
+    const md5 = '60b725f10c9c85c70d97880dfe8191b3';
+    const manifest = (...relpaths: string[]) =>
+      Buffer.from(JSON.stringify(relpaths.map((relpath) => ({ md5, relpath }))));
+    const fix = 'nothing was written: add the folder again with dvc add and push it.';
+    const clash = (a: string, b: string) =>
+      `M lists both "${a}" and "${b}", so "${a}" would be a file and a folder at once; ${fix}`;
+    expect(() => parseManifest(manifest('a', 'a/b'), 'M')).toThrow(clash('a', 'a/b'));
+    expect(() => parseManifest(manifest('a/b', 'a'), 'M')).toThrow(clash('a', 'a/b'));
+    expect(() => parseManifest(manifest('x', 'a/b/c', 'a/b'), 'M')).toThrow(clash('a/b', 'a/b/c'));
+    expect(() => parseManifest(manifest('a', 'b', 'a'), 'M')).toThrow(`M lists the path "a" twice; ${fix}`);
+    // Siblings that share a prefix are fine, and so are folders implied by their files.
+    expect(parseManifest(manifest('a-b', 'a/b', 'a.txt', 'ab/c', 'a/c/d'), 'M')).toHaveLength(5);
+  });
+
+  it('an object enters the cache only when its bytes hash to its name, large or small', async () => {
+    const cache = new LocalCache(path.join(tempDir('dvc-cache'), 'cache'));
+    const body = (data: Buffer) =>
+      (async function* () {
+        yield data;
+      })();
+    for (const size of [5, 3 * 1024 * 1024]) {
+      const good = Buffer.alloc(size, 1);
+      const id = crypto.createHash('md5').update(good).digest('hex');
+      const ref = { id, legacy: false };
+      const bad = Buffer.alloc(size, 2);
+      await expect(cache.put(ref, body(bad), { expectedSize: size })).rejects.toBeInstanceOf(
+        CorruptObjectError
+      );
+      expect(fs.existsSync(cache.path(ref))).toBe(false);
+      await expect(cache.put(ref, body(good), { expectedSize: size })).resolves.toMatchObject({
+        bytes: size
+      });
+      expect(fs.readFileSync(cache.path(ref)).equals(good)).toBe(true);
+    }
+    cache.finish();
+    expect(fs.existsSync(cache.tmpDir)).toBe(false);
   });
 
   it('ParentGuard refuses a path through a symbolic link', async () => {
