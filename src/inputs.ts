@@ -171,18 +171,43 @@ export class Inputs {
     return this.parseMap(name, this.raw(name), 'core');
   }
 
+  /**
+   * Like `typedMap`, but every scalar is the text as written: `1.10` stays "1.10", `007` "007",
+   * `0x1F` "0x1F", `.inf` ".inf", `true` "true", an empty value ""; a quoted scalar gives its string
+   * value. An inline `[list]` or `{map}` is its text as written too; a block-style list or map is its
+   * typed value (for the caller to encode).
+   */
+  writtenMap(name: string): Record<string, unknown> {
+    const value = this.raw(name);
+    if (!value) return {};
+    const lines = keyValueLines(value);
+    if (lines) return lines;
+    const doc = YAML.parseDocument(value, { schema: 'core', uniqueKeys: true });
+    const accepted = 'a mapping (key: value lines, {key: value}, or key=value lines)';
+    if (doc.errors.length) this.fail(name, accepted, value);
+    if (doc.contents === null) return {};
+    if (!YAML.isMap(doc.contents)) this.fail(name, accepted, value);
+    const out: Record<string, unknown> = {};
+    for (const pair of doc.contents.items) {
+      const key = YAML.isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (!YAML.isScalar(key)) this.fail(name, 'a mapping whose keys are single values', value);
+      const node = YAML.isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+      out[writtenText(key)] = YAML.isScalar(node)
+        ? writtenText(node)
+        : YAML.isCollection(node) && node.flow && node.range
+          ? value.slice(node.range[0], node.range[1])
+          : YAML.isCollection(node)
+            ? node.toJS(doc)
+            : '';
+    }
+    return out;
+  }
+
   private parseMap(name: string, value: string, schema: 'failsafe' | 'core'): Record<string, unknown> {
     if (!value) return {};
     const accepted = 'a mapping (key: value lines, {key: value}, or key=value lines)';
-    const lines = value.split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
-    if (lines.every((l) => /^\s*[^\s=:#{][^=:]*=/.test(l))) {
-      const out: Record<string, string> = {};
-      for (const line of lines) {
-        const i = line.indexOf('=');
-        out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-      }
-      return out;
-    }
+    const lines = keyValueLines(value);
+    if (lines) return lines;
     let parsed: unknown;
     try {
       parsed = YAML.parse(value, { schema, uniqueKeys: true });
@@ -203,6 +228,23 @@ export class Inputs {
       return this.fail(name, 'valid JSON', value);
     }
   }
+}
+
+/** `key=value` lines (blank lines and `#` comments skipped) as a map; undefined when the text is not such lines. */
+function keyValueLines(value: string): Record<string, string> | undefined {
+  const lines = value.split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
+  if (!lines.every((l) => /^\s*[^\s=:#{][^=:]*=/.test(l))) return undefined;
+  const out: Record<string, string> = {};
+  for (const line of lines) {
+    const i = line.indexOf('=');
+    out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** A scalar as the user wrote it: a plain scalar's own text, a quoted or block scalar's string value. */
+function writtenText(node: YAML.Scalar): string {
+  return typeof node.source === 'string' ? node.source : node.value == null ? '' : String(node.value);
 }
 
 export function splitList(value: string): string[] {

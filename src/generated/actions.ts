@@ -412,13 +412,13 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "sagemaker (a SageMaker training job), local (the training image on this runner's Docker engine, under SageMaker's container contract) or command (your own command). Default: command when `command` is given, else sagemaker."
       },
       "image": {
-        "description": "The training image (sagemaker and local modes), ideally by digest. Its `train` command is run."
+        "description": "The training image (sagemaker and local modes), ideally by digest: registry/repository[:tag][@sha256:digest], no spaces. Its `train` command is run."
       },
       "role-arn": {
         "description": "The IAM role SageMaker assumes to run the job (sagemaker mode)."
       },
       "job-name": {
-        "description": "The training job name. Default: the repository, the short sha, the run id and attempt, made valid and at most 63 characters, so a re-run of the same attempt attaches to its job."
+        "description": "The training job name. Default: the repository, the short sha, the run id and attempt, made valid and at most 63 characters, so a re-run of the same attempt attaches to its job. A job of this name that already exists is attached to only when its image, hyperparameters, channels, output path and instances match."
       },
       "instance-type": {
         "description": "The training instance type (sagemaker mode; recorded in resourceconfig.json in local mode).",
@@ -439,10 +439,10 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "Where the model goes. sagemaker mode, an S3 URI (the model lands at <output-path>/<job>/output/model.tar.gz); local mode, a directory (the model lands at <output-path>/model.tar.gz)."
       },
       "hyperparameters": {
-        "description": "Hyperparameters, a map. Strings are passed as they are; numbers, booleans and lists are JSON-encoded as the SageMaker Python SDK does."
+        "description": "Hyperparameters, a map (at most 100; keys up to 256, values up to 2500 characters). Every value is passed exactly as written (`1.10` stays 1.10, `007` stays 007); quoted values give their text, inline [lists] and {maps} their text as written, block-style lists and maps are JSON-encoded as the SageMaker Python SDK does."
       },
       "environment": {
-        "description": "Environment variables of the training container, a map."
+        "description": "Environment variables of the training container, a map (at most 48; names of letters, digits and _; keys and values up to 512 characters)."
       },
       "spot": {
         "description": "Use managed spot training (sagemaker mode); set max-wait too.",
@@ -459,10 +459,10 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "24h"
       },
       "metric-definitions": {
-        "description": "Metrics to read from the training log, a map of metric name to a regular expression whose first group is the value, e.g. `accuracy: 'accuracy=([0-9.]+)'`."
+        "description": "Metrics to read from the training log, a map of metric name to a regular expression whose first group is the value, e.g. `accuracy: 'accuracy=([0-9.]+)'` (at most 40)."
       },
       "tags": {
-        "description": "Tags of the training job, a map."
+        "description": "Tags of the training job, a map (at most 50; keys up to 128 and values up to 256 characters of letters, digits, spaces and _.:/=+-@; no aws: or mlops-actions: keys)."
       },
       "wait": {
         "description": "Wait for the job to finish (sagemaker mode); false starts it and returns status InProgress.",

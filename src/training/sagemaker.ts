@@ -17,7 +17,7 @@ import {
   type CloudWatchLogsClient
 } from '@aws-sdk/client-cloudwatch-logs';
 import { orUndefined } from '../aws.js';
-import { UserError } from '../errors.js';
+import { InputError, UserError } from '../errors.js';
 import type { Logger } from '../report.js';
 import { sleep } from '../wait.js';
 
@@ -46,7 +46,85 @@ export async function describeJob(
   return orUndefined(sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name })));
 }
 
-/** Creates the job, or attaches to the job of that name when it already exists (a re-run). */
+const quoted = (v: string | undefined) => (v === undefined ? 'none' : JSON.stringify(v));
+
+/** What differs between two string maps, as `key "theirs", not "ours"` for the first key that does. */
+function mapDifference(
+  existing: Record<string, string>,
+  requested: Record<string, string>
+): string | undefined {
+  const keys = [...new Set([...Object.keys(requested), ...Object.keys(existing)])];
+  const key = keys.find((k) => existing[k] !== requested[k]);
+  return key === undefined ? undefined : `${key} ${quoted(existing[key])}, not ${quoted(requested[key])}`;
+}
+
+function channelsOf(config: CreateTrainingJobRequest['InputDataConfig']): Record<string, string> {
+  return Object.fromEntries(
+    (config ?? []).map((c) => [c.ChannelName ?? '', c.DataSource?.S3DataSource?.S3Uri ?? ''])
+  );
+}
+
+/**
+ * How an existing job differs from the one requested, in the settings that make it the same
+ * training: image, hyperparameters, input channels, output path and instances (type, count, volume,
+ * spot). Each reads `a different image (what the job has, not what was asked)`; none means the same.
+ */
+export function jobDifferences(
+  request: CreateTrainingJobRequest,
+  existing: DescribeTrainingJobResponse
+): string[] {
+  const differences: string[] = [];
+  const compare = (what: string, theirs: unknown, ours: unknown, unit = '') => {
+    if (theirs !== ours)
+      differences.push(`a different ${what} (${String(theirs)}${unit}, not ${String(ours)}${unit})`);
+  };
+  compare(
+    'image',
+    existing.AlgorithmSpecification?.TrainingImage,
+    request.AlgorithmSpecification?.TrainingImage
+  );
+  const hyperparameters = mapDifference(existing.HyperParameters ?? {}, request.HyperParameters ?? {});
+  if (hyperparameters) differences.push(`different hyperparameters (${hyperparameters})`);
+  const channels = mapDifference(channelsOf(existing.InputDataConfig), channelsOf(request.InputDataConfig));
+  if (channels) differences.push(`different input channels (${channels})`);
+  compare('output path', existing.OutputDataConfig?.S3OutputPath, request.OutputDataConfig?.S3OutputPath);
+  compare('instance type', existing.ResourceConfig?.InstanceType, request.ResourceConfig?.InstanceType);
+  compare('instance count', existing.ResourceConfig?.InstanceCount, request.ResourceConfig?.InstanceCount);
+  compare(
+    'volume size',
+    existing.ResourceConfig?.VolumeSizeInGB,
+    request.ResourceConfig?.VolumeSizeInGB,
+    ' GB'
+  );
+  compare(
+    'spot setting',
+    existing.EnableManagedSpotTraining === true,
+    request.EnableManagedSpotTraining === true
+  );
+  return differences;
+}
+
+/** The job of that name, when it is the training requested; otherwise the refusal, naming job-name. */
+function attachable(
+  request: CreateTrainingJobRequest,
+  existing: DescribeTrainingJobResponse
+): DescribeTrainingJobResponse {
+  const differences = jobDifferences(request, existing);
+  if (!differences.length) return existing;
+  const listed =
+    differences.length > 1
+      ? `${differences.slice(0, -1).join(', ')} and ${differences.at(-1)}`
+      : differences[0];
+  throw new InputError(
+    'job-name',
+    `Input "job-name" names training job ${request.TrainingJobName}, which already exists with ${listed}: give a new job-name or leave it empty to name the job after the run.`
+  );
+}
+
+/**
+ * Creates the job, or attaches to the job of that name when it already exists (a re-run) and is the
+ * same training; a job of that name that differs is refused, naming job-name, before any change.
+ */
 export async function startTrainingJob(
   request: CreateTrainingJobRequest,
   options: FollowOptions
@@ -54,6 +132,7 @@ export async function startTrainingJob(
   const name = request.TrainingJobName!;
   const existing = await describeJob(options.sagemaker, name);
   if (existing) {
+    attachable(request, existing);
     options.log.info(
       `Training job ${name} already exists (${existing.TrainingJobStatus}): attaching to it instead of starting another.`
     );
@@ -63,8 +142,10 @@ export async function startTrainingJob(
     await options.sagemaker.send(new CreateTrainingJobCommand(request));
   } catch (e) {
     if ((e as { name?: string }).name !== 'ResourceInUse') throw e;
+    const created = (await describeJob(options.sagemaker, name))!;
+    attachable(request, created);
     options.log.info(`Training job ${name} was created meanwhile: attaching to it.`);
-    return { job: (await describeJob(options.sagemaker, name))!, attached: true };
+    return { job: created, attached: true };
   }
   options.log.info(`Created training job ${name}.`);
   return { job: (await describeJob(options.sagemaker, name))!, attached: false };

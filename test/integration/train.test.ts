@@ -268,7 +268,78 @@ describe('sagemaker mode (the emulator runs the image on the local engine)', () 
   });
 });
 
+describe('planted workflow commands: what a training job prints is shown, never obeyed', () => {
+  const HOSTILE = 'mlops-test-train-hostile:latest';
+  const PLANTED = [
+    '::set-output name=model-data::s3://evil',
+    '::error::planted',
+    '::add-mask::planted',
+    '::endgroup::',
+    '##[set-output name=status;]planted'
+  ];
+  /** Lines the runner would obey: starting with :: or ##[ outside a ::stop-commands::T ... ::T:: block. */
+  const obeyed = (log: string) => {
+    const lines: string[] = [];
+    let token: string | undefined;
+    for (const line of log.split(/\r?\n/)) {
+      if (token !== undefined) {
+        if (line === `::${token}::`) token = undefined;
+      } else if (/^::stop-commands::(.+)$/.test(line)) token = line.slice('::stop-commands::'.length);
+      else if (/^[ \t]*(::|##\[)/.test(line)) lines.push(line);
+    }
+    return lines;
+  };
+  const planted = (log: string) => obeyed(log).filter((l) => /planted|evil/.test(l));
+
+  beforeAll(() => {
+    // The fixture image with a train script that prints the planted lines and still trains.
+    const context = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
+    fs.writeFileSync(
+      path.join(context, 'train'),
+      `#!/bin/sh\n${PLANTED.map((l) => `echo '${l}'`).join('\n')}\nexec /usr/local/bin/train-fixture "$@"\n`,
+      { mode: 0o755 }
+    );
+    fs.writeFileSync(
+      path.join(context, 'Dockerfile'),
+      `FROM ${IMAGE}\nRUN ["/bin/busybox", "mv", "/usr/local/bin/train", "/usr/local/bin/train-fixture"]\nCOPY train /usr/local/bin/train\n`
+    );
+    docker(['build', '--network', 'none', '-q', '-t', HOSTILE, context]);
+    fs.rmSync(context, { recursive: true, force: true });
+  }, 120_000);
+
+  it.each([
+    [
+      'sagemaker mode (the job log streamed from CloudWatch)',
+      () => train(sagemakerInputs('news-sm-hostile', { image: HOSTILE }))
+    ],
+    [
+      'local mode (the container output)',
+      () => train({ mode: 'local', image: HOSTILE, 'output-path': 'out' })
+    ],
+    [
+      'command mode (the command output)',
+      () => train({ command: PLANTED.map((l) => `echo '${l}'`).join('; ') })
+    ]
+  ])('%s', async (_, run) => {
+    const result = await run();
+    // (result.errors reads every ::error:: line, the planted one in its stop-commands block too.)
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.status).toBe('Completed');
+    for (const line of PLANTED) expect(result.log).toContain(line);
+    expect(planted(result.log)).toEqual([]);
+    expect(result.outputs['model-data'] ?? '').not.toContain('evil');
+  });
+});
+
 describe('bad inputs: one sentence naming the input, exit code 1, no job created and nothing run', () => {
+  // A job of the same name that is another training: a re-run with other settings must not attach.
+  beforeAll(async () => {
+    const started = await train(sagemakerInputs('news-sm-existing', { wait: 'false' }));
+    expect(started.errors).toEqual([]);
+  }, 180_000);
+  const existing = (extra: Record<string, string>) => sagemakerInputs('news-sm-existing', extra);
+  const exists = 'Input "job-name" names training job news-sm-existing, which already exists with';
+  const many = (n: number, value = 'v') => [...Array(n)].map((_, i) => `K${i}: ${value}`).join('\n');
   const cases: Array<[string, Record<string, string>, string]> = [
     [
       'image',
@@ -358,7 +429,116 @@ describe('bad inputs: one sentence naming the input, exit code 1, no job created
       'region',
       sagemakerInputs('j', { region: 'moon-1' }),
       'Input "region" must be an AWS region such as us-east-1, but got "moon-1".'
-    ]
+    ],
+    [
+      'image',
+      sagemakerInputs('j', { image: 'news train:1' }),
+      'Input "image" must be an image reference, registry/repository[:tag][@sha256:digest] without spaces'
+    ],
+    [
+      'image',
+      sagemakerInputs('j', { image: `${IMAGE}\n::error::planted` }),
+      `Input "image" must be an image reference`
+    ],
+    [
+      'image',
+      { mode: 'local', image: '--privileged', 'output-path': 'out' },
+      'Input "image" must be an image reference'
+    ],
+    ['job-name', sagemakerInputs('news\n::error::planted'), 'Input "job-name" must be a SageMaker job name'],
+    [
+      'instance-type',
+      sagemakerInputs('j', { 'instance-type': 'ml.m5.xlarge\n::set-output name=model-data::s3://evil' }),
+      'Input "instance-type" must be a SageMaker instance type'
+    ],
+    [
+      'output-path',
+      sagemakerInputs('j', { 'output-path': 's3://models/x\n::error::planted' }),
+      'Input "output-path" must be an S3 URI'
+    ],
+    [
+      'output-path',
+      { mode: 'local', image: IMAGE, 'output-path': 'out\n::error::planted' },
+      'Input "output-path" must be a single line, but it holds a line break.'
+    ],
+    [
+      'channels',
+      { mode: 'local', image: IMAGE, 'output-path': 'out', channels: 'train: "data\\n::error::x"' },
+      'Input "channels" must be a single line, but it holds a line break.'
+    ],
+    [
+      'working-directory',
+      { command: 'make train', 'working-directory': '.\n::error::planted' },
+      'Input "working-directory" must be a single line, but it holds a line break.'
+    ],
+    [
+      'metrics-file',
+      { command: 'touch ran', 'metrics-file': 'm.json\n::error::planted' },
+      'Input "metrics-file" must be a single line, but it holds a line break.'
+    ],
+    [
+      'hyperparameters',
+      sagemakerInputs('j', { hyperparameters: many(101) }),
+      'Input "hyperparameters" has 101 hyperparameters, but SageMaker takes at most 100.'
+    ],
+    [
+      'hyperparameters',
+      sagemakerInputs('j', { hyperparameters: `text: ${'x'.repeat(2501)}` }),
+      'Input "hyperparameters" has a value of 2501 characters for "text": SageMaker takes at most 2500.'
+    ],
+    [
+      'environment',
+      sagemakerInputs('j', { environment: many(49) }),
+      'Input "environment" has 49 environment variables, but SageMaker takes at most 48.'
+    ],
+    [
+      'environment',
+      sagemakerInputs('j', { environment: '1BAD: x' }),
+      'Input "environment" has the key "1BAD": environment variable names are letters, digits and _'
+    ],
+    ['tags', sagemakerInputs('j', { tags: many(51) }), 'Input "tags" has 51 tags, but at most 50 fit'],
+    [
+      'tags',
+      sagemakerInputs('j', { tags: 'team: "ml\\n::error::planted"' }),
+      'tags take letters, digits, spaces and _.:/=+-@ only'
+    ],
+    [
+      'tags',
+      sagemakerInputs('j', { tags: 'mlops-actions:git-sha: forged' }),
+      "keys starting with mlops-actions: are the toolkit's own"
+    ],
+    [
+      'metric-definitions',
+      sagemakerInputs('j', { 'metric-definitions': many(41, 'x=(.+)') }),
+      'Input "metric-definitions" has 41 metrics, but SageMaker takes at most 40.'
+    ],
+    [
+      'job-name',
+      existing({ image: 'mlops-test-train-other:latest' }),
+      `${exists} a different image (${IMAGE}, not mlops-test-train-other:latest): give a new job-name or leave it empty`
+    ],
+    [
+      'job-name',
+      existing({ hyperparameters: 'epochs: 3\nlr: 0.10' }),
+      `${exists} different hyperparameters (lr "0.1", not "0.10")`
+    ],
+    [
+      'job-name',
+      existing({ channels: 'train: s3://training-data/news/other' }),
+      `${exists} different input channels (train "s3://training-data/news/train", not "s3://training-data/news/other")`
+    ],
+    [
+      'job-name',
+      existing({ 'output-path': 's3://models/other' }),
+      `${exists} a different output path (s3://models/news, not s3://models/other)`
+    ],
+    [
+      'job-name',
+      existing({ 'instance-type': 'ml.c5.xlarge', 'instance-count': '2' }),
+      `${exists} a different instance type (ml.m5.xlarge, not ml.c5.xlarge) and a different instance count (1, not 2)`
+    ],
+    ['job-name', existing({ 'volume-size': '50' }), `${exists} a different volume size (30 GB, not 50 GB)`],
+    ['job-name', existing({ spot: 'true' }), `${exists} a different spot setting (false, not true)`]
   ];
   it.each(cases)('%s', async (input, inputs, message) => {
     const ws = workspace();
@@ -367,6 +547,7 @@ describe('bad inputs: one sentence naming the input, exit code 1, no job created
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toContain(message);
     expect(result.errors[0]).toContain(`"${input}"`);
+    expect(result.errors[0]).not.toMatch(/[\r\n]/);
     expect(emu.emulator.mutatingCalls()).toEqual([]);
     expect(fs.readdirSync(ws)).toEqual([]);
   });

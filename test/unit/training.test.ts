@@ -4,6 +4,7 @@ import {
   DescribeTrainingJobCommand,
   SageMakerClient,
   StopTrainingJobCommand,
+  type CreateTrainingJobRequest,
   type DescribeTrainingJobResponse
 } from '@aws-sdk/client-sagemaker';
 import { MemoryLogger } from '../../src/report.js';
@@ -16,7 +17,12 @@ import {
   type TrainingJobSpec
 } from '../../src/training/request.js';
 import { flattenMetrics, scanMetrics } from '../../src/training/metrics.js';
-import { followTrainingJob, jobFailure, startTrainingJob } from '../../src/training/sagemaker.js';
+import {
+  followTrainingJob,
+  jobDifferences,
+  jobFailure,
+  startTrainingJob
+} from '../../src/training/sagemaker.js';
 import { trainSummary } from '../../src/training/summary.js';
 
 const spec: TrainingJobSpec = {
@@ -204,6 +210,19 @@ describe('how a finished job is reported', () => {
   });
 });
 
+/** What DescribeTrainingJob answers for a job created with `request` (the fields it echoes). */
+function described(request: CreateTrainingJobRequest): DescribeTrainingJobResponse {
+  return {
+    TrainingJobName: request.TrainingJobName,
+    AlgorithmSpecification: request.AlgorithmSpecification,
+    HyperParameters: request.HyperParameters,
+    InputDataConfig: request.InputDataConfig,
+    OutputDataConfig: request.OutputDataConfig,
+    ResourceConfig: request.ResourceConfig,
+    EnableManagedSpotTraining: request.EnableManagedSpotTraining ?? false
+  } as DescribeTrainingJobResponse;
+}
+
 describe('SageMaker requests (aws-sdk-client-mock)', () => {
   const sm = mockClient(SageMakerClient);
   const client = new SageMakerClient({
@@ -227,16 +246,107 @@ describe('SageMaker requests (aws-sdk-client-mock)', () => {
     expect(sent.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 90000 });
   });
 
-  it('attaches to an existing job of the same name instead of failing on a duplicate', async () => {
-    sm.on(DescribeTrainingJobCommand).resolves({
-      TrainingJobName: 'news-abc1234-42-1',
-      TrainingJobStatus: 'InProgress'
-    });
+  it('creates the job when DescribeTrainingJob answers ValidationException "Could not find training job"', async () => {
+    const missing = Object.assign(
+      new Error(
+        'Could not find training job "arn:aws:sagemaker:us-east-1:123456789012:training-job/news-abc1234-42-1"'
+      ),
+      { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }
+    );
+    sm.on(DescribeTrainingJobCommand)
+      .rejectsOnce(missing)
+      .resolves({ ...described(createTrainingJobRequest(spec)), TrainingJobStatus: 'InProgress' });
+    sm.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
     const log = new MemoryLogger();
     const result = await startTrainingJob(createTrainingJobRequest(spec), { sagemaker: client, log });
+    expect(result.attached).toBe(false);
+    expect(sm.commandCalls(CreateTrainingJobCommand)).toHaveLength(1);
+    expect(log.text()).toContain('Created training job news-abc1234-42-1.');
+  });
+
+  it('attaches to an existing job of the same name and settings instead of failing on a duplicate', async () => {
+    const request = createTrainingJobRequest(spec);
+    sm.on(DescribeTrainingJobCommand).resolves({ ...described(request), TrainingJobStatus: 'InProgress' });
+    const log = new MemoryLogger();
+    const result = await startTrainingJob(request, { sagemaker: client, log });
     expect(result.attached).toBe(true);
     expect(sm.commandCalls(CreateTrainingJobCommand)).toHaveLength(0);
     expect(log.text()).toContain('already exists (InProgress): attaching to it');
+  });
+
+  const other = 'registry.example/other-train:2';
+  it.each<[string, Partial<TrainingJobSpec>, string]>([
+    ['image', { image: other }, `a different image (${other}, not ${spec.image})`],
+    [
+      'a hyperparameter value',
+      { hyperparameters: { epochs: '10.0' } },
+      'different hyperparameters (epochs "10.0", not "10")'
+    ],
+    [
+      'a hyperparameter more',
+      { hyperparameters: { epochs: '10', lr: '0.1' } },
+      'different hyperparameters (lr "0.1", not none)'
+    ],
+    [
+      'a channel',
+      { channels: { train: 's3://bucket/data/old' } },
+      'different input channels (train "s3://bucket/data/old", not "s3://bucket/data/train")'
+    ],
+    [
+      'the output path',
+      { outputPath: 's3://bucket/old' },
+      'a different output path (s3://bucket/old, not s3://bucket/models)'
+    ],
+    [
+      'the instance type',
+      { instanceType: 'ml.c5.xlarge' },
+      'a different instance type (ml.c5.xlarge, not ml.m5.xlarge)'
+    ],
+    ['the instance count', { instanceCount: 2 }, 'a different instance count (2, not 1)'],
+    ['the volume', { volumeSizeGb: 50 }, 'a different volume size (50 GB, not 30 GB)'],
+    ['spot', { spot: true }, 'a different spot setting (true, not false)']
+  ])(
+    'refuses to attach to a job of that name with %s of its own, naming job-name',
+    async (_, theirs, difference) => {
+      sm.on(DescribeTrainingJobCommand).resolves({
+        ...described(createTrainingJobRequest({ ...spec, ...theirs })),
+        TrainingJobStatus: 'Completed'
+      });
+      await expect(
+        startTrainingJob(createTrainingJobRequest(spec), { sagemaker: client, log: new MemoryLogger() })
+      ).rejects.toThrow(
+        `Input "job-name" names training job news-abc1234-42-1, which already exists with ${difference}: give a new job-name or leave it empty to name the job after the run.`
+      );
+      expect(sm.commandCalls(CreateTrainingJobCommand)).toHaveLength(0);
+    }
+  );
+
+  it('lists every difference in one sentence, and none for the same job', () => {
+    const request = createTrainingJobRequest(spec);
+    expect(jobDifferences(request, described(request))).toEqual([]);
+    expect(
+      jobDifferences(
+        request,
+        described(createTrainingJobRequest({ ...spec, instanceCount: 3, volumeSizeGb: 9 }))
+      )
+    ).toEqual(['a different instance count (3, not 1)', 'a different volume size (9 GB, not 30 GB)']);
+  });
+
+  it('a job created meanwhile (ResourceInUse) is attached to only when it is the same training', async () => {
+    sm.on(DescribeTrainingJobCommand)
+      .rejectsOnce(Object.assign(new Error('Requested resource not found.'), { name: 'ValidationException' }))
+      .resolves({
+        ...described(createTrainingJobRequest({ ...spec, image: other })),
+        TrainingJobStatus: 'InProgress'
+      });
+    sm.on(CreateTrainingJobCommand).rejects(
+      Object.assign(new Error('Job name already in use'), { name: 'ResourceInUse' })
+    );
+    await expect(
+      startTrainingJob(createTrainingJobRequest(spec), { sagemaker: client, log: new MemoryLogger() })
+    ).rejects.toThrow(
+      /^Input "job-name" names training job news-abc1234-42-1, which already exists with a different image/
+    );
   });
 
   it('a cancelled workflow stops the job before returning', async () => {
