@@ -26,7 +26,7 @@ export const TAG = {
 } as const;
 
 /** How many tags the toolkit puts on one model or config (SageMaker allows 50 in all). */
-export const OWN_TAGS = 12;
+export const OWN_TAGS = 13;
 
 export type Tags = Record<string, string>;
 

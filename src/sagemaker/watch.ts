@@ -61,13 +61,24 @@ export interface Expected {
   previous?: string;
 }
 
-/** The config the endpoint serves or deploys that is neither the target nor the previous one, if any. */
+/**
+ * The config of another deployment that replaced the one watched, if any: the endpoint serves a
+ * config that is neither the target nor the previous one, or, still on the previous one, deploys
+ * another. (Once the target serves, it went live: a deployment after it replaced nothing.)
+ */
 export function otherConfig(e: DescribeEndpointCommandOutput, expected: Expected): string | undefined {
-  const pending = e.PendingDeploymentSummary?.EndpointConfigName;
-  if (pending && pending !== expected.target) return pending;
   const current = e.EndpointConfigName;
-  if (current && current !== expected.target && current !== expected.previous) return current;
+  if (current === expected.target) return undefined;
+  const pending = e.PendingDeploymentSummary?.EndpointConfigName;
+  if (current && current !== expected.previous) return current;
+  if (pending && pending !== expected.target) return pending;
   return undefined;
+}
+
+/** Whether the target serves and another deployment has begun after it (the watch can end). */
+export function liveThenReplaced(e: DescribeEndpointCommandOutput, expected: Expected): boolean {
+  const pending = e.PendingDeploymentSummary?.EndpointConfigName;
+  return e.EndpointConfigName === expected.target && Boolean(pending) && pending !== expected.target;
 }
 
 /** Polls in a row that may fail for want of an answer before the watch gives up. */
@@ -279,6 +290,7 @@ export async function judge(
   const target = expected.target;
   const other = await superseded(context.sagemaker, endpoint, expected);
   if (other) return other;
+  if (liveThenReplaced(endpoint, expected)) return { status: 'deployed' };
   const reason = endpoint.FailureReason?.trim();
   switch (endpoint.EndpointStatus) {
     case 'InService': {

@@ -5,6 +5,7 @@
  * on AllTraffic (instances) and the alarm `news-5xx`.
  */
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { awsClient } from '../../src/aws.js';
 import { runBundle } from '../helpers/bundle.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
@@ -13,6 +14,7 @@ const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/news@sha256:' + '1'.repeat(64);
 let emu: RunningEmulator;
 let live = '';
+let other = '';
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.002 });
@@ -41,6 +43,27 @@ beforeAll(async () => {
   );
   expect(first.outputs.status).toBe('deployed');
   live = first.outputs['endpoint-config'];
+  // Another endpoint's version, and a config made by hand, that no version of news names.
+  const second = await runBundle(
+    'deploy-canary',
+    { 'endpoint-name': 'other', image: IMAGE, 'role-arn': ROLE },
+    { env: emu.env }
+  );
+  other = second.outputs['endpoint-config'];
+  const sm = awsClient(SageMakerClient, 'SageMaker', {
+    action: 'test',
+    region: 'us-east-1',
+    endpoint: emu.url,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  });
+  await sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: 'hand-made',
+      ProductionVariants: [
+        { VariantName: 'AllTraffic', ModelName: other, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }
+      ]
+    })
+  );
 });
 afterAll(() => emu.stop());
 
@@ -250,6 +273,48 @@ const cases: Case[] = [
   ],
   [
     'deploy-canary',
+    'tags',
+    { ...deploy, tags: `${'k'.repeat(200)}: v` },
+    'of 200 characters: AWS takes 1 to 128'
+  ],
+  [
+    'deploy-canary',
+    'tags',
+    { ...deploy, tags: `team: ${'v'.repeat(257)}` },
+    'has a value of 257 characters for "team": AWS takes at most 256'
+  ],
+  [
+    'deploy-canary',
+    'tags',
+    { ...deploy, tags: 'aws:cloudformation:stack-name: x' },
+    'keys starting with aws: are reserved by AWS'
+  ],
+  [
+    'deploy-canary',
+    'tags',
+    { ...deploy, tags: 'team: "a;b"' },
+    'tags take letters, digits, spaces and _.:/=+-@ only'
+  ],
+  [
+    'deploy-canary',
+    'tags',
+    { ...deploy, tags: Array.from({ length: 38 }, (_, i) => `k${i}: v`).join('\n') },
+    "has 38 tags, but at most 37 fit beside the toolkit's own"
+  ],
+  [
+    'deploy-canary',
+    'environment',
+    { ...deploy, environment: `TOKEN=${'x'.repeat(1025)}` },
+    'has a value of 1025 characters for "TOKEN": SageMaker takes at most 1024'
+  ],
+  [
+    'deploy-canary',
+    'environment',
+    { ...deploy, environment: Array.from({ length: 101 }, (_, i) => `V${i}=1`).join('\n') },
+    'has 101 environment variables, but SageMaker takes at most 100'
+  ],
+  [
+    'deploy-canary',
     'keep-versions',
     { ...deploy, 'keep-versions': '0' },
     'Input "keep-versions" must be an integer from 1 to 100, but got "0".'
@@ -345,6 +410,19 @@ const cases: Case[] = [
     'to',
     () => ({ 'endpoint-name': 'news', to: live }),
     () => `Input "to" names ${live}, which news already serves: nothing to roll back.`
+  ],
+  [
+    'rollback',
+    'to',
+    () => ({ 'endpoint-name': 'news', to: other }),
+    () =>
+      `Input "to" names ${other}, which is not a config of news: mlops-actions made it for the endpoint other; give one of news's own configs`
+  ],
+  [
+    'rollback',
+    'to',
+    { 'endpoint-name': 'news', to: 'hand-made' },
+    'Input "to" names hand-made, which is not a config of news: no version of this endpoint was deployed from it'
   ]
 ];
 

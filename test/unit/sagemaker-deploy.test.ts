@@ -387,6 +387,32 @@ describe('judging the outcome', () => {
     });
   });
 
+  it('another config taking over is superseded, not a rollback; the target seen live before it is a success', async () => {
+    sm.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'other' }).resolves({
+      EndpointConfigArn: 'arn:other'
+    });
+    sm.on(ListTagsCommand, { ResourceArn: 'arn:other' }).resolves({
+      Tags: [{ Key: TAG.runUrl, Value: 'https://github.com/octo/news/actions/runs/99' }]
+    });
+    const pending = (config: string) => ({ PendingDeploymentSummary: { EndpointConfigName: config } });
+    expect(await judge(endpoint('InService', 'other'), TO_NEW, { sagemaker: client() })).toEqual({
+      status: 'superseded',
+      by: 'other',
+      reason: `Another deployment superseded ${NEW} on news: the endpoint moved to other (made by https://github.com/octo/news/actions/runs/99), so nothing rolled back and ${NEW} is not live; it serves other. Run again if ${NEW} should win.`
+    });
+    expect(
+      await judge(endpoint('Updating', OLD, pending('other')), TO_NEW, { sagemaker: client() })
+    ).toMatchObject({
+      status: 'superseded',
+      by: 'other'
+    });
+    expect(await judge(endpoint('Updating', NEW, pending('other')), TO_NEW, { sagemaker: client() })).toEqual(
+      {
+        status: 'deployed'
+      }
+    );
+  });
+
   it('Failed and UpdateRollbackFailed are failures that say what a person must do', async () => {
     expect(
       await judge(endpoint('Failed', OLD, { FailureReason: 'Boom.' }), TO_NEW, { sagemaker: client() })
