@@ -17,18 +17,21 @@ import {
   UpdateEndpointCommand
 } from '@aws-sdk/client-sagemaker';
 import { awsClient } from '../../src/aws.js';
-import { runBundle, type BundleOptions, type BundleRun } from '../helpers/bundle.js';
+import type { BundleOptions } from '../helpers/bundle.js';
+import { deployRuns, image, ROLE } from '../helpers/deploy-runs.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { startLossyProxy, type LossyProxy } from '../helpers/lossy-proxy.js';
 import { plantedCommands } from '../helpers/workflow-commands.js';
 
-const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
-const image = (n: number) =>
-  `123456789012.dkr.ecr.us-east-1.amazonaws.com/news@sha256:${String(n % 10).repeat(64)}`;
 let emu: RunningEmulator;
 let proxy: LossyProxy;
 let sm: SageMakerClient;
-let counter = 0;
+/** Bundles through the proxy (few SDK attempts, so a dropped request fails fast). */
+const { run, deploy } = deployRuns(() => ({
+  ...emu.env,
+  AWS_ENDPOINT_URL: proxy.url,
+  AWS_MAX_ATTEMPTS: '3'
+}));
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.002 });
@@ -49,33 +52,6 @@ beforeEach(() => {
   emu.emulator.faults = { 'sagemaker.instanceLimit': 1000 };
 });
 
-/** A bundle through the proxy (few SDK attempts, so a dropped request fails fast). */
-const run = (
-  action: string,
-  inputs: Record<string, string>,
-  options: BundleOptions = {}
-): Promise<BundleRun> =>
-  runBundle(action, inputs, {
-    ...options,
-    env: {
-      ...emu.env,
-      AWS_ENDPOINT_URL: proxy.url,
-      AWS_MAX_ATTEMPTS: '3',
-      GITHUB_SHA: `${String(++counter).padStart(7, '0')}abcdef`,
-      ...options.env
-    }
-  });
-const deploy = (
-  endpoint: string,
-  n: number,
-  extra: Record<string, string> = {},
-  options: BundleOptions = {}
-) =>
-  run(
-    'deploy-canary',
-    { 'endpoint-name': endpoint, image: image(n), 'role-arn': ROLE, 'bake-time': '1m', ...extra },
-    options
-  );
 const endpointNow = (name: string) => sm.send(new DescribeEndpointCommand({ EndpointName: name }));
 const configs = async (endpoint: string) =>
   ((await sm.send(new ListEndpointConfigsCommand({ NameContains: endpoint }))).EndpointConfigs ?? []).map(
@@ -307,6 +283,19 @@ describe('two runs at once', () => {
       'mlops-actions:rolled-back'
     );
     expect(Object.keys(await tags(v1.outputs['endpoint-config']))).not.toContain('mlops-actions:rolled-back');
+  });
+});
+
+describe('a first deployment', () => {
+  it('is not refused for bakes it does not have: wait-timeout 5m with a 10m bake creates the endpoint (4m here)', async () => {
+    const first = await deploy('fresh', 1, { 'bake-time': '10m', 'wait-timeout': '5m' });
+    expect(first.errors).toEqual([]);
+    expect(first.outputs.status).toBe('deployed');
+    // The next deployment has two bakes of 10m: that one is refused, naming wait-timeout, before any change.
+    const next = await deploy('fresh', 2, { 'bake-time': '10m', 'wait-timeout': '5m' });
+    expect(next.errors).toEqual([
+      'Input "wait-timeout" is 5m, but this deployment waits 20m (2 traffic steps baking 10m each) before it can finish: raise wait-timeout above that, or set wait to false.'
+    ]);
   });
 });
 

@@ -13,46 +13,18 @@ import {
   SageMakerClient
 } from '@aws-sdk/client-sagemaker';
 import { awsClient } from '../../src/aws.js';
-import { runBundle, type BundleOptions, type BundleRun } from '../helpers/bundle.js';
+import type { BundleOptions, BundleRun } from '../helpers/bundle.js';
+import { deployRuns, image } from '../helpers/deploy-runs.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
 
 const SCALE = 0.002;
-const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
-const image = (n: number) =>
-  `123456789012.dkr.ecr.us-east-1.amazonaws.com/news@sha256:${String(n % 10).repeat(64)}`;
 let emu: RunningEmulator;
 let sm: SageMakerClient;
 let cw: CloudWatchClient;
-let counter = 0;
-
-const run = (
-  action: string,
-  inputs: Record<string, string>,
-  options: BundleOptions = {}
-): Promise<BundleRun> =>
-  runBundle(action, inputs, {
-    ...options,
-    env: { ...emu.env, GITHUB_SHA: `${String(++counter).padStart(7, '0')}abcdef`, ...options.env }
-  });
-/** deploy-canary of image `n` (with its model data) to `endpoint`. */
-const deploy = (
-  endpoint: string,
-  n: number,
-  extra: Record<string, string> = {},
-  options: BundleOptions = {}
-) =>
-  run(
-    'deploy-canary',
-    {
-      'endpoint-name': endpoint,
-      image: image(n),
-      'model-data': `s3://models/news/${n}/model.tar.gz`,
-      'role-arn': ROLE,
-      'bake-time': '1m',
-      ...extra
-    },
-    options
-  );
+const { run, deploy } = deployRuns(
+  () => emu.env,
+  (n) => ({ 'model-data': `s3://models/news/${n}/model.tar.gz` })
+);
 const endpointNow = (endpoint: string) => sm.send(new DescribeEndpointCommand({ EndpointName: endpoint }));
 const tagsOf = async (arn: string | undefined) =>
   Object.fromEntries(
