@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
 import { NAME, readWaitOptions } from '../sagemaker/options.js';
-import { rollback } from '../sagemaker/promote.js';
+import { rollback } from '../sagemaker/rollback.js';
 import { promoteSummary } from '../sagemaker/summary.js';
 import { sagemakerEngine } from './sagemaker-engine.js';
 

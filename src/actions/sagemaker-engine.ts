@@ -5,7 +5,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { awsClient, resolveRegion } from '../aws.js';
 import type { ActionContext } from '../runner.js';
-import type { Clients, EngineContext } from '../sagemaker/deploy.js';
+import type { Clients, EngineContext } from '../sagemaker/apply.js';
 
 export function sagemakerEngine(
   ctx: ActionContext,

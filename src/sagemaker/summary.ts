@@ -3,7 +3,7 @@ import { formatDuration } from '../duration.js';
 import { keyValueTable, markdownTable, mermaid } from '../report.js';
 import type { DeployResult } from './deploy.js';
 import { redacted, type Plan } from './plan.js';
-import type { PromoteResult } from './promote.js';
+import type { PromoteResult } from './steps.js';
 import type { Change } from './watch.js';
 
 export function consoleUrl(region: string, endpoint: string): string {

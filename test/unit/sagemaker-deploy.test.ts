@@ -27,7 +27,8 @@ import { parseDuration } from '../../src/duration.js';
 import { ACTIONS } from '../../src/generated/actions.js';
 import { Inputs } from '../../src/inputs.js';
 import { MemoryLogger } from '../../src/report.js';
-import { deploy, type EngineContext } from '../../src/sagemaker/deploy.js';
+import type { EngineContext } from '../../src/sagemaker/apply.js';
+import { deploy } from '../../src/sagemaker/deploy.js';
 import { cleanup, rollbackTarget, type Version } from '../../src/sagemaker/history.js';
 import { readDeployOptions, type DeployOptions } from '../../src/sagemaker/options.js';
 import {
