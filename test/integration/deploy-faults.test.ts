@@ -259,7 +259,7 @@ describe('two runs at once', () => {
     const beaten = await deploy(
       'beaten',
       2,
-      {},
+      { 'bake-time': '10m' },
       {
         onStart: when('Baking with 100%', () => {
           proxy.add({ operation: 'DescribeEndpoint', action: 'hold' });
