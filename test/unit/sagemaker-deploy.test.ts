@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AddTagsCommand,
+  DeleteTagsCommand,
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
@@ -29,8 +30,9 @@ import { Inputs } from '../../src/inputs.js';
 import { MemoryLogger } from '../../src/report.js';
 import type { EngineContext } from '../../src/sagemaker/apply.js';
 import { deploy } from '../../src/sagemaker/deploy.js';
-import { cleanup, rollbackTarget, type Version } from '../../src/sagemaker/history.js';
+import { cleanup, reconcile, rollbackTarget, type Version } from '../../src/sagemaker/history.js';
 import { readDeployOptions, type DeployOptions } from '../../src/sagemaker/options.js';
+import type { EndpointState } from '../../src/sagemaker/state.js';
 import {
   checkWaitTimeout,
   configRequest,
@@ -286,6 +288,61 @@ describe('traffic steps', () => {
 });
 
 describe('names and history', () => {
+  const state = (tags: Record<string, string>, status = 'InService'): EndpointState => ({
+    endpoint: endpoint(status, OLD, { LastModifiedTime: new Date('2026-01-01T10:00:00Z') }),
+    config: {
+      EndpointConfigName: OLD,
+      EndpointConfigArn: OLD_ARN,
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: OLD }]
+    } as unknown as EndpointState['config'],
+    configTags: { [TAG.endpoint]: 'news', ...tags },
+    models: {}
+  });
+  it('reconcile marks the config that serves live, and drops a rolled-back mark it should not carry', async () => {
+    sm.on(DescribeEndpointConfigCommand, { EndpointConfigName: OLD }).resolves(state({}).config!);
+    sm.on(DescribeModelCommand).resolves({ ModelArn: 'arn:model' });
+    sm.on(DeleteTagsCommand).resolves({});
+    await reconcile(client(), state({ [TAG.rolledBack]: '2026-01-01T11:00:00Z' }), log);
+    expect(sm.commandCalls(DeleteTagsCommand)[0].args[0].input).toEqual({
+      ResourceArn: OLD_ARN,
+      TagKeys: [TAG.rolledBack, TAG.rollbackReason]
+    });
+    expect(sm.commandCalls(AddTagsCommand).map((c) => c.args[0].input)).toEqual([
+      { ResourceArn: OLD_ARN, Tags: [{ Key: TAG.wentLive, Value: '2026-01-01T10:00:00.000Z' }] },
+      { ResourceArn: 'arn:model', Tags: [{ Key: TAG.wentLive, Value: '2026-01-01T10:00:00.000Z' }] }
+    ]);
+    sm.resetHistory();
+    // Nothing to do: marked live already, still updating, or not the toolkit's config of this endpoint.
+    await reconcile(client(), state({ [TAG.wentLive]: '2026-01-01T10:00:00Z' }), log);
+    await reconcile(client(), state({}, 'Updating'), log);
+    await reconcile(client(), { ...state({}), configTags: { [TAG.endpoint]: 'other' } }, log);
+    expect(sm.calls()).toEqual([]);
+  });
+
+  it('cleanup reclaims orphans (never live, never rolled back, made before the run) beyond what keep-versions keeps', async () => {
+    const before = new Date('2026-01-02T00:00:00Z');
+    const at = (h: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + h * 3600e3);
+    const versions: Version[] = [
+      { configName: 'v4', arn: 'a4', created: new Date('2026-01-03T00:00:00Z'), tags: {} },
+      { configName: 'v3', arn: 'a3', created: at(3), tags: {} },
+      { configName: 'v2', arn: 'a2', created: at(2), tags: { [TAG.wentLive]: 'x' } },
+      { configName: 'v1', arn: 'a1', created: at(1), tags: { [TAG.rolledBack]: 'x' } }
+    ];
+    sm.on(DescribeEndpointConfigCommand).resolves({ ProductionVariants: [] });
+    sm.on(DeleteEndpointConfigCommand).resolves({});
+    const deleted = await cleanup(client(), {
+      endpoint: 'news',
+      versions,
+      keep: 5,
+      protect: ['v2'],
+      before,
+      log
+    });
+    // v4 is newer than the run (another run may still use it); v1 was rolled back from: history.
+    expect(deleted).toEqual(['v3']);
+    expect(log.text()).toContain('Reclaimed 1 config(s) that never reached the endpoint');
+  });
+
   it('version names fit SageMaker (63 characters) and are recognised per endpoint', () => {
     const long = 'a-very-long-endpoint-name-for-the-news-classifier-of-octo-org';
     const name = versionName(long, SHA, NOW);
