@@ -54,14 +54,9 @@ async function promoteHeld(
   lease: Lease | undefined
 ): Promise<PromoteResult> {
   const sm = clients.sagemaker;
-  const watcher = new Watcher(options, clients, ctx);
-  watcher.lease = lease;
-  const steps: string[] = [];
-  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>): PromoteResult => ({
-    ...r,
-    steps,
-    changes: watcher.changes
-  });
+  const watcher = new Watcher(options, clients, ctx, lease);
+  const { steps } = watcher;
+  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>) => watcher.done(r);
   let state = await existing(options, clients, 'promote');
   refuseBroken(state.endpoint);
   await reconcile(sm, state, ctx.log);

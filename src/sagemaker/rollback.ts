@@ -80,14 +80,9 @@ async function rollbackHeld(
   lease: Lease | undefined
 ): Promise<PromoteResult> {
   const sm = clients.sagemaker;
-  const watcher = new Watcher(options, clients, ctx);
-  watcher.lease = lease;
-  const steps: string[] = [];
-  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>): PromoteResult => ({
-    ...r,
-    steps,
-    changes: watcher.changes
-  });
+  const watcher = new Watcher(options, clients, ctx, lease);
+  const { steps } = watcher;
+  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>) => watcher.done(r);
   let state = await existing(options, clients, 'roll back');
   // UpdateRollbackFailed is allowed: rolling back to a known-good config is how a person repairs it.
   if (state.endpoint!.EndpointStatus === 'Failed') refuseBroken(state.endpoint);

@@ -48,16 +48,23 @@ export async function existing(options: WaitOptions, clients: Clients, verb: str
   return state;
 }
 
-/** Collects the watches of one action run: their state changes and the first one that stopped early. */
+/** Collects the watches of one action run (their state changes, renewing the lease) and its steps. */
 export class Watcher {
   readonly changes: Change[] = [];
+  /** What was done, step by step, for the summary. */
+  readonly steps: string[] = [];
   private offset = 0;
-  lease?: Lease;
   constructor(
     private readonly options: WaitOptions,
     private readonly clients: Clients,
-    private readonly ctx: EngineContext
+    private readonly ctx: EngineContext,
+    private readonly lease?: Lease
   ) {}
+
+  /** The run's result: `r` with the steps and the state changes seen. */
+  done(r: Omit<PromoteResult, 'steps' | 'changes'>): PromoteResult {
+    return { ...r, steps: this.steps, changes: this.changes };
+  }
 
   /** Waits until the endpoint settles, or (given `expect`) moves to a config neither expected. */
   async watch(expect?: Expected): Promise<WatchResult> {
