@@ -26,7 +26,7 @@ compile(lib);
 const load = (file) => import(pathToFileURL(path.join(lib, file)).href);
 const { Emulator } = await load('emulator/server.js');
 const { ALL_SERVICES } = await load('emulator/services/index.js');
-const { DURATIONS } = await load('emulator/services/sagemaker.js');
+const { DURATIONS } = await load('emulator/services/sagemaker/index.js');
 const { deploy } = await load('sagemaker/deploy.js');
 const { readDeployOptions } = await load('sagemaker/options.js');
 const { Inputs } = await load('inputs.js');

@@ -67,6 +67,12 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** How training jobs run: `docker` (the image on the local engine) or `simulated` (no containers). */
   training?: 'docker' | 'simulated';
+  /**
+   * How endpoints serve: `docker` (each variant's image runs on the local Docker engine and answers
+   * InvokeEndpoint) or `simulated` (the same timeline without containers; InvokeEndpoint refuses).
+   * Default `simulated` here; the CLI picks `docker` when a Docker engine answers.
+   */
+  hosting?: 'docker' | 'simulated';
   /** The registry ECR points Docker at (`host:port`, plain HTTP on loopback); default 127.0.0.1:5000. */
   registry?: string;
 }

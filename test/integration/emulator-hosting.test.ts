@@ -40,7 +40,7 @@ import {
 import { awsClient } from '../../src/aws.js';
 import { Emulator } from '../../src/emulator/server.js';
 import { ALL_SERVICES } from '../../src/emulator/services/index.js';
-import { DURATIONS } from '../../src/emulator/services/sagemaker.js';
+import { DURATIONS } from '../../src/emulator/services/sagemaker/index.js';
 import { ROOT } from '../helpers/bundle.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';

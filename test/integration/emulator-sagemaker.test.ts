@@ -26,7 +26,7 @@ import {
 import { awsClient } from '../../src/aws.js';
 import { Emulator } from '../../src/emulator/server.js';
 import { ALL_SERVICES } from '../../src/emulator/services/index.js';
-import { DURATIONS } from '../../src/emulator/services/sagemaker.js';
+import { DURATIONS } from '../../src/emulator/services/sagemaker/index.js';
 
 // The emulator's service durations: a new fleet, a traffic shift, a rollback, a weights change.
 const { provision: P, activate: A, rollback: R, weights: W } = DURATIONS;

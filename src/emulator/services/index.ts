@@ -4,7 +4,7 @@ import { cloudwatch, cloudwatchQuery } from './cloudwatch.js';
 import { ecr } from './ecr.js';
 import { logs } from './logs.js';
 import { s3 } from './s3.js';
-import { sagemaker } from './sagemaker.js';
+import { sagemaker } from './sagemaker/index.js';
 import { sts } from './sts.js';
 import { training } from './training.js';
 

@@ -1,0 +1,25 @@
+/**
+ * SageMaker hosting in the emulator: models, endpoint configs, endpoints and tags, with SageMaker's
+ * validation and error codes (ValidationException, ResourceNotFound, ResourceLimitExceeded). The
+ * pieces: the pure endpoint timeline (timeline.ts), validation (validate.ts), models, configs, tags
+ * and listings (resources.ts), the endpoint operations and views (endpoints.ts), the fleets that
+ * serve (fleets.ts), the containers that run them (hosting.ts) and the runtime API (runtime.ts).
+ */
+import type { Emulator, ServiceDefinition } from '../../server.js';
+import { endpoints } from './endpoints.js';
+import { resources } from './resources.js';
+
+export { DURATIONS, capacityShare } from './timeline.js';
+
+export function sagemaker(emulator: Emulator): ServiceDefinition {
+  const shared = resources(emulator);
+  const hosting = endpoints(emulator, shared);
+  return {
+    name: 'sagemaker',
+    signingName: 'sagemaker',
+    protocol: 'json1.1',
+    targetPrefix: 'SageMaker',
+    advance: hosting.advance,
+    operations: { ...shared.operations, ...hosting.operations }
+  };
+}
