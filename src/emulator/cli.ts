@@ -1,4 +1,5 @@
 /** `mlops-actions emulator [--port 4599] [--time-scale 0.01] [--state-file PATH]`. */
+import { execFile } from 'node:child_process';
 import { parseDuration } from '../duration.js';
 import path from 'node:path';
 import { splitList } from '../inputs.js';
@@ -7,7 +8,7 @@ import { S3Store } from './services/s3.js';
 import { ALL_SERVICES } from './services/index.js';
 
 const USAGE = `Usage: mlops-actions emulator [--port 4599] [--time-scale 1] [--state-file PATH] [--training docker|simulated]
-                             [--registry 127.0.0.1:5000] [--buckets a,b]
+                             [--hosting docker|simulated] [--registry 127.0.0.1:5000] [--buckets a,b]
 
 Starts a local stand-in for the AWS services the actions use (SageMaker, S3, CloudWatch Logs, ECR, STS, ...),
 on 127.0.0.1. Point the actions at it:
@@ -19,6 +20,9 @@ on 127.0.0.1. Point the actions at it:
   --data-dir    where S3 objects and training work live (default: beside the state file, or a temp dir)
   --training    docker (default: training jobs run their image on the local Docker engine) or
                 simulated (the same timeline without containers)
+  --hosting     docker (default when a Docker engine answers: each endpoint variant runs its image with
+                "serve" on the local engine, --network host, listening on SAGEMAKER_BIND_TO_PORT, and
+                answers InvokeEndpoint) or simulated (the same timeline without containers)
   --registry    the Docker registry ECR hands out (GetAuthorizationToken) and reads images from
                 (DescribeImages): host:port of a registry such as Debian's docker-registry
                 (default 127.0.0.1:5000)
@@ -28,6 +32,15 @@ Faults (POST /_emulator/faults): {"throttle": 0.3} throttles 30% of calls; {"sag
 "Failed"} or "UpdateRollbackFailed" ends the next endpoint update so; {"sagemaker.failHealthCheck": true}
 fails the next new fleet's health check; {"sagemaker.instanceLimit": 8} sets the instance quota.
 `;
+
+/** Whether a Docker engine answers `docker info` within a few seconds. */
+async function dockerAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 5000 }, (error) =>
+      resolve(!error)
+    );
+  });
+}
 
 export async function emulatorCommand(args: string[]): Promise<number> {
   const options: Record<string, string> = {};
@@ -44,6 +57,7 @@ export async function emulatorCommand(args: string[]): Promise<number> {
         '--state-file',
         '--data-dir',
         '--training',
+        '--hosting',
         '--registry',
         '--buckets'
       ].includes(flag)
@@ -74,6 +88,13 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
+  const hosting = options.hosting ?? ((await dockerAnswers()) ? 'docker' : 'simulated');
+  if (hosting !== 'docker' && hosting !== 'simulated') {
+    process.stderr.write(
+      `mlops-actions emulator: --hosting must be docker or simulated, but got "${hosting}".\n`
+    );
+    return 2;
+  }
   const registry = options.registry ?? '127.0.0.1:5000';
   if (!/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(registry)) {
     process.stderr.write(
@@ -87,6 +108,7 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     stateFile: options['state-file'],
     dataDir: options['data-dir'],
     training,
+    hosting,
     services: ALL_SERVICES
   });
   try {
@@ -98,6 +120,11 @@ export async function emulatorCommand(args: string[]): Promise<number> {
   }
   const url = await emulator.start(port);
   process.stdout.write(`AWS emulator listening on ${url} (time scale ${timeScale}).\n`);
+  process.stdout.write(
+    hosting === 'docker'
+      ? 'Endpoints serve: each variant runs its image on the local Docker engine.\n'
+      : 'Endpoints are simulated: no containers run and InvokeEndpoint refuses (--hosting docker serves).\n'
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

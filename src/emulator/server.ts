@@ -37,7 +37,7 @@ export interface ServiceDefinition {
   /** Brings time-driven state up to date before each request. */
   advance?: () => void;
   /** Stops background work (running training jobs) when the emulator stops. */
-  close?: () => void;
+  close?: () => void | Promise<void>;
   /** Handles a request in a protocol of its own (REST); returns the operation's name when it handled it. */
   raw?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<string | undefined>;
 }
@@ -161,7 +161,7 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
-    for (const service of this.services) service.close?.();
+    await Promise.all(this.services.map((service) => service.close?.()));
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));

@@ -8,18 +8,24 @@
 import type { Emulator, ServiceDefinition } from '../../server.js';
 import { endpoints } from './endpoints.js';
 import { resources } from './resources.js';
+import { registerControl } from './control.js';
+import { hostingOf } from './hosting.js';
 
 export { DURATIONS, capacityShare } from './timeline.js';
+export { sagemakerRuntime } from './runtime.js';
 
 export function sagemaker(emulator: Emulator): ServiceDefinition {
   const shared = resources(emulator);
   const hosting = endpoints(emulator, shared);
+  registerControl(emulator, hosting);
+  const containers = hostingOf(emulator, hosting.advance);
   return {
     name: 'sagemaker',
     signingName: 'sagemaker',
     protocol: 'json1.1',
     targetPrefix: 'SageMaker',
     advance: hosting.advance,
+    close: () => containers?.close(),
     operations: { ...shared.operations, ...hosting.operations }
   };
 }

@@ -1,0 +1,205 @@
+/**
+ * The emulator's endpoints really serve: each variant's image runs on the local Docker engine, the
+ * runtime API forwards InvokeEndpoint to it, and nothing is left running. Through the real SDK.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { DeleteEndpointCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  CloudWatchLogsClient,
+  GetLogEventsCommand,
+  DescribeLogStreamsCommand
+} from '@aws-sdk/client-cloudwatch-logs';
+import { awsClient } from '../../src/aws.js';
+import { S3Store } from '../../src/emulator/services/s3.js';
+import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import {
+  buildServingImage,
+  clientsFor,
+  createConfig,
+  createEndpoint,
+  createModel,
+  emulatorContainers,
+  waitForEndpoint
+} from '../helpers/serving.js';
+
+let emu: RunningEmulator;
+let c: ReturnType<typeof clientsFor>;
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const text = (body: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(body));
+
+beforeAll(() => buildServingImage());
+beforeEach(async () => {
+  emu = await startEmulator({ hosting: 'docker', timeScale: 0.01 });
+  c = clientsFor(emu.url);
+});
+afterEach(async () => {
+  await emu.stop();
+  expect(emulatorContainers()).toEqual([]);
+});
+
+it('invokes a live endpoint: the container answers with the caller body and headers', async () => {
+  await createModel(c.sagemaker, { name: 'm1', environment: { ANSWER: 'from-m1' } });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  const endpoint = await createEndpoint(c.sagemaker, 'e1', 'c1');
+  expect(endpoint.EndpointStatus).toBe('InService');
+  const answer = await c.runtime.send(
+    new InvokeEndpointCommand({
+      EndpointName: 'e1',
+      Body: json({ x: 1 }),
+      ContentType: 'application/json',
+      Accept: 'application/json',
+      CustomAttributes: 'trace=1'
+    })
+  );
+  expect(answer.InvokedProductionVariant).toBe('AllTraffic');
+  expect(answer.ContentType).toBe('application/json');
+  expect(answer.CustomAttributes).toBe('seen=trace=1');
+  const body = text(answer.Body);
+  expect(body).toMatchObject({ answer: 'from-m1', body: '{"x":1}', content_type: 'application/json' });
+  expect(emulatorContainers()).toHaveLength(1);
+});
+
+it('mounts the model data read-only at /opt/ml/model', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-'));
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ trees: 7 }));
+  const tar = path.join(dir, 'model.tar.gz');
+  execFileSync('tar', ['-czf', tar, '-C', dir, 'model.json']);
+  const store = new S3Store(path.join(emu.emulator.dataDir, 's3'));
+  store.createBucket('models');
+  store.put('models', 'm/model.tar.gz', fs.readFileSync(tar));
+  await createModel(c.sagemaker, { name: 'm1', modelDataUrl: 's3://models/m/model.tar.gz' });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  expect((await createEndpoint(c.sagemaker, 'e1', 'c1')).EndpointStatus).toBe('InService');
+  const body = text(
+    (await c.runtime.send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}) }))).Body
+  );
+  expect(body.model).toEqual({ trees: 7 });
+  expect(body.files).toEqual(['model.json']);
+});
+
+it('a bad model archive fails the endpoint with SageMaker’s kind of reason', async () => {
+  const store = new S3Store(path.join(emu.emulator.dataDir, 's3'));
+  store.createBucket('models');
+  store.put('models', 'bad/model.tar.gz', Buffer.from('not a tarball'));
+  await createModel(c.sagemaker, { name: 'm1', modelDataUrl: 's3://models/bad/model.tar.gz' });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  const endpoint = await createEndpoint(c.sagemaker, 'e1', 'c1');
+  expect(endpoint.EndpointStatus).toBe('Failed');
+  expect(endpoint.FailureReason).toMatch(
+    /Failed to extract model data archive from URL "s3:\/\/models\/bad\/model.tar.gz"/
+  );
+});
+
+it('a container that never passes /ping fails CreateEndpoint, and its logs say why', async () => {
+  await createModel(c.sagemaker, { name: 'm1', environment: { BEHAVIOUR: 'exit' } });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  const endpoint = await createEndpoint(c.sagemaker, 'e1', 'c1');
+  expect(endpoint.EndpointStatus).toBe('Failed');
+  expect(endpoint.FailureReason).toBe(
+    'The primary container for production variant AllTraffic did not pass the ping health check. Please check CloudWatch logs for this endpoint.'
+  );
+  const logs = awsClient(CloudWatchLogsClient, 'CloudWatch Logs', {
+    action: 'serving-test',
+    region: 'us-east-1',
+    endpoint: emu.url,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  });
+  const group = '/aws/sagemaker/Endpoints/e1';
+  const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
+  const stream = streams.logStreams![0].logStreamName!;
+  expect(stream).toMatch(/^AllTraffic\/i-[0-9a-f]{17}$/);
+  const events = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream }));
+  const lines = events.events!.map((e) => e.message).join('\n');
+  expect(lines).toContain('exiting at once, as asked');
+  expect(lines).toMatch(/exited with code 3/);
+});
+
+it('an update whose new fleet fails /ping rolls back to the old fleet, which kept serving', async () => {
+  await createModel(c.sagemaker, { name: 'good', environment: { ANSWER: 'good' } });
+  await createModel(c.sagemaker, { name: 'sick', environment: { BEHAVIOUR: 'exit' } });
+  await createConfig(c.sagemaker, 'c-good', [{ VariantName: 'AllTraffic', ModelName: 'good' }]);
+  await createConfig(c.sagemaker, 'c-sick', [{ VariantName: 'AllTraffic', ModelName: 'sick' }]);
+  await createEndpoint(c.sagemaker, 'e1', 'c-good');
+  await c.sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'e1', EndpointConfigName: 'c-sick' }));
+  const during = text(
+    (await c.runtime.send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}) }))).Body
+  );
+  expect(during.answer).toBe('good');
+  const after = await waitForEndpoint(c.sagemaker, 'e1');
+  expect(after.EndpointStatus).toBe('InService');
+  expect(after.EndpointConfigName).toBe('c-good');
+  expect(after.FailureReason).toMatch(/did not pass the ping health check/);
+  const body = text(
+    (await c.runtime.send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}) }))).Body
+  );
+  expect(body.answer).toBe('good');
+});
+
+it('a container answering 500 is ModelError with the original status and message', async () => {
+  await createModel(c.sagemaker, { name: 'm1', environment: { BEHAVIOUR: 'invocations-500' } });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  await createEndpoint(c.sagemaker, 'e1', 'c1');
+  const error = await c.runtime
+    .send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}) }))
+    .catch((e) => e);
+  expect(error.name).toBe('ModelError');
+  expect(error.$metadata.httpStatusCode).toBe(424);
+  expect(error.OriginalStatusCode).toBe(500);
+  expect(error.OriginalMessage).toBe('{"error": "the model is broken"}');
+  expect(error.LogStreamArn).toMatch(/log-group:\/aws\/sagemaker\/Endpoints\/e1:log-stream:AllTraffic\/i-/);
+});
+
+it('an unknown endpoint or variant is ValidationError', async () => {
+  const unknown = await c.runtime
+    .send(new InvokeEndpointCommand({ EndpointName: 'nope', Body: json({}) }))
+    .catch((e) => e);
+  expect(unknown.name).toBe('ValidationError');
+  expect(unknown.message).toBe('Endpoint nope of account 123456789012 not found.');
+  await createModel(c.sagemaker, { name: 'm1' });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  await createEndpoint(c.sagemaker, 'e1', 'c1');
+  const variant = await c.runtime
+    .send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}), TargetVariant: 'Other' }))
+    .catch((e) => e);
+  expect(variant.name).toBe('ValidationError');
+  expect(variant.message).toMatch(/variant Other is not present/);
+});
+
+it('weights split traffic across variants within a statistical bound', async () => {
+  await createModel(c.sagemaker, { name: 'a', environment: { ANSWER: 'a' } });
+  await createModel(c.sagemaker, { name: 'b', environment: { ANSWER: 'b' } });
+  await createConfig(c.sagemaker, 'c1', [
+    { VariantName: 'A', ModelName: 'a', InitialVariantWeight: 9 },
+    { VariantName: 'B', ModelName: 'b', InitialVariantWeight: 1 }
+  ]);
+  await createEndpoint(c.sagemaker, 'e1', 'c1');
+  const n = 400;
+  const seen: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const answer = await c.runtime.send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}) }));
+    seen[answer.InvokedProductionVariant!] = (seen[answer.InvokedProductionVariant!] ?? 0) + 1;
+    expect(text(answer.Body).answer).toBe(answer.InvokedProductionVariant!.toLowerCase());
+  }
+  // B's share is 10%: with 400 requests its count is 40 ± 6 (one standard deviation); 5 of them bound it.
+  expect(seen.B).toBeGreaterThan(40 - 30);
+  expect(seen.B).toBeLessThan(40 + 30);
+  const targeted = await c.runtime.send(
+    new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}), TargetVariant: 'B' })
+  );
+  expect(targeted.InvokedProductionVariant).toBe('B');
+});
+
+it('deleting the endpoint removes its containers', async () => {
+  await createModel(c.sagemaker, { name: 'm1' });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  await createEndpoint(c.sagemaker, 'e1', 'c1');
+  expect(emulatorContainers()).toHaveLength(1);
+  await c.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'e1' }));
+  const deadline = Date.now() + 20_000;
+  while (emulatorContainers().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  expect(emulatorContainers()).toEqual([]);
+});
