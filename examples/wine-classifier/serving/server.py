@@ -8,6 +8,8 @@
   Answers ``{"predictions": [{"label": ..., "class": ..., "probabilities": {...}}], ...}``.
 * The model is read from ``/opt/ml/model`` (SageMaker extracts model.tar.gz there), or
   ``MODEL_DIR``: ``model.joblib`` and ``model.json`` as ``training/train.py`` writes them.
+* ``BROKEN_INVOCATIONS=1`` (the Dockerfile's build argument of the same name): a deliberately broken
+  build whose ``/invocations`` answers 500 while ``/ping`` stays healthy, for the demo's canary.
 * SIGTERM stops it cleanly (SageMaker sends it, then SIGKILL after 30 s).
 """
 import json
@@ -132,6 +134,8 @@ def make_handler(model, error):
                 return self.send_json(404, {"error": f"no route POST {self.path}"})
             if model is None:
                 return self.send_json(503, {"error": error})
+            if os.environ.get("BROKEN_INVOCATIONS"):
+                return self.send_json(500, {"error": "this build is deliberately broken"})
             try:
                 kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 if kind != "application/json":

@@ -93,3 +93,11 @@ def test_sigterm_stops_the_server_cleanly(start_service):
     running = start_service()
     running.process.send_signal(signal.SIGTERM)
     assert running.process.wait(timeout=10) == 0
+
+
+def test_the_deliberately_broken_build_fails_invocations_but_not_ping(start_service):
+    broken = start_service(BROKEN_INVOCATIONS="1")
+    assert broken.request("GET", "/ping")[0] == 200
+    status, body = broken.invoke({"instances": [[13.0] * 13]})
+    assert status == 500
+    assert "deliberately broken" in body["error"]
