@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DeleteEndpointCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import {
@@ -15,6 +16,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { awsClient } from '../../src/aws.js';
 import { S3Store } from '../../src/emulator/services/s3.js';
+import { hostingOf } from '../../src/emulator/services/sagemaker/hosting.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import {
   buildServingImage,
@@ -23,6 +25,7 @@ import {
   createEndpoint,
   createModel,
   emulatorContainers,
+  SERVING_IMAGE,
   waitForEndpoint
 } from '../helpers/serving.js';
 
@@ -202,4 +205,82 @@ it('deleting the endpoint removes its containers', async () => {
   const deadline = Date.now() + 20_000;
   while (emulatorContainers().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   expect(emulatorContainers()).toEqual([]);
+});
+
+it('the AWS CLI invokes the endpoint unchanged', async () => {
+  await createModel(c.sagemaker, { name: 'm1', environment: { ANSWER: 'cli' } });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  await createEndpoint(c.sagemaker, 'e1', 'c1');
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'answer.json');
+  const { stdout } = await promisify(execFile)(
+    '/usr/bin/aws',
+    [
+      '--endpoint-url',
+      emu.url,
+      'sagemaker-runtime',
+      'invoke-endpoint',
+      '--endpoint-name',
+      'e1',
+      '--content-type',
+      'application/json',
+      '--cli-binary-format',
+      'raw-in-base64-out',
+      '--body',
+      '{"rows": [1]}',
+      out
+    ],
+    {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'a',
+        AWS_SECRET_ACCESS_KEY: 'b',
+        AWS_DEFAULT_REGION: 'us-east-1'
+      },
+      encoding: 'utf8'
+    }
+  );
+  expect(JSON.parse(stdout)).toMatchObject({
+    ContentType: 'application/json',
+    InvokedProductionVariant: 'AllTraffic'
+  });
+  expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ answer: 'cli', body: '{"rows": [1]}' });
+});
+
+it('a new emulator on the same state file serves the live endpoints again, and removes what a killed one left', async () => {
+  await emu.stop();
+  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'state-')), 'state.json');
+  emu = await startEmulator({ hosting: 'docker', timeScale: 0.01, stateFile });
+  c = clientsFor(emu.url);
+  await createModel(c.sagemaker, { name: 'm1', environment: { ANSWER: 'again' } });
+  await createConfig(c.sagemaker, 'c1', [{ VariantName: 'AllTraffic', ModelName: 'm1' }]);
+  await createEndpoint(c.sagemaker, 'e1', 'c1');
+  const tag = hostingOf(emu.emulator)!.tag;
+  await emu.stop();
+  expect(emulatorContainers()).toEqual([]);
+  // What an emulator killed with SIGKILL leaves: a container with its label.
+  execFileSync('docker', [
+    'run',
+    '-d',
+    '--network',
+    'none',
+    '--label',
+    `mlops-actions.emulator=${tag}`,
+    '--name',
+    `left-${tag}`,
+    SERVING_IMAGE,
+    'sleep',
+    '60'
+  ]);
+  emu = await startEmulator({ hosting: 'docker', timeScale: 0.01, stateFile });
+  c = clientsFor(emu.url);
+  const deadline = Date.now() + 30_000;
+  let answer;
+  while (!answer && Date.now() < deadline) {
+    answer = await c.runtime
+      .send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}) }))
+      .catch((e) => (e.name === 'ServiceUnavailable' ? undefined : Promise.reject(e)));
+    if (!answer) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(text(answer!.Body).answer).toBe('again');
+  expect(emulatorContainers()).not.toContain(`left-${tag}`);
 });
