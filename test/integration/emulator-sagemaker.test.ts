@@ -1,5 +1,7 @@
 /** Contract tests of the emulator's SageMaker hosting and CloudWatch alarms against the spec, on a manual clock. */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -422,6 +424,54 @@ describe('validation and error codes', () => {
     expect((await sm.send(new ListTagsCommand({ ResourceArn: arn }))).Tags).toEqual([
       { Key: 'b', Value: '2' }
     ]);
+  });
+
+  it('the AWS CLI lists models, configs and endpoints with filters, order and pages', async () => {
+    for (const name of ['b-model', 'a-model', 'c-other']) {
+      await version(name);
+      at(10);
+    }
+    await sm.send(new CreateEndpointCommand({ EndpointName: 'a-ep', EndpointConfigName: 'a-model' }));
+    at(10);
+    await sm.send(new CreateEndpointCommand({ EndpointName: 'b-ep', EndpointConfigName: 'b-model' }));
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'a',
+      AWS_SECRET_ACCESS_KEY: 'b',
+      AWS_DEFAULT_REGION: 'us-east-1'
+    };
+    const aws = async (...args: string[]) =>
+      JSON.parse(
+        (
+          await promisify(execFile)('/usr/bin/aws', ['--endpoint-url', emulator.url, 'sagemaker', ...args], {
+            env,
+            encoding: 'utf8'
+          })
+        ).stdout
+      );
+    // The CLI follows NextToken by itself: a page size of 1 still lists everything.
+    const models = await aws(
+      'list-models',
+      '--name-contains',
+      'model',
+      '--sort-by',
+      'Name',
+      '--sort-order',
+      'Ascending',
+      '--page-size',
+      '1'
+    );
+    expect(models.Models.map((m: { ModelName: string }) => m.ModelName)).toEqual(['a-model', 'b-model']);
+    const newest = await aws('list-endpoint-configs', '--max-items', '1');
+    expect(newest.EndpointConfigs.map((c: { EndpointConfigName: string }) => c.EndpointConfigName)).toEqual([
+      'c-other'
+    ]);
+    expect(newest.NextToken).toBeDefined();
+    const after = new Date(now - 5000).toISOString();
+    const recent = await aws('list-endpoints', '--creation-time-after', after, '--status-equals', 'Creating');
+    expect(recent.Endpoints.map((e: { EndpointName: string }) => e.EndpointName)).toEqual(['b-ep']);
+    const byName = await aws('list-endpoints', '--sort-by', 'Name', '--sort-order', 'Ascending');
+    expect(byName.Endpoints.map((e: { EndpointName: string }) => e.EndpointName)).toEqual(['a-ep', 'b-ep', 'ep']);
   });
 
   it('CloudWatch alarms: put, describe by name and state, delete', async () => {
