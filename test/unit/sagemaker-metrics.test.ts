@@ -353,3 +353,60 @@ describe('deploy reads what the canary saw', () => {
     );
   });
 });
+
+describe('the summary section', () => {
+  it('a weights canary: a row a variant, the canary on its own; incomplete series said so', () => {
+    const plan = {
+      endpointName: 'news',
+      action: 'weights-canary',
+      strategy: 'weights',
+      previousConfig: OLD,
+      newConfig: NEW,
+      steps: [{ percent: 10, bakeSeconds: 0 }],
+      terminationWaitSeconds: 0,
+      alarms: [],
+      notes: []
+    } as unknown as Parameters<typeof deploySummary>[0]['plan'];
+    const md = deploySummary(
+      {
+        plan,
+        status: 'canary',
+        polls: 3,
+        waitedSeconds: 60,
+        changes: [],
+        deleted: [],
+        bake: {
+          window: { start: BAKED, end: NOW },
+          seconds: 245,
+          variants: ['AllTraffic', 'Candidate'],
+          metrics: {
+            window: { start: BAKED, end: NOW },
+            periodSeconds: 300,
+            variants: [
+              { variant: 'AllTraffic', invocations: 900, errors4xx: 0, errors5xx: 9, latencyP95Ms: 120.4 },
+              {
+                variant: 'Candidate',
+                invocations: 0,
+                errors4xx: 0,
+                errors5xx: 0,
+                incomplete: ['ModelLatency PartialData']
+              }
+            ]
+          },
+          alarms: [],
+          warnings: []
+        }
+      },
+      IMAGE,
+      undefined,
+      'us-east-1',
+      60
+    );
+    expect(md).toContain('Each variant on its own: `AllTraffic`, `Candidate` (`Candidate` is the canary)');
+    expect(md).toContain('2026-01-02T03:00:00Z to 2026-01-02T03:04:05Z (4m 5s), in periods of 300 s.');
+    expect(md).toContain('| AllTraffic | 900 | 0 | 9 | 1.00% | 120 ms |');
+    expect(md).toContain('| Candidate | 0 | 0 | 0 | - | no data |');
+    expect(md).toContain('> ⚠️ Incomplete: Candidate (ModelLatency PartialData).');
+    expect(md).not.toContain('| Alarm |');
+  });
+});
