@@ -9,7 +9,8 @@ import {
   CloudWatchServiceException,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
-  GetMetricDataCommand
+  GetMetricDataCommand,
+  type StatusCode
 } from '@aws-sdk/client-cloudwatch';
 import {
   AddTagsCommand,
@@ -84,7 +85,7 @@ const baking = endpoint('Updating', OLD, {
 });
 const cwError = (name: string, message: string) =>
   new CloudWatchServiceException({ name, $fault: 'client', $metadata: {}, message });
-const series = (id: string, values: number[], StatusCode = 'Complete') => ({
+const series = (id: string, values: number[], StatusCode: StatusCode = 'Complete') => ({
   Id: id,
   Values: values,
   Timestamps: values.map(() => BAKED),
