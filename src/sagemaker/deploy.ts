@@ -21,6 +21,7 @@ import {
   type Clients,
   type EngineContext
 } from './apply.js';
+import { explainer, observe, type BakeReport } from './bake.js';
 import { cleanup, listVersions, markLive, reconcile, rollbackTarget, tagResource } from './history.js';
 import type { DeployOptions } from './options.js';
 import { planDeployment, type Plan } from './plan.js';
@@ -41,6 +42,8 @@ export interface DeployResult {
   /** The states the endpoint went through while the action watched it. */
   changes: Change[];
   deleted: string[];
+  /** What the variants served while the update baked, and the alarms at the end (updates only). */
+  bake?: BakeReport;
 }
 
 async function checkAlarms(cloudwatch: CloudWatchClient | undefined, alarms: string[]): Promise<void> {
@@ -120,6 +123,7 @@ export async function deploy(
     plan = planFrom(state, ctx.now());
     if (plan.action === 'unchanged') return result('unchanged');
     await apply(plan, options, clients, ctx, (next) => (plan = planFrom(state, next)));
+    const updated = ctx.now();
     if (!options.wait) return result('in-progress');
 
     const expect = { target: plan.newConfig!, previous: plan.previousConfig };
@@ -129,10 +133,12 @@ export async function deploy(
     );
     const waited = { polls: watched.polls, waitedSeconds: watched.seconds, changes: watched.changes };
     if (watched.stopped) return result('in-progress', { reason: watched.stopped.message, ...waited });
+    const bake = await observe(plan, options, clients, ctx, watched.bakeStarted ?? updated);
     const outcome = await judge(watched.endpoint!, expect, {
       sagemaker: sm,
       cloudwatch: clients.cloudwatch,
-      alarms: options.alarms
+      alarms: options.alarms,
+      explain: explainer(clients, ctx, { start: updated, end: bake?.window.end ?? ctx.now() }, bake)
     });
     const now = ctx.now().toISOString();
     if (outcome.status !== 'deployed') {
@@ -145,7 +151,7 @@ export async function deploy(
           [TAG.rollbackReason]: outcome.reason
         });
       }
-      return result(outcome.status, { reason: outcome.reason, ...waited });
+      return result(outcome.status, { reason: outcome.reason, ...waited, bake });
     }
     const weights = plan.action === 'weights-canary';
     if (!weights) await markLive(sm, plan.newConfig!, now);
@@ -158,7 +164,7 @@ export async function deploy(
       before: started,
       log: ctx.log
     });
-    return result(weights ? 'canary' : 'deployed', { ...waited, deleted });
+    return result(weights ? 'canary' : 'deployed', { ...waited, deleted, bake });
   });
 }
 

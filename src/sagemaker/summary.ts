@@ -1,6 +1,7 @@
 /** Job summaries of deploy-canary, promote and rollback: what changed, how traffic moved, the outcome. */
 import { formatDuration } from '../duration.js';
 import { keyValueTable, markdownTable, mermaid } from '../report.js';
+import { bakeSection } from './bake-summary.js';
 import type { DeployResult } from './deploy.js';
 import { redacted, type Plan } from './plan.js';
 import type { PromoteResult } from './steps.js';
@@ -112,6 +113,7 @@ export function deploySummary(
   ]);
   md += '\n' + trafficChart(plan);
   md += changesTable(result.changes);
+  md += bakeSection(plan, result.bake);
   if (plan.notes.length) md += '\n' + plan.notes.map((n) => `> ${n}`).join('\n>\n') + '\n';
   if (result.status === 'planned') {
     const shown = redacted(plan);

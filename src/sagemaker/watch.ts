@@ -125,6 +125,8 @@ export interface WatchResult {
   polls: number;
   seconds: number;
   changes: Change[];
+  /** When the first bake seen began (SageMaker's StartTime of the Baking phase), if one was seen. */
+  bakeStarted?: Date;
   /** Set when the wait ended before the endpoint settled: why, and the state it was left in. */
   stopped?: { kind: 'timeout' | 'cancelled' | 'lost'; message: string };
 }
@@ -162,6 +164,7 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
   let seen = false;
   let polls = 0;
   let noted = 0;
+  let bakeStarted: Date | undefined;
   const serviceSeconds = () => (clock.now() - started) / 1000 / (options.scale ?? 1);
   const wait = options.timing?.sleep ?? sleep;
   const read = async () => {
@@ -187,6 +190,8 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
       }
     }
     await options.onPoll?.();
+    const phase = last?.PendingDeploymentSummary?.ProductionVariants?.[0]?.VariantStatus?.[0];
+    if (!bakeStarted && phase?.Status === 'Baking' && phase.StartTime) bakeStarted = phase.StartTime;
     const state = describeState(last);
     const now = serviceSeconds();
     const change = changes.at(-1);
@@ -220,7 +225,7 @@ export async function waitForEndpoint(name: string, options: WatchOptions): Prom
       sleep: options.timing?.sleep
     });
     if (!result.state) throw new UserError(`Endpoint ${name} disappeared while it was watched.`);
-    return { endpoint: result.state, polls, seconds: result.seconds, changes };
+    return { endpoint: result.state, polls, seconds: result.seconds, changes, bakeStarted };
   } catch (e) {
     if (e instanceof Cancelled) {
       const message = `${e.message} SageMaker carries on with the deployment by itself (and rolls back on its alarms); watch the endpoint in the console.`;
@@ -280,11 +285,28 @@ export async function superseded(
   };
 }
 
-/** What happened, from the settled endpoint: deployed, superseded, rolled back (and why), or failed. */
+/** Why an alarm went into ALARM, as CloudWatch says: the first of `candidates` it can explain. */
+export type ExplainAlarm = (candidates: string[]) => Promise<{ alarm: string; reason: string } | undefined>;
+
+/** The alarm among `alarms` that `text` names (the longest name, so news-5xx-canary beats news-5xx). */
+export function namedAlarm(text: string | undefined, alarms: string[]): string | undefined {
+  if (!text) return undefined;
+  return [...alarms].sort((a, b) => b.length - a.length).find((a) => text.includes(a));
+}
+
+/**
+ * What happened, from the settled endpoint: deployed, superseded, rolled back (and why), or failed.
+ * Given `explain`, a rollback's reason also carries CloudWatch's reason for the alarm's state.
+ */
 export async function judge(
   endpoint: DescribeEndpointCommandOutput,
   expected: Expected,
-  context: { sagemaker: SageMakerClient; cloudwatch?: CloudWatchClient; alarms?: string[] }
+  context: {
+    sagemaker: SageMakerClient;
+    cloudwatch?: CloudWatchClient;
+    alarms?: string[];
+    explain?: ExplainAlarm;
+  }
 ): Promise<Outcome> {
   const name = endpoint.EndpointName;
   const target = expected.target;
@@ -303,9 +325,14 @@ export async function judge(
       const firing = reason ? [] : await firingAlarms(context.cloudwatch, alarms);
       const why =
         reason || (firing.length ? `alarm ${firing.join(', ')} in ALARM` : 'SageMaker gave no reason');
+      const named = namedAlarm(reason, alarms) ?? firing[0];
+      const cause = await context.explain?.(named ? [named] : alarms);
+      const told = cause
+        ? `${sentence(why)} (${why.includes(cause.alarm) ? '' : `alarm ${cause.alarm}: `}${sentence(cause.reason)})`
+        : sentence(why);
       return {
         status: 'rolled-back',
-        reason: `The deployment of ${target} to ${name} was rolled back: ${sentence(why)}. The endpoint serves ${endpoint.EndpointConfigName} again.`
+        reason: `The deployment of ${target} to ${name} was rolled back: ${told}. The endpoint serves ${endpoint.EndpointConfigName} again.`
       };
     }
     case 'Failed':

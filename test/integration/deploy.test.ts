@@ -35,8 +35,11 @@ const configTags = async (config: string) =>
     (await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: config }))).EndpointConfigArn
   );
 const mutating = () => emu.emulator.mutatingCalls().map((c) => c.operation);
-const setAlarm = (name: string, state: 'OK' | 'ALARM') =>
-  cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'test' }));
+const setAlarm = (name: string, state: 'OK' | 'ALARM', reason = 'test') =>
+  cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
+/** A reason as CloudWatch gives it when an alarm goes into ALARM. */
+const CROSSED =
+  'Threshold Crossed: 1 out of the last 1 datapoints [3.0] was greater than or equal to the threshold (1.0).';
 /** Polls the emulator until the endpoint settles (for scenarios that leave SageMaker working). */
 async function settled(endpoint: string) {
   for (;;) {
@@ -170,7 +173,7 @@ describe('deploy-canary', () => {
       'alarmed',
       2,
       { alarms: 'news-5xx', 'bake-time': '10m' },
-      { onStart: when('Baking with 50%', () => void setAlarm('news-5xx', 'ALARM')) }
+      { onStart: when('Baking with 50%', () => void setAlarm('news-5xx', 'ALARM', CROSSED)) }
     );
     await setAlarm('news-5xx', 'OK');
     expect(result.exitCode).toBe(1);
@@ -180,7 +183,7 @@ describe('deploy-canary', () => {
       'previous-endpoint-config': v1.outputs['endpoint-config']
     });
     expect(result.errors).toEqual([
-      `The deployment of ${result.outputs['endpoint-config']} to alarmed was rolled back: Alarm news-5xx went into ALARM while baking with 50% of traffic on the new fleet, so SageMaker rolled the update back. The endpoint serves ${v1.outputs['endpoint-config']} again.`
+      `The deployment of ${result.outputs['endpoint-config']} to alarmed was rolled back: Alarm news-5xx went into ALARM while baking with 50% of traffic on the new fleet, so SageMaker rolled the update back (${CROSSED.replace(/\.$/, '')}). The endpoint serves ${v1.outputs['endpoint-config']} again.`
     ]);
     expect(await endpointNow('alarmed')).toMatchObject({
       EndpointStatus: 'InService',
@@ -192,6 +195,10 @@ describe('deploy-canary', () => {
     });
     expect(result.summary).toContain('↩️ rolled back');
     expect(result.summary).toContain('Rolling back: Alarm news-5xx');
+    // The emulator answers no GetMetricData yet: the summary says so, and the outcome is the same.
+    expect(result.summary).toContain('### What the canary saw while it baked');
+    expect(result.summary).toMatch(/> ⚠️ The metrics of the bake could not be read from CloudWatch \(.+\)\./);
+    expect(result.summary).toContain(`| news-5xx | ALARM | ${CROSSED.replace(/\|/g, '\\|')} |`);
   });
 
   it('linear: a step of 20% of 10 instances at a time, a bake after each', async () => {
