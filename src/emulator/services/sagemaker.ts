@@ -30,7 +30,7 @@
 import type { Emulator, RequestInfo, ServiceDefinition } from '../server.js';
 import { AwsError, validation } from '../protocol.js';
 import { ACCOUNT_ID } from './sts.js';
-import { firstAlarm } from './cloudwatch.js';
+import { firstAlarm } from './cloudwatch/index.js';
 
 /** Service-side durations, in seconds before the time scale. */
 export const DURATIONS = {
