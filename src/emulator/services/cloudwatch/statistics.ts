@@ -64,7 +64,8 @@ export function percentile(values: Array<[number, number]>, p: number): number |
   if (!values.length) return undefined;
   const sorted = [...values].sort((a, b) => a[0] - b[0]);
   const total = sorted.reduce((n, [, w]) => n + w, 0);
-  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  // The epsilon keeps 95% of 20 at rank 19 whatever the rounding of p / 100.
+  const rank = Math.max(1, Math.ceil((p / 100) * total - 1e-9));
   let seen = 0;
   for (const [value, weight] of sorted) {
     seen += weight;
