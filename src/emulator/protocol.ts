@@ -30,10 +30,20 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** A map in a query-protocol answer: `<entry><key>k</key><value>v</value></entry>` per key. */
+export class XmlMap {
+  constructor(readonly entries: Record<string, unknown>) {}
+}
+
 /** A small XML serializer for query-protocol answers: arrays become `<member>` lists. */
 export function toXml(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof XmlMap) {
+    return Object.entries(value.entries)
+      .map(([k, v]) => `<entry><key>${escapeXml(k)}</key><value>${toXml(v)}</value></entry>`)
+      .join('');
+  }
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)

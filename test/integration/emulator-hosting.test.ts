@@ -114,9 +114,10 @@ const blueGreen = (
     ...rest
   };
 };
-async function alarm(name: string): Promise<void> {
+async function alarm(name: string, extra: { TreatMissingData?: string } = {}): Promise<void> {
   await cw.send(
     new PutMetricAlarmCommand({
+      ...extra,
       AlarmName: name,
       MetricName: 'Invocation5XXErrors',
       Namespace: 'AWS/SageMaker',
@@ -542,7 +543,9 @@ describe('auto-rollback on alarms', () => {
   });
 
   it('an alarm already in ALARM when the bake starts rolls back at once; one that fired and cleared before the bake does not', async () => {
-    await alarm('early');
+    // SetAlarmState lasts until the next evaluation (each minute), so only an alarm that its data (here
+    // missing data treated as breaching) keeps in ALARM is still there when the bake starts.
+    await alarm('early', { TreatMissingData: 'breaching' });
     await alarm('before');
     const started = await canaryUpdate('e', ['early']);
     await setAlarm('early', 'ALARM');

@@ -1,6 +1,6 @@
 /** Every emulated service, in the order requests are matched. */
 import type { ServiceFactory } from '../server.js';
-import { cloudwatch, cloudwatchQuery } from './cloudwatch.js';
+import { cloudwatch, cloudwatchQuery } from './cloudwatch/index.js';
 import { ecr } from './ecr.js';
 import { logs } from './logs.js';
 import { s3 } from './s3.js';

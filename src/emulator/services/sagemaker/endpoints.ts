@@ -14,7 +14,7 @@
  */
 import type { Emulator, RequestInfo, Operation as Handler } from '../../server.js';
 import { validation } from '../../protocol.js';
-import { firstAlarm } from '../cloudwatch.js';
+import { firstAlarm } from '../cloudwatch/index.js';
 import {
   arnOf,
   byName,

@@ -5,9 +5,7 @@
  * non-zero, as SageMaker does).
  */
 import type { Emulator } from '../../server.js';
-// MERGE: replaced by the CloudWatch metric store.
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-const recordMetric = (_emulator: Emulator, _datum: unknown): void => undefined;
+import { recordMetric } from '../cloudwatch/index.js';
 
 export interface InvocationOutcome {
   endpoint: string;
