@@ -471,7 +471,11 @@ describe('validation and error codes', () => {
     const recent = await aws('list-endpoints', '--creation-time-after', after, '--status-equals', 'Creating');
     expect(recent.Endpoints.map((e: { EndpointName: string }) => e.EndpointName)).toEqual(['b-ep']);
     const byName = await aws('list-endpoints', '--sort-by', 'Name', '--sort-order', 'Ascending');
-    expect(byName.Endpoints.map((e: { EndpointName: string }) => e.EndpointName)).toEqual(['a-ep', 'b-ep', 'ep']);
+    expect(byName.Endpoints.map((e: { EndpointName: string }) => e.EndpointName)).toEqual([
+      'a-ep',
+      'b-ep',
+      'ep'
+    ]);
   });
 
   it('CloudWatch alarms: put, describe by name and state, delete', async () => {

@@ -7,7 +7,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DeleteEndpointCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
+import {
+  DeleteEndpointCommand,
+  DescribeEndpointCommand,
+  UpdateEndpointCommand,
+  type DeploymentConfig
+} from '@aws-sdk/client-sagemaker';
+import {
+  CloudWatchClient,
+  DescribeAlarmHistoryCommand,
+  GetMetricStatisticsCommand,
+  PutMetricAlarmCommand
+} from '@aws-sdk/client-cloudwatch';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import {
   CloudWatchLogsClient,
@@ -283,4 +294,176 @@ it('a new emulator on the same state file serves the live endpoints again, and r
   }
   expect(text(answer!.Body).answer).toBe('again');
   expect(emulatorContainers()).not.toContain(`left-${tag}`);
+});
+
+describe('deployment guardrails with real traffic', () => {
+  const canary = (alarms: string[] = [], bake = 600): DeploymentConfig => ({
+    BlueGreenUpdatePolicy: {
+      TrafficRoutingConfiguration: {
+        Type: 'CANARY',
+        CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+        WaitIntervalInSeconds: bake
+      },
+      TerminationWaitInSeconds: 0
+    },
+    ...(alarms.length
+      ? { AutoRollbackConfiguration: { Alarms: alarms.map((AlarmName) => ({ AlarmName })) } }
+      : {})
+  });
+
+  /** Sends requests one after another until `stop` says so; counts answers by their `answer` field or error. */
+  async function traffic(stop: () => Promise<boolean> | boolean) {
+    const seen: Record<string, number> = {};
+    while (!(await stop())) {
+      const key = await c.runtime
+        .send(new InvokeEndpointCommand({ EndpointName: 'e1', Body: json({}) }))
+        .then(
+          (a) => text(a.Body).answer as string,
+          (e) => `${e.name}${e.OriginalStatusCode ? ` ${e.OriginalStatusCode}` : ''}`
+        );
+      seen[key] = (seen[key] ?? 0) + 1;
+    }
+    return seen;
+  }
+  const phase = async () =>
+    (await c.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'e1' }))).PendingDeploymentSummary
+      ?.ProductionVariants?.[0]?.VariantStatus?.[0]?.Status;
+
+  async function twoVersions(newEnvironment: Record<string, string>) {
+    await createModel(c.sagemaker, { name: 'old', environment: { ANSWER: 'old' } });
+    await createModel(c.sagemaker, { name: 'new', environment: { ANSWER: 'new', ...newEnvironment } });
+    await createConfig(c.sagemaker, 'c-old', [
+      { VariantName: 'AllTraffic', ModelName: 'old', InitialInstanceCount: 10 }
+    ]);
+    await createConfig(c.sagemaker, 'c-new', [
+      { VariantName: 'AllTraffic', ModelName: 'new', InitialInstanceCount: 10 }
+    ]);
+    await createEndpoint(c.sagemaker, 'e1', 'c-old');
+  }
+
+  async function errorAlarm(cw: CloudWatchClient) {
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'e1-5xx',
+        Namespace: 'AWS/SageMaker',
+        MetricName: 'Invocation5XXErrors',
+        Dimensions: [
+          { Name: 'EndpointName', Value: 'e1' },
+          { Name: 'VariantName', Value: 'AllTraffic' }
+        ],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching'
+      })
+    );
+  }
+  const cloudwatch = () =>
+    awsClient(CloudWatchClient, 'CloudWatch', {
+      action: 'serving-test',
+      region: 'us-east-1',
+      endpoint: emu.url,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+    });
+
+  it('a 10% canary gets about 10% of the requests while it bakes, then all of them', async () => {
+    await twoVersions({});
+    await c.sagemaker.send(
+      new UpdateEndpointCommand({
+        EndpointName: 'e1',
+        EndpointConfigName: 'c-new',
+        DeploymentConfig: canary()
+      })
+    );
+    while ((await phase()) !== 'Baking') await new Promise((r) => setTimeout(r, 50));
+    let n = 0;
+    const seen = await traffic(() => n++ >= 300);
+    // 300 requests at 10%: 30 ± 5.2 (one standard deviation); 4 of them bound it.
+    expect(seen.new).toBeGreaterThan(30 - 21);
+    expect(seen.new).toBeLessThan(30 + 21);
+    expect(seen.old + seen.new).toBe(300);
+    const done = await waitForEndpoint(c.sagemaker, 'e1');
+    expect(done).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'c-new' });
+    n = 0;
+    expect(await traffic(() => n++ >= 20)).toEqual({ new: 20 });
+  });
+
+  it('a canary whose /invocations answer 500 trips the 5XX alarm from real metrics, and SageMaker rolls back', async () => {
+    const cw = cloudwatch();
+    await errorAlarm(cw);
+    await twoVersions({ BEHAVIOUR: 'invocations-500' });
+    await c.sagemaker.send(
+      new UpdateEndpointCommand({
+        EndpointName: 'e1',
+        EndpointConfigName: 'c-new',
+        DeploymentConfig: canary(['e1-5xx'])
+      })
+    );
+    const status = async () =>
+      (await c.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'e1' }))).EndpointStatus;
+    const seen = await traffic(async () => (await status()) !== 'Updating');
+    expect(seen['ModelError 500']).toBeGreaterThan(0);
+    const after = await waitForEndpoint(c.sagemaker, 'e1');
+    expect(after).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'c-old' });
+    expect(after.FailureReason).toMatch(
+      /^Alarm e1-5xx went into ALARM while baking with 10% of traffic on the new fleet/
+    );
+    const history = await cw.send(
+      new DescribeAlarmHistoryCommand({ AlarmName: 'e1-5xx', HistoryItemType: 'StateUpdate' })
+    );
+    expect(history.AlarmHistoryItems!.map((h) => h.HistorySummary)).toContain(
+      'Alarm updated from OK to ALARM'
+    );
+    const reason = JSON.parse(
+      history.AlarmHistoryItems!.find((h) => h.HistorySummary === 'Alarm updated from OK to ALARM')!
+        .HistoryData!
+    );
+    expect(reason.newState.stateReason).toMatch(/^Threshold Crossed: 1 out of the last 1 datapoints \[\d/);
+    // The new fleet is gone; the old one answers everything.
+    let n = 0;
+    expect(await traffic(() => n++ >= 20)).toEqual({ old: 20 });
+    const deadline = Date.now() + 10_000;
+    while (emulatorContainers().length > 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(emulatorContainers()).toHaveLength(1);
+  });
+
+  it('a canary container that dies mid-bake fails its requests, trips the alarm, and the update rolls back', async () => {
+    const cw = cloudwatch();
+    await errorAlarm(cw);
+    await twoVersions({ BEHAVIOUR: 'exit-after', EXIT_AFTER: '0.2' });
+    await c.sagemaker.send(
+      new UpdateEndpointCommand({
+        EndpointName: 'e1',
+        EndpointConfigName: 'c-new',
+        DeploymentConfig: canary(['e1-5xx'])
+      })
+    );
+    const status = async () =>
+      (await c.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'e1' }))).EndpointStatus;
+    const seen = await traffic(async () => (await status()) !== 'Updating');
+    expect(seen.new).toBeGreaterThan(0);
+    // The SDK retries ServiceUnavailable, so callers mostly see the old fleet answer the retry; the
+    // failed attempts are in the metrics, which is what trips the alarm.
+    const after = await waitForEndpoint(c.sagemaker, 'e1');
+    expect(after).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'c-old' });
+    expect(after.FailureReason).toMatch(/^Alarm e1-5xx went into ALARM/);
+    const errors = await cw.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/SageMaker',
+        MetricName: 'Invocation5XXErrors',
+        Dimensions: [
+          { Name: 'EndpointName', Value: 'e1' },
+          { Name: 'VariantName', Value: 'AllTraffic' }
+        ],
+        StartTime: new Date(Date.now() - 600_000),
+        EndTime: new Date(Date.now() + 60_000),
+        Period: 600,
+        Statistics: ['Sum']
+      })
+    );
+    expect(errors.Datapoints!.reduce((sum, d) => sum + d.Sum!, 0)).toBeGreaterThan(0);
+  });
 });
