@@ -354,6 +354,77 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       }
     }
   },
+  "smoke-test": {
+    "description": "Send requests to a live SageMaker endpoint and judge its answers (status, JSON fields, error rate, p95 latency), per production variant, with the traffic split observed in the job summary.",
+    "inputs": {
+      "endpoint-name": {
+        "description": "The SageMaker endpoint to test.",
+        "required": true
+      },
+      "requests": {
+        "description": "The cases, in the workspace: a file of JSON lines, each {\"body\": ..., \"content-type\": ..., \"expect\": {\"status\": 200, \"json\": {\"predictions.0.label\": \"class_0\", \"id\": {\"exists\": true}}}}, or a folder whose files are sent as they are (each expecting status 200).",
+        "required": true
+      },
+      "content-type": {
+        "description": "The Content-Type of a case that names none, and of every payload file of a folder.",
+        "default": "application/json"
+      },
+      "target-variant": {
+        "description": "Send every request to this production variant (TargetVariant) instead of by the weights, e.g. the canary's."
+      },
+      "count": {
+        "description": "How many times the set of cases is sent, in order. Default: 1 (when duration is empty); not together with duration."
+      },
+      "duration": {
+        "description": "Send the set over and over for this long instead of count times, e.g. 90s, 15m, 1h (during a canary bake)."
+      },
+      "concurrency": {
+        "description": "How many requests are in flight at once, from 1 to 50.",
+        "default": "4"
+      },
+      "max-error-rate": {
+        "description": "The share of requests that may fail (a wrong status or no answer) before the step fails: a percentage (5%) or a fraction (0.05). A wrong answer to a right status always fails.",
+        "default": "0"
+      },
+      "max-p95-latency": {
+        "description": "Fail when the 95th percentile of the request latency is above this, e.g. 500ms or 2s (bare numbers are seconds). Empty for no limit."
+      },
+      "wait-for-in-service": {
+        "description": "Wait until the endpoint is InService (DescribeEndpoint) before the first request, and check that target-variant is one of its variants.",
+        "default": "true"
+      },
+      "wait-timeout": {
+        "description": "How long to wait for InService, e.g. 90s, 15m, 1h.",
+        "default": "30m"
+      },
+      "region": {
+        "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      }
+    },
+    "outputs": {
+      "status": {
+        "description": "passed or failed."
+      },
+      "requests": {
+        "description": "The number of requests sent."
+      },
+      "errors": {
+        "description": "The number of requests that did not get the answer expected (a wrong status, no answer, or wrong content)."
+      },
+      "error-rate": {
+        "description": "errors / requests, a fraction from 0 to 1 (0.05 is 5%)."
+      },
+      "p50-ms": {
+        "description": "The median latency of a request, in milliseconds."
+      },
+      "p95-ms": {
+        "description": "The 95th percentile of the latency of a request, in milliseconds."
+      },
+      "variants": {
+        "description": "JSON: for each invoked production variant, {\"requests\": n, \"errors\": n, \"p50-ms\": n, \"p95-ms\": n}, e.g. {\"AllTraffic\": {...}, \"Canary\": {...}}."
+      }
+    }
+  },
   "test-in-docker": {
     "description": "Run the tests inside the very image that will be deployed, without network by default, with the JUnit report in the job summary and failing tests annotated.",
     "inputs": {

@@ -6,6 +6,7 @@ import { run as dvcPull } from '../actions/dvc-pull.js';
 import { run as dvcPush } from '../actions/dvc-push.js';
 import { run as promote } from '../actions/promote.js';
 import { run as rollback } from '../actions/rollback.js';
+import { run as smokeTest } from '../actions/smoke-test.js';
 import { run as testInDocker } from '../actions/test-in-docker.js';
 import { run as train } from '../actions/train.js';
 
@@ -16,6 +17,7 @@ export const RUNS: Record<string, ActionRun> = {
   'dvc-push': dvcPush,
   'promote': promote,
   'rollback': rollback,
+  'smoke-test': smokeTest,
   'test-in-docker': testInDocker,
   'train': train
 };
