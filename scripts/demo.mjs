@@ -5,8 +5,12 @@
 //
 //   data:     dvc-push the example's data to the emulator's S3, dvc-pull it into a fresh checkout
 //   PR:       build the training image, train locally, build the serving image, test inside it
-//   deploy:   train on "SageMaker", deploy v1, retrain, deploy v2 behind a canary, deploy a broken
-//             v3 (SageMaker rolls it back, the step fails and says why), roll back to v1
+//   deploy:   train on "SageMaker", deploy v1 (its container really serves), smoke-test it, retrain,
+//             deploy v2 behind a canary, build a broken v3 (/invocations answers 500) and deploy it
+//             behind a canary while smoke-test sends traffic: the 5XX alarm fires from the real
+//             metrics, SageMaker rolls back, the step fails and says why; then an A/B test of v1
+//             beside v2 by weights, the split smoke-test saw, and a rollback that ends it.
+// Nothing is injected: every failure comes from the code and the containers.
 //
 // Needs .ci/services first (the Docker engine and the registry on 127.0.0.1:5000).
 import { execFileSync, spawn } from 'node:child_process';
@@ -14,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/cli/index.js');
@@ -122,6 +127,12 @@ const commitTime = git('%ct', '0');
 
 const results = [];
 let summaries = '';
+let abSplit;
+const awsConfig = {
+  endpoint: url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' }
+};
 
 /** Runs one action with the CLI; returns its outputs. `expect: 'failure'` for a step meant to fail. */
 async function step(title, action, inputs, { cwd = repo, expect = 'success' } = {}) {
@@ -175,6 +186,9 @@ async function step(title, action, inputs, { cwd = repo, expect = 'success' } = 
     console.error(`\ndemo: "${title}" exited ${code}, expected ${expect}.`);
     finish(1);
   }
+  // A step meant to fail says why, even when the logs are quiet.
+  if (quiet && expect === 'failure')
+    for (const line of log.split('\n')) if (/^\s*(::)?error/.test(line)) console.log(line.trim());
   return outputs;
 }
 
@@ -188,6 +202,9 @@ function finish(code) {
     const result =
       (metrics?.accuracy !== undefined ? `${o.status}, accuracy ${metrics.accuracy}` : undefined) ??
       (o.tests !== undefined ? `${o.tests} tests, ${o.failures} failures` : undefined) ??
+      (o['error-rate'] !== undefined
+        ? `${o.status}, ${o.requests} requests, ${o.errors} errors, p95 ${o['p95-ms']} ms`
+        : undefined) ??
       o.status ??
       (o.digest ? o.digest.slice(0, 19) : undefined) ??
       (o.files ? `${o.files} files` : undefined) ??
@@ -195,6 +212,13 @@ function finish(code) {
     console.log(
       `| ${r.title} | ${r.action} | ${r.code}${r.ok ? '' : ' (unexpected)'} | ${r.seconds.toFixed(1)} s | ${result} |`
     );
+  }
+  if (abSplit) {
+    const total = Object.values(abSplit).reduce((sum, v) => sum + v.requests, 0);
+    const split = Object.entries(abSplit)
+      .map(([variant, v]) => `${variant} ${Math.round((100 * v.requests) / total)}%`)
+      .join(', ');
+    console.log(`\nThe A/B split smoke-test observed (weights 70/30): ${split} of ${total} requests.`);
   }
   const file = path.join(temp, 'summary.md');
   fs.writeFileSync(file, summaries);
@@ -247,11 +271,16 @@ const v1 = await step('Train v1 on SageMaker (emulated)', 'train', {
   hyperparameters: 'n_estimators: 50',
   'metric-definitions': metrics
 });
-await step('Deploy v1 (creates the endpoint)', 'deploy-canary', {
+await step('Deploy v1 (creates the endpoint: its container starts and passes /ping)', 'deploy-canary', {
   'endpoint-name': 'wine',
   image: serving['image-uri'],
   'model-data': v1['model-data'],
   'role-arn': ROLE
+});
+await step('Smoke-test v1: real predictions from the live endpoint', 'smoke-test', {
+  'endpoint-name': 'wine',
+  requests: 'serving/smoke/requests.jsonl',
+  'max-p95-latency': '2s'
 });
 const v2 = await step('Retrain: v2', 'train', {
   image: trainingImage['image-id'],
@@ -268,23 +297,79 @@ await step('Deploy v2 behind a canary', 'deploy-canary', {
   'canary-size': '50%',
   'bake-time': '10m'
 });
-await fetch(`${url}/_emulator/faults`, {
-  method: 'POST',
-  body: JSON.stringify({ 'sagemaker.failHealthCheck': true })
-});
-await step(
-  'Deploy a broken v3: its fleet fails the health check, SageMaker rolls back',
-  'deploy-canary',
-  {
-    'endpoint-name': 'wine',
-    image: serving['image-uri'],
-    'model-data': v2['model-data'],
-    environment: 'LOG_LEVEL=debug'
-  },
-  { expect: 'failure' }
+
+// The alarm a team keeps beside its endpoint (in its infrastructure code): any 5XX answer.
+await new CloudWatchClient(awsConfig).send(
+  new PutMetricAlarmCommand({
+    AlarmName: 'wine-5xx',
+    AlarmDescription: 'The wine endpoint answered 5XX',
+    Namespace: 'AWS/SageMaker',
+    MetricName: 'Invocation5XXErrors',
+    Dimensions: [
+      { Name: 'EndpointName', Value: 'wine' },
+      { Name: 'VariantName', Value: 'AllTraffic' }
+    ],
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    TreatMissingData: 'notBreaching'
+  })
 );
-await step('Roll back to the previous version (read from the tags in AWS)', 'rollback', {
+const broken = await step(
+  'Build a broken v3 (/invocations answers 500, /ping stays healthy)',
+  'build-image',
+  {
+    ...build,
+    'build-args': `BASE_IMAGE=${BASE_IMAGE}\nBROKEN_INVOCATIONS=1`,
+    dockerfile: 'serving/Dockerfile',
+    repository: 'wine-classifier',
+    tags: `${sha.slice(0, 12)}-broken-${Date.now()}`
+  }
+);
+// The canary bakes under real traffic: smoke-test sends it while deploy-canary watches the alarm.
+const [, brokenDeploy] = await Promise.all([
+  step(
+    'Traffic while v3 bakes (smoke-test for 8 s; errors allowed: it is the canary that fails)',
+    'smoke-test',
+    {
+      'endpoint-name': 'wine',
+      requests: 'serving/smoke/predictions.jsonl',
+      duration: '8s',
+      'max-error-rate': '100%'
+    }
+  ),
+  step(
+    'Deploy the broken v3 behind a canary: the 5XX alarm fires from real traffic, SageMaker rolls back',
+    'deploy-canary',
+    {
+      'endpoint-name': 'wine',
+      image: broken['image-uri'],
+      'model-data': v2['model-data'],
+      'canary-size': '50%',
+      'bake-time': '10m',
+      alarms: 'wine-5xx'
+    },
+    { expect: 'failure' }
+  )
+]);
+if (brokenDeploy.status !== 'rolled-back') fail('the broken v3 was not rolled back.');
+await step('A/B test: v1 beside v2 on 30% of the traffic (weights)', 'deploy-canary', {
   'endpoint-name': 'wine',
-  reason: 'demo: back to v1'
+  image: serving['image-uri'],
+  'model-data': v1['model-data'],
+  strategy: 'weights',
+  'canary-weight': '30'
+});
+const ab = await step('Traffic through the A/B test: the split smoke-test observed', 'smoke-test', {
+  'endpoint-name': 'wine',
+  requests: 'serving/smoke/predictions.jsonl',
+  count: '50'
+});
+abSplit = JSON.parse(ab.variants);
+await step('End the A/B test: roll back to v2 alone (read from the tags in AWS)', 'rollback', {
+  'endpoint-name': 'wine',
+  reason: 'demo: v2 stays'
 });
 finish(0);

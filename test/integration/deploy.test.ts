@@ -195,8 +195,6 @@ describe('deploy-canary', () => {
     });
     expect(result.summary).toContain('↩️ rolled back');
     expect(result.summary).toContain('Rolling back: Alarm news-5xx');
-    // The emulator answers no GetMetricData yet: the summary says so, and the outcome is the same.
-    expect(result.summary).toContain('### What the canary saw while it baked');
     // The emulator's CloudWatch answers GetMetricData: no traffic reached this simulated endpoint.
     expect(result.summary).toContain('### What the canary saw while it baked');
     expect(result.summary).toContain('| AllTraffic | 0 | 0 | 0 | - | no data |');
