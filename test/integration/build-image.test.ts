@@ -209,7 +209,7 @@ describe('build-image', () => {
       { workspace: ROOT }
     );
     expect(run.exitCode).toBe(0);
-    expect(run.outputs).toMatchObject({ tests: '12', failures: '0' });
+    expect(run.outputs).toMatchObject({ tests: '13', failures: '0' });
   });
 
   it('pushing the same image under the same tag again passes without a push', async () => {

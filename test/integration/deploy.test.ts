@@ -198,7 +198,9 @@ describe('deploy-canary', () => {
     // The emulator's CloudWatch answers GetMetricData: no traffic reached this simulated endpoint.
     expect(result.summary).toContain('### What the canary saw while it baked');
     expect(result.summary).toContain('| AllTraffic | 0 | 0 | 0 | - | no data |');
-    expect(result.summary).toContain(`| news-5xx | ALARM | ${CROSSED.replace(/\|/g, '\\|')} |`);
+    // SetAlarmState lasts until the alarm's next evaluation (as on AWS): with no data the alarm may
+    // be back to INSUFFICIENT_DATA by the end; the reason of the rollback is the one above.
+    expect(result.summary).toMatch(/\| news-5xx \| (ALARM|INSUFFICIENT_DATA) \| /);
   });
 
   it('linear: a step of 20% of 10 instances at a time, a bake after each', async () => {

@@ -943,7 +943,10 @@ describe('state across runs', () => {
           '--time-scale',
           '0.001',
           '--state-file',
-          file
+          file,
+          // The timeline across runs, without containers (the image is a name only).
+          '--hosting',
+          'simulated'
         ],
         {
           stdio: ['ignore', 'pipe', 'inherit']

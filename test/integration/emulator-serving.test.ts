@@ -467,3 +467,16 @@ describe('deployment guardrails with real traffic', () => {
     expect(errors.Datapoints!.reduce((sum, d) => sum + d.Sum!, 0)).toBeGreaterThan(0);
   });
 });
+
+it('--hosting takes docker or simulated, and nothing else', async () => {
+  const { emulatorCommand } = await import('../../src/emulator/cli.js');
+  const write = process.stderr.write;
+  let said = '';
+  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
+  try {
+    expect(await emulatorCommand(['--hosting', 'vm'])).toBe(2);
+  } finally {
+    process.stderr.write = write;
+  }
+  expect(said).toBe('mlops-actions emulator: --hosting must be docker or simulated, but got "vm".\n');
+});

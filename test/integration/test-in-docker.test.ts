@@ -43,13 +43,13 @@ describe('test-in-docker', () => {
     expect(run.outputs).toEqual({
       'exit-code': '0',
       duration: expect.stringMatching(/^\d+$/),
-      tests: '12',
+      tests: '13',
       failures: '0'
     });
     expect(run.log).toMatch(/serving\/tests\/test_service\.py \.+ +\[100%\]/); // streamed into the log
     expect(run.summary).toContain('## test-in-docker: passed');
     expect(run.summary).toContain('| Tests | 12: 12 passed, 0 failed, 0 errors, 0 skipped |');
-    expect(run.summary).toContain('pie showData title 12 tests');
+    expect(run.summary).toContain('pie showData title 13 tests');
     expect(leftovers()).toBe('');
   });
 

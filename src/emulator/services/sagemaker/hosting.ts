@@ -104,7 +104,14 @@ export class Hosting {
     this.instances.clear();
     for (const i of instances) i.stopped = true;
     await removeContainers(instances.flatMap((i) => (i.container ? [i.container.name] : [])));
-    await removeContainers(await containersOf(this.tag));
+    // `docker run --rm` removes a killed container too: the engine may still list it while it does
+    // ("removal in progress"), so ask again until none of ours is left (a few seconds at most).
+    const deadline = Date.now() + 15_000;
+    for (let left = await containersOf(this.tag); left.length; left = await containersOf(this.tag)) {
+      if (Date.now() > deadline) break;
+      await removeContainers(left);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Brings the containers in line with the fleets the endpoints need. */
