@@ -90,10 +90,16 @@ const notServed = (operation: string) => () => {
   throw new S3Error(501, 'NotImplemented', `The emulator does not emulate S3 ${operation}.`);
 };
 
-type Handler = (r: S3Request) => string | void;
+type Handler = (r: S3Request) => unknown;
 
 /** The operation a request is, and what answers it. */
-function route(method: string, bucket: string, key: string, q: URLSearchParams): [string, Handler] {
+function route(
+  method: string,
+  bucket: string,
+  key: string,
+  q: URLSearchParams,
+  copy: boolean
+): [string, Handler] {
   if (!bucket)
     return method === 'GET' ? ['ListBuckets', listBuckets] : [`${method}Service`, notServed(`${method} /`)];
   const other = unserved(method, q, !!key);
@@ -114,12 +120,12 @@ function route(method: string, bucket: string, key: string, q: URLSearchParams):
     return [`${VERB[method]}ObjectTagging`, objectTagging];
   if (method === 'POST' && q.has('uploads')) return ['CreateMultipartUpload', createMultipartUpload];
   if (q.has('uploadId')) {
-    if (method === 'PUT') return ['UploadPart', uploadPart];
+    if (method === 'PUT') return [copy ? 'UploadPartCopy' : 'UploadPart', uploadPart];
     if (method === 'POST') return ['CompleteMultipartUpload', completeMultipartUpload];
     if (method === 'DELETE') return ['AbortMultipartUpload', abortMultipartUpload];
     if (method === 'GET') return ['ListParts', listParts];
   }
-  if (method === 'PUT') return ['PutObject', putObject];
+  if (method === 'PUT') return [copy ? 'CopyObject' : 'PutObject', putObject];
   if (method === 'GET') return ['GetObject', getObject];
   if (method === 'HEAD') return ['HeadObject', getObject];
   if (method === 'DELETE') return ['DeleteObject', deleteObject];
@@ -213,7 +219,13 @@ export function s3(emulator: Emulator): ServiceDefinition {
         /aws-chunked/.test(String(req.headers['content-encoding'] ?? ''));
       const body = streaming ? decodeAwsChunked(rawBody) : rawBody;
       const method = req.method ?? 'GET';
-      const [operation, handler] = route(method, bucket, key, q);
+      const [operation, handler] = route(
+        method,
+        bucket,
+        key,
+        q,
+        req.headers['x-amz-copy-source'] !== undefined
+      );
       try {
         checkPresigned(q, emulator.now());
         handler({ req, res, method, bucket, key, q, body, store, now: emulator.now() });
