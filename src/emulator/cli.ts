@@ -4,7 +4,7 @@ import { parseDuration } from '../duration.js';
 import path from 'node:path';
 import { splitList } from '../inputs.js';
 import { Emulator } from './server.js';
-import { S3Store } from './services/s3.js';
+import { S3Store } from './services/s3/index.js';
 import { ALL_SERVICES } from './services/index.js';
 
 const USAGE = `Usage: mlops-actions emulator [--port 4599] [--time-scale 1] [--state-file PATH] [--training docker|simulated]

@@ -191,7 +191,9 @@ export class Emulator {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname.startsWith('/_emulator/')) return this.admin(req, res, url, body);
 
-    const auth = req.headers.authorization ?? '';
+    // A presigned request (S3's query-string SigV4) carries its credential scope in the query.
+    const presigned = url.searchParams.get('X-Amz-Credential');
+    const auth = req.headers.authorization ?? (presigned ? `Credential=${presigned}` : '');
     const scope = /Credential=([^/]+)\/\d+\/([^/]+)\/([^/]+)\//.exec(auth);
     const target = req.headers['x-amz-target'];
     // Several definitions may share a prefix (SageMaker endpoints and training jobs): the one that

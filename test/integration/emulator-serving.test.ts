@@ -26,7 +26,7 @@ import {
   DescribeLogStreamsCommand
 } from '@aws-sdk/client-cloudwatch-logs';
 import { awsClient } from '../../src/aws.js';
-import { S3Store } from '../../src/emulator/services/s3.js';
+import { S3Store } from '../../src/emulator/services/s3/index.js';
 import { hostingOf } from '../../src/emulator/services/sagemaker/hosting.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import {

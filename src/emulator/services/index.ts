@@ -3,7 +3,7 @@ import type { ServiceFactory } from '../server.js';
 import { cloudwatch, cloudwatchQuery } from './cloudwatch/index.js';
 import { ecr } from './ecr.js';
 import { logs } from './logs.js';
-import { s3 } from './s3.js';
+import { s3 } from './s3/index.js';
 import { sagemaker, sagemakerRuntime } from './sagemaker/index.js';
 import { sts } from './sts.js';
 import { training } from './training.js';

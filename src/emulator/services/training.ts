@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Emulator, ServiceDefinition } from '../server.js';
 import { AwsError, validation } from '../protocol.js';
 import { ACCOUNT_ID } from './sts.js';
-import { S3Store } from './s3.js';
+import { S3Store } from './s3/index.js';
 import { LogStore } from './logs.js';
 import { packModel, runTrainingContainer } from '../../training/container.js';
 import { scanMetrics } from '../../training/metrics.js';

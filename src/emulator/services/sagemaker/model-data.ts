@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { S3Store } from '../s3.js';
+import { S3Store } from '../s3/index.js';
 
 const run = promisify(execFile);
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
