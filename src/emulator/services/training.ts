@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Emulator, ServiceDefinition } from '../server.js';
 import { AwsError, validation } from '../protocol.js';
 import { ACCOUNT_ID } from './sts.js';
+import { checkTrainingInstanceType } from './sagemaker/validate.js';
 import { S3Store } from './s3/index.js';
 import { LogStore } from './logs.js';
 import { packModel, runTrainingContainer } from '../../training/container.js';
@@ -238,8 +239,7 @@ export function training(emulator: Emulator): ServiceDefinition {
         );
       }
       transition(job, 'Uploading', 'Uploading generated training model');
-      const [, bucket, prefix = ''] = S3_URI.exec(job.request.OutputDataConfig.S3OutputPath)!;
-      const key = [prefix.replace(/\/+$/, ''), name, 'output', 'model.tar.gz'].filter(Boolean).join('/');
+      const [, bucket, key] = /^s3:\/\/([^/]+)\/(.*)$/.exec(artifactsOf(job.request))!;
       const archive = path.join(workDir, 'model.tar.gz');
       await packModel(modelDir, archive);
       if (!s3.bucketExists(bucket))
@@ -256,6 +256,15 @@ export function training(emulator: Emulator): ServiceDefinition {
       // Files a root container wrote may not be removable by a non-root emulator: they stay.
       fs.rm(workDir, { recursive: true, force: true }, () => undefined);
     }
+  }
+
+  /** `<S3OutputPath>/<job>/output/model.tar.gz`, where SageMaker writes a job's model. */
+  function artifactsOf(r: Job['request']): string {
+    const [, bucket, prefix = ''] = S3_URI.exec(r.OutputDataConfig.S3OutputPath)!;
+    const key = [prefix.replace(/\/+$/, ''), r.TrainingJobName, 'output', 'model.tar.gz']
+      .filter(Boolean)
+      .join('/');
+    return `s3://${bucket}/${key}`;
   }
 
   function describe(job: Job) {
@@ -275,8 +284,16 @@ export function training(emulator: Emulator): ServiceDefinition {
       StoppingCondition: r.StoppingCondition,
       HyperParameters: r.HyperParameters,
       Environment: r.Environment,
+      VpcConfig: r.VpcConfig,
+      EnableNetworkIsolation: r.EnableNetworkIsolation ?? false,
+      EnableInterContainerTrafficEncryption: r.EnableInterContainerTrafficEncryption ?? false,
       EnableManagedSpotTraining: r.EnableManagedSpotTraining ?? false,
+      RetryStrategy: r.RetryStrategy,
       CheckpointConfig: r.CheckpointConfig,
+      // Required in the API's output shape, so answered in every state: where the model is (or
+      // will be) written; the object exists once the job is Completed.
+      // Only once the model exists: the SDK models it as required, but a job without a model has none,
+      // and callers (the train action) read its presence as "there is a model here".
       ModelArtifacts: job.modelArtifacts ? { S3ModelArtifacts: job.modelArtifacts } : undefined,
       CreationTime: date(job.created),
       TrainingStartTime: date(job.trainingStart),
@@ -306,7 +323,7 @@ export function training(emulator: Emulator): ServiceDefinition {
     targetPrefix: 'SageMaker',
     close: () => running.forEach((controller) => controller.abort()),
     operations: {
-      CreateTrainingJob: (r) => {
+      CreateTrainingJob: (r, request) => {
         const name = r.TrainingJobName ?? '';
         if (!JOB_NAME.test(name))
           throw validation(
@@ -324,10 +341,7 @@ export function training(emulator: Emulator): ServiceDefinition {
           );
         if (!r.AlgorithmSpecification?.TrainingImage)
           throw validation('AlgorithmSpecification.TrainingImage is required.');
-        if (!/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(r.ResourceConfig?.InstanceType ?? ''))
-          throw validation(
-            `Value '${r.ResourceConfig?.InstanceType}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set.`
-          );
+        checkTrainingInstanceType(r.ResourceConfig?.InstanceType);
         if (!(r.ResourceConfig?.InstanceCount >= 1))
           throw validation(
             "Value at 'resourceConfig.instanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1"
@@ -364,7 +378,7 @@ export function training(emulator: Emulator): ServiceDefinition {
         const now = emulator.now();
         const job: Job = {
           request: r,
-          arn: `arn:aws:sagemaker:us-east-1:${ACCOUNT_ID}:training-job/${name.toLowerCase()}`,
+          arn: `arn:aws:sagemaker:${request.region ?? 'us-east-1'}:${ACCOUNT_ID}:training-job/${name.toLowerCase()}`,
           status: 'InProgress',
           secondary: 'Starting',
           transitions: [

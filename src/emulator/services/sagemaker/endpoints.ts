@@ -19,6 +19,7 @@ import {
   arnOf,
   byName,
   hostingState,
+  primaryContainerOf,
   type Endpoint,
   type Fault,
   type Json,
@@ -66,7 +67,7 @@ export function endpoints(
   function runtimeVariants(configName: string, at: number): Json[] {
     const config = state().configs[configName];
     return (config?.ProductionVariants ?? []).map((v: Json) => {
-      const image = state().models[v.ModelName]?.PrimaryContainer?.Image;
+      const image = primaryContainerOf(state().models[v.ModelName])?.Image;
       return {
         VariantName: v.VariantName,
         DeployedImages: image ? [{ SpecifiedImage: image, ResolvedImage: image, ResolutionTime: at }] : [],
@@ -115,6 +116,26 @@ export function endpoints(
     dropRetiredFleets(emulator);
   }
 
+  /**
+   * DescribeEndpoint's DataCaptureConfig (a DataCaptureConfigSummary) when the live config captures.
+   * KmsKeyId only when the config has one: the SDK marks it required, but AWS's answers leave it
+   * out when no key was given.
+   */
+  function dataCaptureOf(configName: string): Json {
+    const capture = state().configs[configName]?.DataCaptureConfig;
+    if (!capture) return {};
+    const enabled = capture.EnableCapture ?? true;
+    return {
+      DataCaptureConfig: {
+        EnableCapture: enabled,
+        CaptureStatus: enabled ? 'Started' : 'Stopped',
+        CurrentSamplingPercentage: capture.InitialSamplingPercentage,
+        DestinationS3Uri: capture.DestinationS3Uri,
+        ...(capture.KmsKeyId ? { KmsKeyId: capture.KmsKeyId } : {})
+      }
+    };
+  }
+
   function view(endpoint: Endpoint): Json {
     const op = endpoint.op;
     const date = (ms: number) => new Date(ms);
@@ -133,6 +154,7 @@ export function endpoints(
           ResolutionTime: date(i.ResolutionTime)
         }))
       })),
+      ...dataCaptureOf(endpoint.config),
       ...(endpoint.deploymentConfig ? { LastDeploymentConfig: endpoint.deploymentConfig } : {})
     };
     if (!out.ProductionVariants.length) delete out.ProductionVariants;
@@ -168,7 +190,7 @@ export function endpoints(
       EndpointConfigName: op.target,
       StartTime: date(op.started),
       ProductionVariants: (target?.ProductionVariants ?? []).map((v: Json) => {
-        const image = state().models[v.ModelName]?.PrimaryContainer?.Image;
+        const image = primaryContainerOf(state().models[v.ModelName])?.Image;
         const weight = v.InitialVariantWeight ?? 1;
         return {
           VariantName: v.VariantName,

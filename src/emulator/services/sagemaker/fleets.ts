@@ -7,7 +7,7 @@
  */
 import type { Emulator } from '../../server.js';
 import { healthCheckReason, type Health } from './timeline.js';
-import { hostingState, type Fleet, type Json, type Operation } from './state.js';
+import { hostingState, primaryContainerOf, type Fleet, type Json, type Operation } from './state.js';
 
 export function hostsContainers(emulator: Emulator): boolean {
   return emulator.options.hosting === 'docker';
@@ -20,7 +20,7 @@ export function newFleets(emulator: Emulator, endpoint: string, config: Json): s
   state.fleets ??= {};
   return (config.ProductionVariants as Json[]).map((v) => {
     const model = state.models[v.ModelName];
-    const container = model?.PrimaryContainer ?? {};
+    const container = primaryContainerOf(model) ?? {};
     state.fleetSerial = (state.fleetSerial ?? 0) + 1;
     const fleet: Fleet = {
       id: `${endpoint}-${String(state.fleetSerial).padStart(4, '0')}`,

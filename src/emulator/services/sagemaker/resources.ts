@@ -88,26 +88,40 @@ export function resources(emulator: Emulator) {
           'executionRoleArn',
           '^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$'
         );
-      const container = r.PrimaryContainer ?? r.Containers?.[0];
-      if (!container?.Image) throw validation('A primary container with an Image is required.');
-      if (
-        container.ModelDataUrl !== undefined &&
-        !/^(https|s3):\/\/([^/]+)\/?(.*)$/.test(container.ModelDataUrl)
-      )
-        throw patternError(
-          container.ModelDataUrl,
-          'primaryContainer.modelDataUrl',
-          '^(https|s3)://([^/]+)/?(.*)$'
+      if (r.PrimaryContainer && r.Containers)
+        throw validation('Only one of PrimaryContainer and Containers can be specified.');
+      if (r.Containers !== undefined && (!Array.isArray(r.Containers) || r.Containers.length > 15))
+        throw validation(
+          "1 validation error detected: Value at 'containers' failed to satisfy constraint: Member must have length less than or equal to 15"
         );
-      const env = container.Environment ?? {};
-      if (Object.keys(env).length > 100) throw validation('Environment can have at most 100 entries.');
+      const containers: Json[] = r.PrimaryContainer ? [r.PrimaryContainer] : (r.Containers ?? []);
+      if (!containers.length || containers.some((c) => !c?.Image))
+        throw validation('A primary container with an Image is required.');
+      const field = r.PrimaryContainer ? 'primaryContainer' : 'containers.member';
+      for (const container of containers) {
+        if (
+          container.ModelDataUrl !== undefined &&
+          !/^(https|s3):\/\/([^/]+)\/?(.*)$/.test(container.ModelDataUrl)
+        )
+          throw patternError(container.ModelDataUrl, `${field}.modelDataUrl`, '^(https|s3)://([^/]+)/?(.*)$');
+        const env = container.Environment ?? {};
+        if (Object.keys(env).length > 100) throw validation('Environment can have at most 100 entries.');
+      }
+      if (r.EnableNetworkIsolation !== undefined && typeof r.EnableNetworkIsolation !== 'boolean')
+        throw validation(
+          `1 validation error detected: Value '${r.EnableNetworkIsolation}' at 'enableNetworkIsolation' failed to satisfy constraint: Member must be a boolean`
+        );
       const tags = checkTags(r.Tags);
       const ModelArn = arnOf(request, 'model', name);
       state().models[name] = {
         ModelName: name,
         ModelArn,
         ExecutionRoleArn: r.ExecutionRoleArn,
-        PrimaryContainer: container,
+        // As given: DescribeModel answers PrimaryContainer or Containers, whichever was created.
+        ...(r.PrimaryContainer ? { PrimaryContainer: r.PrimaryContainer } : { Containers: r.Containers }),
+        ...(r.InferenceExecutionConfig ? { InferenceExecutionConfig: r.InferenceExecutionConfig } : {}),
+        ...(r.VpcConfig ? { VpcConfig: r.VpcConfig } : {}),
+        EnableNetworkIsolation: r.EnableNetworkIsolation ?? false,
         CreationTime: emulator.now()
       };
       setTags(ModelArn, tags);

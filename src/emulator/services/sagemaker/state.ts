@@ -95,5 +95,13 @@ export function arnOf(request: Pick<RequestInfo, 'region'>, kind: string, name: 
   return `arn:aws:sagemaker:${request.region ?? 'us-east-1'}:${ACCOUNT_ID}:${kind}/${name.toLowerCase()}`;
 }
 
+/**
+ * The container a model serves with: its PrimaryContainer, or the first of its Containers (the
+ * emulator runs one container per variant, so an inference pipeline is served by its first).
+ */
+export function primaryContainerOf(model: Json | undefined): Json | undefined {
+  return model?.PrimaryContainer ?? model?.Containers?.[0];
+}
+
 /** Sorts names by code point, as SageMaker's listings do. */
 export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

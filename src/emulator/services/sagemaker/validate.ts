@@ -6,11 +6,11 @@ import type { Emulator, RequestInfo } from '../../server.js';
 import { AwsError, validation } from '../../protocol.js';
 import { arnOf, hostingState, type Json } from './state.js';
 import { capacityShare } from './timeline.js';
+import { PRODUCTION_VARIANT_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from './instance-types.js';
 
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}';
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
-const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const TAG_KEY = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 const SERVERLESS_MEMORY = [1024, 2048, 3072, 4096, 5120, 6144];
 const DEFAULT_INSTANCE_LIMIT = 50;
@@ -19,6 +19,23 @@ export const patternError = (value: unknown, field: string, pattern: string) =>
   validation(
     `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`
   );
+
+const enumError = (value: unknown, field: string, values: readonly string[]) =>
+  validation(
+    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`
+  );
+
+/** A variant's instance type, one of SageMaker's (`field` is where it was, as SageMaker names it). */
+export function checkVariantInstanceType(type: unknown, field: string): void {
+  if (typeof type !== 'string' || !PRODUCTION_VARIANT_INSTANCE_TYPES.includes(type))
+    throw enumError(type, field, PRODUCTION_VARIANT_INSTANCE_TYPES);
+}
+
+/** A training job's instance type (ResourceConfig.InstanceType), one of SageMaker's. */
+export function checkTrainingInstanceType(type: unknown): void {
+  if (typeof type !== 'string' || !TRAINING_INSTANCE_TYPES.includes(type))
+    throw enumError(type, 'resourceConfig.instanceType', TRAINING_INSTANCE_TYPES);
+}
 
 export function checkName(name: unknown, field: string): string {
   if (typeof name !== 'string' || !NAME.test(name)) throw patternError(name, field, NAME_PATTERN);
@@ -155,7 +172,7 @@ export function validateVariants(emulator: Emulator, request: RequestInfo, varia
   if (!Array.isArray(variants) || variants.length < 1 || variants.length > 10)
     throw validation('ProductionVariants must have between 1 and 10 variants.');
   const names = new Set<string>();
-  for (const v of variants) {
+  for (const [index, v] of variants.entries()) {
     checkName(v.VariantName, 'productionVariants.member.variantName');
     if (names.has(v.VariantName))
       throw validation(`The variant name ${v.VariantName} is used more than once.`);
@@ -175,13 +192,10 @@ export function validateVariants(emulator: Emulator, request: RequestInfo, varia
       if (v.InstanceType || v.InitialInstanceCount)
         throw validation('A serverless variant cannot have an InstanceType or InitialInstanceCount.');
     } else {
-      if (!INSTANCE_TYPE.test(v.InstanceType ?? ''))
-        throw validation(
-          `1 validation error detected: Value '${v.InstanceType}' at 'productionVariants.1.member.instanceType' failed to satisfy constraint: Member must satisfy enum value set`
-        );
+      checkVariantInstanceType(v.InstanceType, `productionVariants.${index + 1}.member.instanceType`);
       if (!(Number.isInteger(v.InitialInstanceCount) && v.InitialInstanceCount >= 1))
         throw validation(
-          `1 validation error detected: Value '${v.InitialInstanceCount}' at 'productionVariants.1.member.initialInstanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1`
+          `1 validation error detected: Value '${v.InitialInstanceCount}' at 'productionVariants.${index + 1}.member.initialInstanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1`
         );
     }
     if ((v.InitialVariantWeight ?? 1) < 0)
