@@ -48,7 +48,7 @@ describe('test-in-docker', () => {
     });
     expect(run.log).toMatch(/serving\/tests\/test_service\.py \.+ +\[100%\]/); // streamed into the log
     expect(run.summary).toContain('## test-in-docker: passed');
-    expect(run.summary).toContain('| Tests | 12: 12 passed, 0 failed, 0 errors, 0 skipped |');
+    expect(run.summary).toContain('| Tests | 13: 13 passed, 0 failed, 0 errors, 0 skipped |');
     expect(run.summary).toContain('pie showData title 13 tests');
     expect(leftovers()).toBe('');
   });
