@@ -61,7 +61,8 @@ describe('workflows use the actions as declared, with least privilege', () => {
 
   it('every toolkit step names an action that exists and only its declared inputs', () => {
     const toolkit = steps.filter(
-      ({ step }) => typeof step.uses === 'string' && step.uses.startsWith('OWNER/mlops-actions/actions/')
+      ({ step }) =>
+        typeof step.uses === 'string' && step.uses.startsWith('mlops-actions/mlops-actions/actions/')
     );
     expect(toolkit.length).toBeGreaterThan(5);
     for (const { file, step } of toolkit) {
@@ -88,5 +89,93 @@ describe('workflows use the actions as declared, with least privilege', () => {
         ]);
       }
     }
+  });
+
+  it('no workflow names a placeholder owner', () => {
+    for (const { file } of docs)
+      expect([file, fs.readFileSync(path.join(ROOT, file), 'utf8')]).not.toEqual([
+        file,
+        expect.stringContaining('OWNER/')
+      ]);
+  });
+
+  it('only jobs that assume an AWS role ask for id-token: write', () => {
+    for (const { file, doc } of docs) {
+      for (const [id, job] of Object.entries(doc.jobs ?? {}) as Array<
+        [string, { uses?: string; steps?: Array<{ uses?: string }>; permissions?: Record<string, string> }]
+      >) {
+        if (job.uses || job.permissions?.['id-token'] !== 'write') continue;
+        const assumes = (job.steps ?? []).some((s) =>
+          s.uses?.startsWith('aws-actions/configure-aws-credentials')
+        );
+        expect([file, id, assumes]).toEqual([file, id, true]);
+      }
+      expect([file, doc.permissions?.['id-token']]).toEqual([file, undefined]);
+    }
+  });
+
+  it("every change to an endpoint runs in a GitHub environment, in the endpoint's one queue", () => {
+    const changers = docs.flatMap(({ file, doc }) =>
+      (
+        Object.entries(doc.jobs ?? {}) as Array<
+          [
+            string,
+            { steps?: Array<{ uses?: string }>; environment?: string; concurrency?: { group: string } }
+          ]
+        >
+      )
+        .filter(([, job]) =>
+          (job.steps ?? []).some((s) => /\/actions\/(deploy-canary|promote|rollback)@/.test(s.uses ?? ''))
+        )
+        .map(([id, job]) => [file, id, job.environment, job.concurrency?.group])
+    );
+    expect(changers.map(([file, id]) => `${file}:${id}`).sort()).toEqual([
+      '.github/workflows/ml-deploy.yml:deploy',
+      '.github/workflows/ml-retrain.yml:deploy',
+      '.github/workflows/ml-rollback.yml:rollback'
+    ]);
+    for (const [file, id, environment, group] of changers)
+      expect([file, id, environment, group]).toEqual([
+        file,
+        id,
+        '${{ inputs.environment }}',
+        'ml-deploy-${{ inputs.endpoint-name }}'
+      ]);
+  });
+
+  it('starters call reusable workflows that exist, with declared inputs and every required one', () => {
+    const starters = docs.filter(({ file }) => file.startsWith('workflows-templates/'));
+    expect(starters.length).toBe(4);
+    for (const { file, doc } of starters) {
+      for (const [id, job] of Object.entries(doc.jobs) as Array<[string, { uses: string; with?: object }]>) {
+        const m = /^mlops-actions\/mlops-actions\/(\.github\/workflows\/[^@]+)@v1$/.exec(job.uses);
+        expect([file, id, m?.[1]]).toEqual([file, id, expect.any(String)]);
+        const callee = YAML.parse(fs.readFileSync(path.join(ROOT, m![1]), 'utf8'));
+        const inputs = callee.on.workflow_call.inputs as Record<string, { required?: boolean }>;
+        const given = Object.keys(job.with ?? {});
+        expect([file, given.filter((k) => !(k in inputs))]).toEqual([file, []]);
+        const missing = Object.entries(inputs)
+          .filter(([k, spec]) => spec.required && !given.includes(k))
+          .map(([k]) => k);
+        expect([file, missing]).toEqual([file, []]);
+      }
+    }
+  });
+
+  it('starters name images by digest, never a moving tag', () => {
+    for (const { file } of docs.filter((d) => d.file.startsWith('workflows-templates/'))) {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      expect([file, text]).not.toEqual([file, expect.stringMatching(/-image:\s*\S+:latest\b/)]);
+      for (const m of text.matchAll(/-image:\s*(\S+)/g))
+        expect([file, m[1]]).toEqual([file, expect.stringContaining('@sha256:')]);
+    }
+  });
+
+  it('the retrain job outlasts its spot wait', () => {
+    const retrain = YAML.parse(fs.readFileSync(path.join(ROOT, '.github/workflows/ml-retrain.yml'), 'utf8'));
+    const inputs = retrain.on.workflow_call.inputs;
+    const waitHours = Number(/^(\d+)h$/.exec(inputs['max-wait'].default)![1]);
+    expect(inputs['timeout-minutes'].default).toBeGreaterThan(waitHours * 60);
+    expect(inputs['timeout-minutes'].default).toBeLessThanOrEqual(360);
   });
 });
