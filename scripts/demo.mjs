@@ -1,24 +1,32 @@
 #!/usr/bin/env node
-// The main job: the whole pipeline on the bundled example (examples/wine-classifier), run with the
-// CLI (`mlops-actions <action>`, the very code the actions run) against the local emulator, on this
-// machine's Docker engine and registry. No AWS account, no network.
+// The main job: the starter workflows, run by the local workflow runner (`mlops-actions workflow`) on
+// the bundled example (examples/wine-classifier) as a git repository, against the local emulator, on
+// this machine's Docker engine and registry, with a loopback stand-in of GitHub's REST API for the
+// pull request comments. No AWS account, no network, nothing injected.
 //
-//   data:     dvc-push the example's data to the emulator's S3, dvc-pull it into a fresh checkout
-//   PR:       build the training image, train locally, build the serving image, test inside it
-//   deploy:   train on "SageMaker", deploy v1 (its container really serves), smoke-test it, retrain,
-//             deploy v2 behind a canary, build a broken v3 (/invocations answers 500) and deploy it
-//             behind a canary while smoke-test sends traffic: the 5XX alarm fires from the real
-//             metrics, SageMaker rolls back, the step fails and says why; then an A/B test of v1
-//             beside v2 by weights, the split smoke-test saw, and a rollback that ends it.
-// Nothing is injected: every failure comes from the code and the containers.
+//   main      the example with weak training defaults, its data pushed with DVC, its first model
+//             trained and recorded in dvc.lock (what a repository looks like when it adopts the toolkit)
+//   PR #1     restores the example's defaults: trained, built with that model, tested inside the
+//             image, gated against main's metrics (passes, one comment), the model recorded in
+//             dvc.lock, pushed to the DVC remote and committed to the branch; then merged
+//   PR #2     trains a worse model: the gate fails the check, the comment shows the table
+//   deploy    the merge: the model pulled from DVC, the image built, tested by digest, pushed,
+//             deployed (its container really serves), smoke-tested, its metrics recorded on it
+//   retrain   the schedule: trained on "SageMaker", gated against the live model's metrics, deployed
+//             behind a canary
+//   rollback  by hand: back to the merged model, read from the tags in AWS
 //
 // Needs .ci/services first (the Docker engine and the registry on 127.0.0.1:5000).
+// `npm run demo:actions` runs the actions one by one with the CLI instead (canary rolled back by an
+// alarm that real traffic fires, an A/B test).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import YAML from 'yaml';
+import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+import { startGitHubStandIn } from './github-stand-in.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/cli/index.js');
@@ -26,17 +34,18 @@ const example = path.join(root, 'examples/wine-classifier');
 const BASE_IMAGE = 'mlops-example-base:bookworm';
 const SCALE = '0.005';
 const ROLE = 'arn:aws:iam::123456789012:role/wine-sagemaker-execution';
+const REPOSITORY = 'mlops-actions/wine-classifier';
 const quiet = process.argv.includes('--quiet');
-const keep = process.argv.includes('--keep');
 
 let emulator;
+let github;
 function fail(message) {
   console.error(`demo: ${message}`);
   emulator?.kill();
+  github?.close();
   process.exit(1);
 }
 
-// Preconditions, said plainly.
 try {
   execFileSync('docker', ['info'], { stdio: 'ignore' });
 } catch {
@@ -47,9 +56,8 @@ if (
     (r) => r.ok,
     () => false
   ))
-) {
+)
   fail('no registry on 127.0.0.1:5000: run .ci/services first (as root), it starts one.');
-}
 if (!fs.existsSync(cli))
   fail('dist/cli/index.js is missing: run npm ci (dist/ is committed) or npm run bundle.');
 execFileSync(path.join(root, 'scripts/local-base-image.sh'), [BASE_IMAGE], {
@@ -57,37 +65,12 @@ execFileSync(path.join(root, 'scripts/local-base-image.sh'), [BASE_IMAGE], {
 });
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
-const publisher = path.join(temp, 'publisher');
-const repo = path.join(temp, 'repo');
-// A checkout has data/train.dvc but not the data (data/.gitignore ignores it), so the publisher, who
-// has the data, makes it: the training script exports the bundled data set, the very bytes
-// data/train.dvc tracks. The fresh checkout gets nothing but what git holds.
-const data = path.join(example, 'data/train');
-const gitFiles = (src) => src !== data && !src.startsWith(data + path.sep);
-fs.cpSync(example, publisher, { recursive: true, filter: gitFiles });
-fs.cpSync(example, repo, { recursive: true, filter: gitFiles });
-execFileSync(
-  'docker',
-  [
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '--user',
-    `${process.getuid()}:${process.getgid()}`,
-    '-v',
-    `${path.join(example, 'training')}:/training:ro`,
-    '-v',
-    `${path.join(publisher, 'data')}:/data`,
-    BASE_IMAGE,
-    'python3',
-    '/training/train.py',
-    '--export-data',
-    '/data/train'
-  ],
-  { stdio: quiet ? 'ignore' : 'inherit' }
-);
+const repo = path.join(temp, 'wine-classifier');
+const sh = (cmd, args, options = {}) =>
+  execFileSync(cmd, args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+const git = (...args) => sh('git', args).trim();
 
+// ---- The emulator and the GitHub stand-in
 emulator = spawn(
   process.execPath,
   [
@@ -111,59 +94,131 @@ const url = await new Promise((resolve, reject) => {
     if (m) resolve(m[1]);
   });
 });
-const git = (format, fallback) => {
-  try {
-    return execFileSync('git', ['-C', root, 'log', '-1', `--format=${format}`], {
-      encoding: 'utf8'
-    }).trim();
-  } catch {
-    return fallback;
-  }
+github = await startGitHubStandIn();
+const env = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  AWS_ENDPOINT_URL: url,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'demo',
+  AWS_SECRET_ACCESS_KEY: 'demo',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  MLOPS_ACTIONS_TIME_SCALE: SCALE,
+  GITHUB_API_URL: github.url
 };
-const sha = git('%H', '0000000000000000000000000000000000000000');
-// The copies of the example are not git checkouts: the commit's time makes the image's created
-// label, so a re-run of the same commit builds the same image (its tag is immutable in ECR).
-const commitTime = git('%ct', '0');
+const cliRun = (args, cwd = repo) =>
+  execFileSync(process.execPath, [cli, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+
+// ---- main: the example as a repository that adopts the toolkit
+const data = path.join(example, 'data/train');
+fs.cpSync(example, repo, {
+  recursive: true,
+  filter: (src) => src !== data && !src.startsWith(data + path.sep)
+});
+/** The starters, copied in and given this repository's values: only their inputs change. */
+function starter(name, inputs, edit = (doc) => doc) {
+  const doc = YAML.parseDocument(
+    fs.readFileSync(path.join(root, 'workflows-templates', `${name}.yml`), 'utf8')
+  );
+  const text = String(doc).replaceAll('$default-branch', 'main');
+  const parsed = YAML.parseDocument(text);
+  const job = Object.keys(parsed.get('jobs').toJSON())[0];
+  for (const [k, v] of Object.entries(inputs)) parsed.setIn(['jobs', job, 'with', k], v);
+  edit(parsed, job);
+  fs.mkdirSync(path.join(repo, '.github/workflows'), { recursive: true });
+  fs.writeFileSync(path.join(repo, '.github/workflows', `${name}.yml`), String(parsed));
+}
+const build = { 'build-args': `BASE_IMAGE=${BASE_IMAGE}`, 'build-network': 'host' };
+starter(
+  'ml-pull-request',
+  { ...build, 'commit-model': true, 'role-to-assume': 'arn:aws:iam::123456789012:role/wine-dvc' },
+  (doc, job) => doc.setIn(['jobs', job, 'permissions', 'contents'], 'write')
+);
+starter('ml-deploy', {
+  ...build,
+  'endpoint-name': 'wine',
+  repository: 'wine-classifier',
+  'execution-role-arn': ROLE,
+  'canary-size': '50%',
+  alarms: '',
+  'role-to-assume': 'arn:aws:iam::123456789012:role/wine-deploy'
+});
+// Training defaults of a first, weak model: PR #1 restores the example's.
+const trainPy = path.join(repo, 'training/train.py');
+const strong = fs.readFileSync(trainPy, 'utf8');
+const withDefaults = (text, trees, depth) =>
+  text
+    .replace(/"n_estimators": \d+,/, `"n_estimators": ${trees},`)
+    .replace(/"max_depth": \d+,/, `"max_depth": ${depth},`);
+fs.writeFileSync(trainPy, withDefaults(strong, 2, 1));
+
+// The publisher's data: the training script exports the bundled data set, the very bytes
+// data/train.dvc tracks (data/.gitignore keeps it out of git).
+const dockerRun = (args) =>
+  sh('docker', [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--user',
+    `${process.getuid()}:${process.getgid()}`,
+    '-v',
+    `${repo}:/repo`,
+    '-w',
+    '/repo',
+    BASE_IMAGE,
+    ...args
+  ]);
+dockerRun(['python3', 'training/train.py', '--export-data', 'data/train']);
+git('init', '-q', '-b', 'main');
+git('config', 'user.name', 'Demo');
+git('config', 'user.email', 'demo@example.invalid');
+const commit = (message) => {
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+};
 
 const results = [];
+const runs = [];
 let summaries = '';
-let abSplit;
-const awsConfig = {
-  endpoint: url,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' }
-};
-
-/** Runs one action with the CLI; returns its outputs. `expect: 'failure'` for a step meant to fail. */
-async function step(title, action, inputs, { cwd = repo, expect = 'success' } = {}) {
-  const dir = fs.mkdtempSync(path.join(temp, 'step-'));
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_ENDPOINT_URL: url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'demo',
-    AWS_SECRET_ACCESS_KEY: 'demo',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    MLOPS_ACTIONS_TIME_SCALE: SCALE,
-    GITHUB_REPOSITORY: 'mlops-actions/wine-classifier',
-    GITHUB_SHA: sha,
-    GITHUB_REF_NAME: 'main',
-    GITHUB_RUN_ID: String(Date.now()),
-    GITHUB_WORKSPACE: cwd,
-    SOURCE_DATE_EPOCH: commitTime,
-    RUNNER_TEMP: dir,
-    GITHUB_OUTPUT: path.join(dir, 'output'),
-    GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md')
-  };
-  const args = [cli, action, ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, String(v)])];
+/** Runs one workflow through the local runner; returns its result (jobs, outcomes, outputs). */
+async function workflow(title, file, { event, ref = 'main', inputs = {}, payload, expect = 'success' }) {
+  const work = fs.mkdtempSync(path.join(temp, 'run-'));
+  const resultFile = path.join(work, 'result.json');
+  const args = [
+    cli,
+    'workflow',
+    `.github/workflows/${file}`,
+    '--event',
+    event,
+    '--repo',
+    repo,
+    '--ref',
+    ref,
+    '--repository',
+    REPOSITORY,
+    '--work-dir',
+    work,
+    '--result-file',
+    resultFile,
+    '--secret',
+    'GITHUB_TOKEN=ghs_demo_token_not_secret',
+    ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`])
+  ];
+  if (payload) {
+    fs.writeFileSync(path.join(work, 'event.json'), JSON.stringify(payload));
+    args.push('--event-path', path.join(work, 'event.json'));
+  }
   console.log(
-    `\n━━ ${title}\n$ mlops-actions ${action} ${Object.entries(inputs)
-      .map(([k, v]) => `--${k} ${JSON.stringify(String(v))}`)
-      .join(' ')}`
+    `\n━━ ${title}\n$ mlops-actions workflow .github/workflows/${file} --event ${event} --ref ${ref}`
   );
   const started = Date.now();
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const echo = (d) => {
     const text = String(d).replace(/^/gm, '  ');
@@ -173,203 +228,138 @@ async function step(title, action, inputs, { cwd = repo, expect = 'success' } = 
   child.stdout.on('data', echo);
   child.stderr.on('data', echo);
   const code = await new Promise((resolve) => child.on('close', resolve));
-  const outputs = {};
-  const text = fs.existsSync(env.GITHUB_OUTPUT) ? fs.readFileSync(env.GITHUB_OUTPUT, 'utf8') : '';
-  for (const m of text.matchAll(/^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
-  summaries += fs.existsSync(env.GITHUB_STEP_SUMMARY)
-    ? `\n${fs.readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')}\n`
-    : '';
+  const result = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : { jobs: [] };
+  const summary = path.join(work, 'summary.md');
+  if (fs.existsSync(summary)) summaries += `\n# ${title}\n\n${fs.readFileSync(summary, 'utf8')}\n`;
   const ok = expect === 'success' ? code === 0 : code === 1;
-  results.push({ title, action, code, ok, seconds: (Date.now() - started) / 1000, outputs });
+  runs.push({ title, file, code, ok, seconds: (Date.now() - started) / 1000, result });
   if (!ok) {
     if (quiet) process.stdout.write(log);
     console.error(`\ndemo: "${title}" exited ${code}, expected ${expect}.`);
     finish(1);
   }
-  // A step meant to fail says why, even when the logs are quiet.
-  if (quiet && expect === 'failure')
-    for (const line of log.split('\n')) if (/^\s*(::)?error/.test(line)) console.log(line.trim());
-  return outputs;
+  return result;
 }
+const job = (result, suffix) => result.jobs.find((j) => j.id === suffix || j.id.endsWith(`/${suffix}`));
 
 function finish(code) {
   emulator.kill();
-  console.log('\n| step | action | exit | time | result |');
-  console.log('| --- | --- | ---: | ---: | --- |');
-  for (const r of results) {
-    const o = r.outputs;
-    const metrics = o.metrics ? JSON.parse(o.metrics) : undefined;
-    const result =
-      (metrics?.accuracy !== undefined ? `${o.status}, accuracy ${metrics.accuracy}` : undefined) ??
-      (o.tests !== undefined ? `${o.tests} tests, ${o.failures} failures` : undefined) ??
-      (o['error-rate'] !== undefined
-        ? `${o.status}, ${o.requests} requests, ${o.errors} errors, p95 ${o['p95-ms']} ms`
-        : undefined) ??
-      o.status ??
-      (o.digest ? o.digest.slice(0, 19) : undefined) ??
-      (o.files ? `${o.files} files` : undefined) ??
-      (o.uploaded !== undefined ? `${o.uploaded} uploaded` : '');
-    console.log(
-      `| ${r.title} | ${r.action} | ${r.code}${r.ok ? '' : ' (unexpected)'} | ${r.seconds.toFixed(1)} s | ${result} |`
-    );
-  }
-  if (abSplit) {
-    const total = Object.values(abSplit).reduce((sum, v) => sum + v.requests, 0);
-    const split = Object.entries(abSplit)
-      .map(([variant, v]) => `${variant} ${Math.round((100 * v.requests) / total)}%`)
-      .join(', ');
-    console.log(`\nThe A/B split smoke-test observed (weights 70/30): ${split} of ${total} requests.`);
-  }
+  github.close();
+  console.log('\n| workflow | job | result | time |');
+  console.log('| --- | --- | --- | ---: |');
+  for (const r of runs)
+    for (const j of r.result.jobs ?? [])
+      console.log(`| ${r.title} | ${j.id} | ${j.result} | ${Number(j.seconds ?? 0).toFixed(1)} s |`);
+  for (const line of results) console.log(line);
   const file = path.join(temp, 'summary.md');
   fs.writeFileSync(file, summaries);
-  console.log(`\nEvery step's job summary: ${file}`);
-  if (!keep)
-    for (const image of ['wine-classifier-training:demo'])
-      spawn('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+  console.log(`\nEvery job summary: ${file}`);
   process.exit(code);
 }
 
-const build = { network: 'host', 'build-args': `BASE_IMAGE=${BASE_IMAGE}` };
-const metrics = "accuracy: 'accuracy=([0-9.]+)'\nf1_macro: 'f1_macro=([0-9.]+)'";
+// main's first model, trained with the weak defaults and recorded in dvc.lock with dvc-push --commit.
+console.log('\n━━ main: the data pushed with DVC, a first model trained and recorded in dvc.lock');
+dockerRun(['python3', 'training/train.py', '--data', 'data/train', '--output', 'model']);
+cliRun(['dvc-push', '--commit', 'true']);
+commit('The wine classifier, its data and a first model (weak defaults)');
+console.log(
+  `  main at ${git('rev-parse', '--short', 'HEAD')}: ${fs.readFileSync(path.join(repo, 'metrics.json'), 'utf8').trim()}`
+);
 
-await step('Publish the data (dvc push)', 'dvc-push', {}, { cwd: publisher });
-const pulled = await step('Pull the data into a fresh checkout (dvc pull)', 'dvc-pull', {});
-if (!fs.existsSync(path.join(repo, 'data/train/wine.csv')) || pulled.files !== '1')
-  fail('dvc-pull did not bring data/train/wine.csv back.');
-const trainingImage = await step('Build the training image', 'build-image', {
-  ...build,
-  dockerfile: 'training/Dockerfile',
-  repository: 'wine-classifier-training',
-  tags: 'demo',
-  push: false
+// PR #1: the example's real defaults.
+git('checkout', '-q', '-b', 'more-trees');
+fs.writeFileSync(trainPy, withDefaults(strong, 100, 0));
+commit('More and deeper trees');
+git('checkout', '-q', 'main');
+const pr = (number, branch) => ({
+  number,
+  pull_request: { number, head: { ref: branch }, base: { ref: 'main' } }
 });
-await step('Train on the runner (local mode)', 'train', {
-  mode: 'local',
-  image: trainingImage['image-id'],
-  'job-name': 'wine-pr',
-  channels: 'train: data/train',
-  'output-path': 'build/model',
-  'metric-definitions': metrics
+const pr1 = await workflow('PR #1 more trees', 'ml-pull-request.yml', {
+  event: 'pull_request',
+  ref: 'more-trees',
+  payload: pr(1, 'more-trees')
 });
-const serving = await step('Build the serving image and push it to ECR', 'build-image', {
-  ...build,
-  dockerfile: 'serving/Dockerfile',
-  repository: 'wine-classifier',
-  // Tags are immutable in ECR, and the local registry outlives the emulator: each run its own tag.
-  tags: `${sha.slice(0, 12)}-demo-${Date.now()}`
-});
-await step('Test inside the pushed image, by digest', 'test-in-docker', {
-  image: serving['image-uri'],
-  command: 'pytest serving/tests --junitxml=/tmp/junit.xml',
-  report: '/tmp/junit.xml'
-});
-const v1 = await step('Train v1 on SageMaker (emulated)', 'train', {
-  image: trainingImage['image-id'],
-  'role-arn': ROLE,
-  'job-name': `wine-v1-${Date.now()}`,
-  'output-path': 's3://wine-models/wine',
-  hyperparameters: 'n_estimators: 50',
-  'metric-definitions': metrics
-});
-await step('Deploy v1 (creates the endpoint: its container starts and passes /ping)', 'deploy-canary', {
-  'endpoint-name': 'wine',
-  image: serving['image-uri'],
-  'model-data': v1['model-data'],
-  'role-arn': ROLE
-});
-await step('Smoke-test v1: real predictions from the live endpoint', 'smoke-test', {
-  'endpoint-name': 'wine',
-  requests: 'serving/smoke/requests.jsonl',
-  'max-p95-latency': '2s'
-});
-const v2 = await step('Retrain: v2', 'train', {
-  image: trainingImage['image-id'],
-  'role-arn': ROLE,
-  'job-name': `wine-v2-${Date.now()}`,
-  'output-path': 's3://wine-models/wine',
-  hyperparameters: 'n_estimators: 200',
-  'metric-definitions': metrics
-});
-await step('Deploy v2 behind a canary', 'deploy-canary', {
-  'endpoint-name': 'wine',
-  image: serving['image-uri'],
-  'model-data': v2['model-data'],
-  'canary-size': '50%',
-  'bake-time': '10m'
-});
+const comment1 = github.comments.find((c) => c.issue === 1);
+if (!comment1) fail('PR #1 has no metrics comment.');
+results.push(
+  `\nPR #1's comment (${github.comments.filter((c) => c.issue === 1).length} comment):\n${comment1.body}`
+);
+if (job(pr1, 'gate')?.outputs?.passed !== 'true') fail('PR #1 did not pass its gate.');
+const recorded = git('log', '-1', '--format=%s', 'more-trees');
+if (!/Record the model/.test(recorded))
+  fail(`PR #1's model was not committed to its branch (last commit: ${recorded}).`);
+git('merge', '-q', '--ff-only', 'more-trees');
 
-// The alarm a team keeps beside its endpoint (in its infrastructure code): any 5XX answer.
-await new CloudWatchClient(awsConfig).send(
-  new PutMetricAlarmCommand({
-    AlarmName: 'wine-5xx',
-    AlarmDescription: 'The wine endpoint answered 5XX',
-    Namespace: 'AWS/SageMaker',
-    MetricName: 'Invocation5XXErrors',
-    Dimensions: [
-      { Name: 'EndpointName', Value: 'wine' },
-      { Name: 'VariantName', Value: 'AllTraffic' }
-    ],
-    Statistic: 'Sum',
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 0,
-    ComparisonOperator: 'GreaterThanThreshold',
-    TreatMissingData: 'notBreaching'
+// PR #2: a worse model.
+git('checkout', '-q', '-b', 'shallow-trees');
+fs.writeFileSync(trainPy, withDefaults(strong, 1, 1));
+commit('One shallow tree');
+git('checkout', '-q', 'main');
+await workflow('PR #2 one shallow tree', 'ml-pull-request.yml', {
+  event: 'pull_request',
+  ref: 'shallow-trees',
+  payload: pr(2, 'shallow-trees'),
+  expect: 'failure'
+});
+const comment2 = github.comments.find((c) => c.issue === 2);
+if (!comment2) fail('PR #2 has no metrics comment.');
+results.push(`\nPR #2's comment:\n${comment2.body}`);
+
+// The merge deploys.
+const deployed = await workflow('Merge to main: deploy', 'ml-deploy.yml', { event: 'push' });
+const imageUri = job(deployed, 'build')?.outputs?.['image-uri'];
+if (!imageUri?.includes('@sha256:')) fail('the deploy workflow gave no image by digest.');
+
+// The schedule retrains: the training image by digest, the data on S3.
+console.log('\n━━ retrain prerequisites: the training image pushed by digest, the training data on S3');
+const built = cliRun([
+  'build-image',
+  '--dockerfile',
+  'training/Dockerfile',
+  '--repository',
+  'wine-classifier-training',
+  '--build-args',
+  `BASE_IMAGE=${BASE_IMAGE}`,
+  '--network',
+  'host',
+  '--tags',
+  `retrain-${Date.now()}`
+]);
+const trainingImage = /^image-uri=(\S+)$/m.exec(built)?.[1];
+if (!trainingImage) fail(`build-image gave no image-uri:\n${built}`);
+await new S3Client({
+  endpoint: url,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' }
+}).send(
+  new PutObjectCommand({
+    Bucket: 'wine-data',
+    Key: 'train/wine.csv',
+    Body: fs.readFileSync(path.join(repo, 'data/train/wine.csv'))
   })
 );
-const broken = await step(
-  'Build a broken v3 (/invocations answers 500, /ping stays healthy)',
-  'build-image',
-  {
-    ...build,
-    'build-args': `BASE_IMAGE=${BASE_IMAGE}\nBROKEN_INVOCATIONS=1`,
-    dockerfile: 'serving/Dockerfile',
-    repository: 'wine-classifier',
-    tags: `${sha.slice(0, 12)}-broken-${Date.now()}`
-  }
-);
-// The canary bakes under real traffic: smoke-test sends it while deploy-canary watches the alarm.
-const [, brokenDeploy] = await Promise.all([
-  step(
-    'Traffic while v3 bakes (smoke-test for 8 s; errors allowed: it is the canary that fails)',
-    'smoke-test',
-    {
-      'endpoint-name': 'wine',
-      requests: 'serving/smoke/predictions.jsonl',
-      duration: '8s',
-      'max-error-rate': '100%'
-    }
-  ),
-  step(
-    'Deploy the broken v3 behind a canary: the 5XX alarm fires from real traffic, SageMaker rolls back',
-    'deploy-canary',
-    {
-      'endpoint-name': 'wine',
-      image: broken['image-uri'],
-      'model-data': v2['model-data'],
-      'canary-size': '50%',
-      'bake-time': '10m',
-      alarms: 'wine-5xx'
-    },
-    { expect: 'failure' }
-  )
-]);
-if (brokenDeploy.status !== 'rolled-back') fail('the broken v3 was not rolled back.');
-await step('A/B test: v1 beside v2 on 30% of the traffic (weights)', 'deploy-canary', {
+starter('ml-retrain', {
+  'training-image': trainingImage,
+  'training-role-arn': ROLE,
+  channels: 'train: s3://wine-data/train',
+  'output-path': 's3://wine-models/wine',
+  'metric-definitions': "accuracy: 'accuracy=([0-9.]+)'\nf1_macro: 'f1_macro=([0-9.]+)'",
   'endpoint-name': 'wine',
-  image: serving['image-uri'],
-  'model-data': v1['model-data'],
-  strategy: 'weights',
-  'canary-weight': '30'
+  'serving-image': imageUri,
+  'gate-rules': 'accuracy >= baseline - 0.01',
+  alarms: '',
+  'role-to-assume': 'arn:aws:iam::123456789012:role/wine-deploy'
 });
-const ab = await step('Traffic through the A/B test: the split smoke-test observed', 'smoke-test', {
+starter('ml-rollback', {
   'endpoint-name': 'wine',
-  requests: 'serving/smoke/predictions.jsonl',
-  count: '50'
+  'role-to-assume': 'arn:aws:iam::123456789012:role/wine-deploy'
 });
-abSplit = JSON.parse(ab.variants);
-await step('End the A/B test: roll back to v2 alone (read from the tags in AWS)', 'rollback', {
-  'endpoint-name': 'wine',
-  reason: 'demo: v2 stays'
+commit('Retrain and rollback workflows');
+await workflow('Schedule: retrain', 'ml-retrain.yml', { event: 'schedule' });
+await workflow('By hand: rollback', 'ml-rollback.yml', {
+  event: 'workflow_dispatch',
+  inputs: { reason: 'demo: back to the merged model' }
 });
 finish(0);

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../helpers/bundle.js';
 
-test('npm run demo runs the pipeline end to end: data, training, image, tests, serving endpoints, a canary that real traffic rolls back, an A/B test', () => {
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs'), '--quiet'], {
+test('npm run demo:actions runs the pipeline end to end: data, training, image, tests, serving endpoints, a canary that real traffic rolls back, an A/B test', () => {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo-actions.mjs'), '--quiet'], {
     encoding: 'utf8',
     timeout: 240_000
   });
