@@ -245,12 +245,12 @@ const job = (result, suffix) => result.jobs.find((j) => j.id === suffix || j.id.
 function finish(code) {
   emulator.kill();
   github.close();
+  for (const line of results) console.log(line);
   console.log('\n| workflow | job | result | time |');
   console.log('| --- | --- | --- | ---: |');
   for (const r of runs)
     for (const j of r.result.jobs ?? [])
       console.log(`| ${r.title} | ${j.id} | ${j.result} | ${Number(j.seconds ?? 0).toFixed(1)} s |`);
-  for (const line of results) console.log(line);
   const file = path.join(temp, 'summary.md');
   fs.writeFileSync(file, summaries);
   console.log(`\nEvery job summary: ${file}`);

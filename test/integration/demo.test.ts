@@ -1,0 +1,38 @@
+/**
+ * The README's main job, `npm run demo`: the starter workflows run by the local workflow runner on the
+ * bundled example, against the emulator and a loopback stand-in of GitHub's REST API. This keeps that
+ * command true: every workflow's jobs end as the table says, and the comments say what the gate saw.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from '../helpers/bundle.js';
+
+test('npm run demo runs the starters: a PR that improves (gate passes, model recorded), a PR that worsens (gate fails), the merge deploy, the retrain, the rollback', () => {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs'), '--quiet'], {
+    encoding: 'utf8',
+    timeout: 600_000
+  });
+  const output = `${run.stdout}\n${run.stderr}`;
+  if (run.status !== 0) throw new Error(`the demo exited ${run.status}:\n${output}`);
+
+  const rows = [...output.matchAll(/^\| ([^|]+?) \| ([^|]+?) \| ([a-z]+) \| [\d.]+ s \|$/gm)].map((m) => ({
+    workflow: m[1],
+    job: m[2].split('/').pop()!.trim(),
+    result: m[3]
+  }));
+  const results = (workflow: string) =>
+    Object.fromEntries(rows.filter((r) => r.workflow.startsWith(workflow)).map((r) => [r.job, r.result]));
+  expect(results('PR #1')).toEqual({ model: 'success', gate: 'success', record: 'success' });
+  expect(results('PR #2')).toEqual({ model: 'success', gate: 'failure', record: 'skipped' });
+  expect(results('Merge to main')).toEqual({ build: 'success', deploy: 'success' });
+  expect(results('Schedule: retrain')).toEqual({ train: 'success', gate: 'success', deploy: 'success' });
+  expect(results('By hand: rollback')).toEqual({ rollback: 'success' });
+
+  // The comments carry the gate's table: PR #1 better than main, PR #2 worse.
+  const pr1 = /PR #1's comment \(1 comment\):\n([\s\S]*?)\nPR #2's comment/.exec(output)?.[1] ?? '';
+  expect(pr1).toMatch(/\| accuracy \|/);
+  expect(pr1).not.toMatch(/fail/i);
+  const pr2 = /PR #2's comment:\n([\s\S]*?)\n\| workflow \|/.exec(output)?.[1] ?? output;
+  expect(pr2).toMatch(/accuracy/);
+  expect(pr2).toMatch(/fail/i);
+}, 660_000);
