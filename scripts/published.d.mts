@@ -20,9 +20,8 @@ export function referenceFiles(dir?: string): string[];
 export function knownPaths(dir?: string): Set<string>;
 export function scan(text: string, expected: Published, options?: ScanOptions): Finding[];
 export function rewrite(text: string, expected: Published, options?: ScanOptions): string;
-export function run(options?: {
-  dir?: string;
-  fix?: boolean;
-  repository?: string;
-  files?: string[];
-}): { expected: Published; problems: Array<Finding & { file: string }>; changed: string[] };
+export function run(options?: { dir?: string; fix?: boolean; repository?: string; files?: string[] }): {
+  expected: Published;
+  problems: Array<Finding & { file: string }>;
+  changed: string[];
+};
