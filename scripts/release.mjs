@@ -167,12 +167,14 @@ function setVersion(dir, version) {
 function plan(p) {
   const tag = `v${p.version}`;
   return [
-    `set version ${p.from} -> ${p.version} in package.json and package-lock.json`,
+    p.from === p.version
+      ? `keep version ${p.version} (package.json already says it)`
+      : `set version ${p.from} -> ${p.version} in package.json and package-lock.json`,
     ...(p.newMajor
       ? [`re-point every reference to ${p.repository}@${p.majorTag} (scripts/published.mjs --fix)`]
       : []),
     `rebuild: ${p.buildCommand}`,
-    `commit "Release ${tag}" on ${p.branch}`,
+    `commit "Release ${tag}" on ${p.branch} (when the steps above changed anything)`,
     `tag ${tag} (annotated, with the CHANGELOG notes)`,
     `move ${p.majorTag} to ${tag} (annotated)`
   ];
@@ -222,7 +224,7 @@ function release(p) {
   );
   const sha = git(dir, 'rev-parse', '--short', 'HEAD');
   console.log(
-    `Released ${tag} at ${sha}; ${p.majorTag} ${previous ? `moved from ${previous}` : 'created'} to ${sha}.`
+    `Released ${tag} at ${sha}; ${p.majorTag} ${previous ? `moved from ${previous} to ${sha}` : `created at ${sha}`}.`
   );
 }
 

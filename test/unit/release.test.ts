@@ -133,6 +133,19 @@ describe('npm run release', () => {
     );
   });
 
+  it('the first release of the version package.json already says tags the commit as it is', () => {
+    const dir = repo();
+    git(dir, 'tag', '-d', 'v1.0.0', 'v1');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const r = release(dir, '1.0.0');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('Releasing acme/tiny 1.0.0 (last release: none):');
+    expect(r.out).toContain('  - keep version 1.0.0 (package.json already says it)');
+    expect(r.out).toContain(`v1 created at ${head.slice(0, 7)}.`);
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
+    expect(git(dir, 'rev-parse', 'v1.0.0^{commit}')).toBe(head);
+  });
+
   it('--dry-run runs the checks and prints the plan, changing nothing', () => {
     const dir = repo();
     const before = state(dir);
@@ -144,7 +157,7 @@ describe('npm run release', () => {
         'Would release acme/tiny 1.1.0 (last release: v1.0.0):',
         '  - set version 1.0.0 -> 1.1.0 in package.json and package-lock.json',
         '  - rebuild: node build.mjs',
-        '  - commit "Release v1.1.0" on main',
+        '  - commit "Release v1.1.0" on main (when the steps above changed anything)',
         '  - tag v1.1.0 (annotated, with the CHANGELOG notes)',
         '  - move v1 to v1.1.0 (annotated)',
         'Then push with:'
