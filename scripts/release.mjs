@@ -240,13 +240,20 @@ function main() {
     if (!args.dryRun) release(p);
     const commands = pushCommands(p);
     if (args.push) {
-      for (const c of commands) {
+      for (const [i, c] of commands.entries()) {
         console.log(`$ git ${c.join(' ')}`);
-        execFileSync('git', c, { cwd: p.dir, stdio: 'inherit' });
+        if (spawnSync('git', c, { cwd: p.dir, stdio: 'inherit' }).status !== 0)
+          throw new Refusal(
+            `git ${c.join(' ')} failed; the release is made here, so push the rest by hand: ` +
+              commands
+                .slice(i)
+                .map((rest) => `git ${rest.join(' ')}`)
+                .join('; ')
+          );
       }
       console.log(`Pushed. Users of @${p.majorTag} get ${p.version} on their next run.`);
     } else {
-      console.log(args.dryRun ? 'Then push with:' : 'Push with (or run again with --push next time):');
+      console.log(args.dryRun ? 'Then push with:' : 'Push with:');
       for (const c of commands) console.log(`  git ${c.join(' ')}`);
     }
   } catch (error) {

@@ -203,6 +203,18 @@ describe('npm run release', () => {
     expect(git(remote, 'rev-parse', 'v1.1.0^{commit}')).toBe(git(dir, 'rev-parse', 'HEAD~1'));
   });
 
+  it('a push that fails says what is left to push by hand; the release stays made', () => {
+    const dir = repo();
+    git(dir, 'remote', 'add', 'origin', path.join(dir, 'no-such-remote'));
+    const r = release(dir, '1.1.0', '--push');
+    expect(r.status).toBe(1);
+    expect(r.err.trim().split('\n').pop()).toBe(
+      'git push origin main failed; the release is made here, so push the rest by hand: git push origin main; ' +
+        'git push origin refs/tags/v1.1.0; git push --force origin refs/tags/v1'
+    );
+    expect(git(dir, 'rev-parse', 'v1^{commit}')).toBe(git(dir, 'rev-parse', 'HEAD'));
+  });
+
   const refusals: Array<[string, (dir: string) => void, string[], string | RegExp]> = [
     [
       'a dirty tree',
