@@ -115,7 +115,7 @@ export async function makeHandwrittenRepo(options: HandwrittenOptions): Promise<
   // The md5s in dvc.lock and data/raw.dvc are the fixture's contract with its scripts.
   if (report.missing) throw new Error('The fixture data no longer matches dvc.lock or data/raw.dvc.');
 
-  for (const made of ['data/raw', 'data/model', 'metrics.json', '.dvc/cache', '.dvc/tmp'])
+  for (const made of ['data/raw', 'data/model', '.dvc/cache', '.dvc/tmp'])
     fs.rmSync(path.join(root, made), { recursive: true, force: true });
   const status = run(root, 'git', ['status', '--porcelain']);
   if (status.trim()) throw new Error(`The fixture repository is not clean after setup:\n${status}`);
