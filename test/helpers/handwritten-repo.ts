@@ -76,7 +76,7 @@ export async function makeHandwrittenRepo(options: HandwrittenOptions): Promise<
 
   // The data and the model, as the team made them before recording dvc.lock.
   run(root, 'make', ['data', 'train']);
-  const env = { ...options.env, AWS_ENDPOINT_URL_S3: options.endpoint };
+  const env: Record<string, string> = { ...options.env, AWS_ENDPOINT_URL_S3: options.endpoint };
   const credentials = {
     accessKeyId: options.env.AWS_ACCESS_KEY_ID ?? 'test',
     secretAccessKey: options.env.AWS_SECRET_ACCESS_KEY ?? 'test'
