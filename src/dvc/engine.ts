@@ -13,6 +13,7 @@ import { openRepo, type Repo } from './repo.js';
 import { pull, type PullOptions } from './pull.js';
 import { push } from './push.js';
 import type { TransferReport } from './report.js';
+import { commit } from './commit.js';
 
 export type Engine = 'auto' | 'native' | 'dvc';
 export const ENGINES: readonly Engine[] = ['auto', 'native', 'dvc'];
@@ -55,6 +56,8 @@ export interface RunOptions extends Omit<PullOptions, 'jobs' | 'force' | 'allowM
   region?: string;
   /** Undefined when dvc is not installed. */
   dvc?: DvcCommand;
+  /** push: record changed outputs first (native `dvc commit`), whatever the engine. */
+  commit?: boolean;
 }
 
 function jobsFor(repo: Repo, input: number | undefined): number {
@@ -68,6 +71,18 @@ function jobsFor(repo: Repo, input: number | undefined): number {
 
 /** Runs `command` with the chosen engine; the report says what moved. */
 export async function transfer(command: 'pull' | 'push', options: RunOptions): Promise<TransferReport> {
+  if (command !== 'push' || !options.commit) return move(command, options);
+  const committed = await commit({
+    root: options.root,
+    targets: options.targets,
+    jobs: options.jobs,
+    log: options.log
+  });
+  const report = await move(command, options);
+  return { ...report, committed };
+}
+
+async function move(command: 'pull' | 'push', options: RunOptions): Promise<TransferReport> {
   const log = options.log ?? silentLogger;
   if (options.engine === 'dvc') {
     if (!options.dvc) {

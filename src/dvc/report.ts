@@ -1,6 +1,7 @@
 /** What a pull or push did, per output and in total, and its job summary. */
 import { formatDuration } from '../duration.js';
 import { formatBytes, keyValueTable, markdownTable, mermaid } from '../report.js';
+import type { CommitReport } from './commit.js';
 
 export interface OutputReport {
   path: string;
@@ -37,6 +38,8 @@ export interface TransferReport {
   failure?: string;
   /** engine dvc: the tail of dvc's output. */
   dvcOutput?: string;
+  /** push with commit: what was recorded before the push. */
+  committed?: CommitReport;
 }
 
 /** Measures the span an output was being worked on, across interleaved transfers. */
@@ -67,6 +70,7 @@ export function summaryMarkdown(report: TransferReport): string {
   const pull = report.command === 'pull';
   const verb = pull ? 'Downloaded' : 'Uploaded';
   const parts = [`## DVC ${report.command}${report.failure ? ' (failed)' : ''}\n`];
+  if (report.committed) parts.push(committedMarkdown(report.committed));
   if (report.engine === 'dvc') {
     parts.push(
       keyValueTable([
@@ -156,4 +160,32 @@ export function summaryMarkdown(report: TransferReport): string {
 export function listSome(items: string[], limit = 5): string {
   const shown = items.slice(0, limit).join(', ');
   return items.length > limit ? `${shown} and ${items.length - limit} more` : shown;
+}
+
+const shortId = (id: string | undefined) => (id ? `\`${id}\`` : 'none');
+
+/** The commit step: each output recorded, old -> new md5. */
+export function committedMarkdown(c: CommitReport): string {
+  const parts = ['### Recorded before the push (commit)\n'];
+  if (!c.outputs.length)
+    parts.push('Every output already matches what its .dvc file or dvc.lock records; no file changed.\n');
+  else {
+    parts.push(
+      markdownTable(
+        ['Output', 'Recorded in', 'Old md5', 'New md5', 'Cached'],
+        c.outputs.map((o) => [
+          `\`${o.path}\``,
+          o.source,
+          shortId(o.old),
+          shortId(o.new),
+          o.cached ? 'yes' : 'no (cache: false)'
+        ])
+      ) + '\n'
+    );
+    parts.push(
+      `Files changed: ${c.files.map((f) => `\`${f}\``).join(', ')}; ${c.cachedObjects} object(s) added to the cache.\n`
+    );
+  }
+  if (c.warnings.length) parts.push(c.warnings.map((w) => `> ${w}`).join('\n>\n') + '\n');
+  return parts.join('\n');
 }

@@ -271,6 +271,10 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "region": {
         "description": "AWS region of S3 remotes that set none. Default, AWS_REGION, else us-east-1 (S3 redirects a wrong guess)."
+      },
+      "commit": {
+        "description": "true: first record what changed, like dvc commit: every output of the targets whose workspace content differs from its .dvc file or dvc.lock entry is hashed, put into the cache and written into that file (a dvc.yaml stage without a lock entry gets one); then push. Commit the changed files to git afterwards (see the committed output).",
+        "default": "false"
       }
     },
     "outputs": {
@@ -282,6 +286,9 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "skipped": {
         "description": "Objects already on the remote, not uploaded again."
+      },
+      "committed": {
+        "description": "With commit: true, the .dvc and dvc.lock files that changed, one per line, relative to the workspace (empty when nothing changed)."
       }
     }
   },

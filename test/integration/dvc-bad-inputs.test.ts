@@ -309,6 +309,38 @@ const cases: Case[] = [
       'data.dvc: the path "data/x" goes through "data", a symbolic link, which could lead outside the working directory; replace the link with a real folder.'
   },
   {
+    name: 'commit not a boolean',
+    action: 'dvc-push',
+    inputs: { commit: 'please' },
+    error: 'Input "commit" must be true or false, but got "please".'
+  },
+  {
+    name: 'commit of an output that is a symbolic link',
+    action: 'dvc-push',
+    inputs: { commit: 'true' },
+    setup: (root) => {
+      const outside = tempDir('dvc-outside');
+      fs.writeFileSync(path.join(outside, 'stolen'), 'secret');
+      fs.rmSync(path.join(root, 'model.bin'));
+      fs.symlinkSync(path.join(outside, 'stolen'), path.join(root, 'model.bin'));
+    },
+    error:
+      'model.bin.dvc (outs[0]): "model.bin" is a symbolic link, which could lead outside the working directory; replace it with the file or folder itself.'
+  },
+  {
+    name: 'commit of a stage whose dependency is missing',
+    action: 'dvc-push',
+    inputs: { commit: 'true', targets: 'dvc.yaml:train' },
+    setup: (root) =>
+      writeFiles(root, {
+        'dvc.yaml':
+          'stages:\n  train:\n    cmd: make train\n    deps:\n    - train.py\n    outs:\n    - model.bin\n'
+      }),
+    error:
+      'dvc.yaml:train (dependency train.py): train.py does not exist in the workspace, so there is nothing to record.',
+    absent: () => ['dvc.lock']
+  },
+  {
     name: 'unknown target',
     action: 'dvc-pull',
     inputs: { targets: 'data.dvc, nothing-here' },

@@ -67,7 +67,7 @@ describe('test-in-docker', () => {
       { workspace: ROOT }
     );
     expect(run.exitCode).toBe(0);
-    expect(run.outputs).toMatchObject({ tests: '8', failures: '0' });
+    expect(run.outputs).toMatchObject({ tests: '9', failures: '0' });
     expect(run.log).toMatch(/^\/opt\/program\/training\/train$/m); // the image's entry point is tested
   });
 

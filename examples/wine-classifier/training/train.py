@@ -6,9 +6,10 @@ row, the label in a column named ``target``) can replace it.
 
 Two ways to run it:
 
-* on a workstation or in CI: ``python3 training/train.py --output model [--data DIR] [--param k=v]``
-  writes ``model/model.joblib``, ``model/model.json`` and ``metrics.json`` (beside the model
-  directory, as DVC pipelines expect);
+* on a workstation or in CI: ``python3 training/train.py --output model [--data DIR]
+  [--params params.yaml] [--param k=v]`` writes ``model/model.joblib``, ``model/model.json``,
+  ``model/metrics.json`` and ``metrics.json`` (beside the model directory, as DVC pipelines expect); ``dvc repro`` runs it so
+  (see dvc.yaml), with the hyperparameters of params.yaml;
 * as a SageMaker training container: ``train`` (the executable next to this file) follows the
   container contract, see ``sagemaker_main``.
 """
@@ -73,6 +74,39 @@ def parse_hyperparameters(raw):
     if not 0 < params["test_size"] < 1:
         raise TrainingError("hyperparameter 'test_size' must be between 0 and 1")
     return params
+
+
+def read_params_file(path, section="train"):
+    """The hyperparameters in a DVC params file: the ``train:`` section of params.yaml.
+
+    Only the YAML this file needs is read (``section:`` then indented ``name: value`` lines,
+    comments), so no YAML library is required; a ``.json`` file is read as JSON. Values stay text,
+    as SageMaker passes them, and go through ``parse_hyperparameters``.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise TrainingError(f"cannot read the params file {path}: {e.strerror}") from None
+    if path.suffix == ".json":
+        doc = json.loads(text)
+        values = doc.get(section, {}) if isinstance(doc, dict) else None
+        if not isinstance(values, dict):
+            raise TrainingError(f"{path}: {section!r} must be an object of hyperparameters")
+        return {k: json.dumps(v) for k, v in values.items()}
+    values, current = {}, None
+    for number, line in enumerate(text.splitlines(), 1):
+        content = line.split(" #", 1)[0].rstrip()
+        if not content.strip() or content.lstrip().startswith("#"):
+            continue
+        name, colon, value = content.strip().partition(":")
+        if not colon:
+            raise TrainingError(f"{path} line {number}: expected 'name: value'")
+        if not line[0].isspace():
+            current = name if not value.strip() else None
+        elif current == section:
+            values[name.strip()] = value.strip().strip("'\"")
+    return values
 
 
 def load_csv_dir(directory):
@@ -191,6 +225,9 @@ def main(argv=None):
     parser.add_argument("--output", default="model", help="model directory (default: model)")
     parser.add_argument("--metrics", help="metrics file (default: metrics.json beside the model directory)")
     parser.add_argument("--data", help="a directory of CSV files instead of the bundled data set")
+    parser.add_argument(
+        "--params", metavar="FILE", help="hyperparameters from the train: section of a DVC params file"
+    )
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument(
         "--export-data", metavar="DIR", help="write the bundled data set as DIR/wine.csv and stop"
@@ -200,15 +237,19 @@ def main(argv=None):
         print(f"data written to {export_data(args.export_data)}")
         return 0
     try:
-        raw = dict(p.split("=", 1) for p in args.param if "=" in p)
-        if len(raw) != len(args.param):
+        given = dict(p.split("=", 1) for p in args.param if "=" in p)
+        if len(given) != len(args.param):
             raise TrainingError("--param takes NAME=VALUE")
+        # DEFAULTS, then the params file, then --param.
+        raw = {**(read_params_file(args.params) if args.params else {}), **given}
         params = parse_hyperparameters(raw)
         model, metadata, metrics = train(params, args.data)
     except TrainingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     save(model, metadata, args.output)
+    # The model carries its metrics (as the SageMaker model does); the DVC metric sits beside it.
+    write_json(Path(args.output) / "metrics.json", metrics)
     metrics_file = args.metrics or Path(args.output).resolve().parent / "metrics.json"
     write_json(metrics_file, metrics)
     print_metrics(metrics)

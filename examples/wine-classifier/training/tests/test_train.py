@@ -95,3 +95,21 @@ def test_export_data_writes_the_file_data_train_dvc_tracks(tmp_path):
     data = (tmp_path / "a" / "wine.csv").read_bytes()
     assert hashlib.md5(data).hexdigest() == "2925c4a8cd201c79d97d3d283429ef23"
     assert len(data.splitlines()) == len(load_wine().target) + 1
+
+
+def test_the_train_stage_reads_its_hyperparameters_from_params_yaml(tmp_path):
+    # dvc.yaml's cmd: train.py --params params.yaml; --param still wins over the file.
+    params = tmp_path / "params.yaml"
+    params.write_text(
+        (HERE.parent.parent / "params.yaml").read_text().replace("n_estimators: 100", "n_estimators: 7")
+    )
+    result = subprocess.run(
+        [sys.executable, str(HERE.parent / "train.py"), "--params", str(params),
+         "--param", "max_depth=3", "--output", str(tmp_path / "model")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    recorded = json.loads((tmp_path / "model" / "model.json").read_text())["hyperparameters"]
+    assert recorded == {"n_estimators": 7, "max_depth": 3, "min_samples_leaf": 1,
+                        "test_size": 0.25, "random_state": 42}
+    assert json.loads((tmp_path / "metrics.json").read_text())["accuracy"] > 0.8
