@@ -15,8 +15,9 @@ import type { ActionContext } from '../runner.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { workspace } = ctx.github;
+  const token = ctx.inputs.raw('github-token');
+  if (token) core.setSecret(token);
   const options = readGateOptions(ctx.inputs, workspace);
-  if (options.token) core.setSecret(options.token);
   const baseline = await resolveBaseline(options.baseline, {
     workspace,
     cwd: options.cwd,

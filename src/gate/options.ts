@@ -47,7 +47,8 @@ export function readGateOptions(inputs: Inputs, workspace: string): GateOptions 
     rules,
     comment,
     commentTitle,
-    token: inputs.string('github-token'),
+    // Outside the runner (the CLI) the default `${{ github.token }}` arrives unexpanded: no token.
+    token: /^\$\{\{/.test(inputs.raw('github-token')) ? undefined : inputs.string('github-token'),
     failOn,
     region: inputs.string('region'),
     cwd

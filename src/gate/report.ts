@@ -29,7 +29,7 @@ export function md(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/@/g, '&#64;')
-    .replace(/([\\`*_[\]|~#!])/g, '\\$1');
+    .replace(/([\\`*_[\]|~])/g, '\\$1');
 }
 
 /** A number as people read it: up to 6 significant digits. */
@@ -120,7 +120,10 @@ export function gateMarkdown(report: GateReport): string {
     table(report),
     chart(report)
   ];
-  const ignored = [...report.candidate.ignored, ...(report.baseline?.ignored ?? [])];
+  const ignored = [
+    ...report.candidate.ignored,
+    ...(report.baseline?.ignored ?? []).filter((n) => !report.candidate.ignored.includes(n)).map((n) => `${n} in the baseline`)
+  ];
   if (ignored.length) parts.push(`<sub>Not numbers, ignored: ${ignored.map(md).join(', ')}</sub>`, '');
   for (const note of report.notes ?? []) parts.push(`> ${md(note)}`, '');
   return parts.join('\n').replace(/\n{3,}/g, '\n\n');

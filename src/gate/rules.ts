@@ -110,7 +110,7 @@ export function evaluate(rule: Rule, candidate: number | undefined, baseline: nu
     candidate,
     baseline,
     verdict: rule.optional ? 'skip' : 'fail',
-    why: rule.optional ? `${why} (optional: skipped)` : why
+    why: rule.optional ? `${why} (optional)` : why
   });
   if (candidate === undefined) return missing('missing from the candidate');
   let threshold: number;

@@ -163,6 +163,9 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       "tags": {
         "description": "Tags of the model and endpoint config, a map (besides the toolkit's own mlops-actions:* tags)."
       },
+      "metrics": {
+        "description": "The model's metrics, recorded as tags on the SageMaker model (mlops-actions:metrics, as accuracy=0.97 f1_macro=0.96) so that metrics-gate with baseline endpoint:<name> compares with the live model: a JSON or YAML file in the workspace, or inline JSON such as the train action's metrics output. Nested keys are flattened with dots; only numbers are recorded."
+      },
       "wait": {
         "description": "Wait until the deployment finished and check its outcome.",
         "default": "true"
