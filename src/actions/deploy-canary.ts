@@ -19,7 +19,8 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (metrics) {
     const encoded = metricTags(metrics.values, 50 - OWN_TAGS - Object.keys(options.tags).length);
     options.metricTags = encoded.tags;
-    for (const name of [...encoded.skipped, ...metrics.ignored]) ctx.log.info(`Metric not recorded: ${name}.`);
+    for (const name of [...encoded.skipped, ...metrics.ignored])
+      ctx.log.info(`Metric not recorded: ${name}.`);
   }
   const { region, clients, engine } = sagemakerEngine(ctx, options.region);
 

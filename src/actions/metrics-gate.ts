@@ -28,7 +28,8 @@ export async function run(ctx: ActionContext): Promise<void> {
     }
   });
   ctx.log.info(baseline.note);
-  if (options.metrics.ignored.length) ctx.log.info(`Not numbers, ignored: ${options.metrics.ignored.join(', ')}.`);
+  if (options.metrics.ignored.length)
+    ctx.log.info(`Not numbers, ignored: ${options.metrics.ignored.join(', ')}.`);
 
   const results = evaluateAll(options.rules, options.metrics.values, baseline.metrics?.values);
   for (const r of results) ctx.log.info(`${r.verdict.toUpperCase()} ${r.rule.text}: ${r.why}`);
@@ -51,7 +52,9 @@ export async function run(ctx: ActionContext): Promise<void> {
     api: (token) => githubComments(token, ctx.github.apiUrl, { owner, repo }),
     log: ctx.log
   });
-  const notes = [published.note ?? (published.url ? `The pull request's comment: ${published.url}` : undefined)];
+  const notes = [
+    published.note ?? (published.url ? `The pull request's comment: ${published.url}` : undefined)
+  ];
   const markdown = gateMarkdown({ ...report, notes: notes.filter((n): n is string => Boolean(n)) });
 
   const failed = results.filter((r) => r.verdict === 'fail').map((r) => r.rule.text);

@@ -38,15 +38,20 @@ export function parseBaseline(value: string): BaselineSpec {
     const at = rest.indexOf(':');
     const ref = at < 0 ? '' : rest.slice(0, at);
     const file = at < 0 ? '' : rest.slice(at + 1);
-    if (!ref || !file) fail(`must be git:<ref>:<path> such as git:origin/main:metrics.json, but got ${JSON.stringify(value)}`);
+    if (!ref || !file)
+      fail(`must be git:<ref>:<path> such as git:origin/main:metrics.json, but got ${JSON.stringify(value)}`);
     if (ref.startsWith('-') || /[\s\0\\]|\.\.|@\{|^\/|\/$|\.lock$/.test(ref))
-      fail(`names the git ref ${JSON.stringify(ref)}, which is not a ref git takes (such as origin/main or a commit)`);
+      fail(
+        `names the git ref ${JSON.stringify(ref)}, which is not a ref git takes (such as origin/main or a commit)`
+      );
     return { kind: 'git', ref, path: file };
   }
   if (value.startsWith('endpoint:')) {
     const name = value.slice(9);
     if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(name))
-      fail(`must be endpoint:<name> with a SageMaker endpoint name (letters, digits and hyphens), but got ${JSON.stringify(value)}`);
+      fail(
+        `must be endpoint:<name> with a SageMaker endpoint name (letters, digits and hyphens), but got ${JSON.stringify(value)}`
+      );
     return { kind: 'endpoint', name };
   }
   return { kind: 'file', path: value };
@@ -65,7 +70,11 @@ export const systemGit =
         {
           cwd,
           maxBuffer: 64 * 1024 * 1024,
-          env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(path.resolve(workspace)), GIT_TERMINAL_PROMPT: '0' }
+          env: {
+            ...process.env,
+            GIT_CEILING_DIRECTORIES: path.dirname(path.resolve(workspace)),
+            GIT_TERMINAL_PROMPT: '0'
+          }
         },
         (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr })
@@ -74,19 +83,31 @@ export const systemGit =
 
 async function fromGit(spec: { ref: string; path: string }, git: Git, cwd: string): Promise<Metrics> {
   const shown = `git:${spec.ref}:${spec.path}`;
-  const commit = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${spec.ref}^{commit}`], cwd);
+  const commit = await git(
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${spec.ref}^{commit}`],
+    cwd
+  );
   if (commit.code !== 0) {
     const repo = await git(['rev-parse', '--git-dir'], cwd);
-    if (repo.code !== 0) fail(`is ${JSON.stringify(shown)}, but the working directory is not in a git repository (check out the repository first)`);
-    fail(`names the git ref ${JSON.stringify(spec.ref)}, which does not exist in the repository (fetch it first, e.g. actions/checkout with fetch-depth: 0)`);
+    if (repo.code !== 0)
+      fail(
+        `is ${JSON.stringify(shown)}, but the working directory is not in a git repository (check out the repository first)`
+      );
+    fail(
+      `names the git ref ${JSON.stringify(spec.ref)}, which does not exist in the repository (fetch it first, e.g. actions/checkout with fetch-depth: 0)`
+    );
   }
   // `./` makes the path relative to the working directory, as the input is.
   const file = spec.path.startsWith('/') ? spec.path.slice(1) : `./${spec.path}`;
   const shownFile = await git(['show', `${commit.stdout.trim()}:${file}`], cwd);
   if (shownFile.code !== 0)
-    fail(`names ${JSON.stringify(spec.path)}, which does not exist at ${spec.ref} (${commit.stdout.trim().slice(0, 12)})`);
+    fail(
+      `names ${JSON.stringify(spec.path)}, which does not exist at ${spec.ref} (${commit.stdout.trim().slice(0, 12)})`
+    );
   return flatten(
-    parseMetrics(shownFile.stdout, spec.path, (why) => fail(`names a file at ${spec.ref} that cannot be read: ${why}`)),
+    parseMetrics(shownFile.stdout, spec.path, (why) =>
+      fail(`names a file at ${spec.ref} that cannot be read: ${why}`)
+    ),
     shown
   );
 }
@@ -131,7 +152,9 @@ export interface BaselineDeps {
 export async function resolveBaseline(spec: BaselineSpec, deps: BaselineDeps): Promise<Baseline> {
   switch (spec.kind) {
     case 'none':
-      return { note: 'No baseline: rules compare with numbers only; rules that need the baseline fail unless optional.' };
+      return {
+        note: 'No baseline: rules compare with numbers only; rules that need the baseline fail unless optional.'
+      };
     case 'file': {
       const metrics = loadMetrics(INPUT, spec.path, deps.workspace, deps.cwd);
       return { metrics, note: `Baseline: ${metrics.source}.` };

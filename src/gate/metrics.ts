@@ -73,7 +73,10 @@ export function loadMetrics(input: string, value: string, workspace: string, bas
   const real = insideWorkspace(input, relative || '.', workspace);
   const shown = path.relative(fs.realpathSync(workspace), real) || value;
   const stat = fs.statSync(real, { throwIfNoEntry: false });
-  if (!stat) fail(`${JSON.stringify(value)} does not exist in the workspace: give a JSON or YAML file, or inline JSON`);
+  if (!stat)
+    fail(
+      `${JSON.stringify(value)} does not exist in the workspace: give a JSON or YAML file, or inline JSON`
+    );
   if (!stat!.isFile()) fail(`${JSON.stringify(value)} is not a file`);
   return flatten(parseMetrics(fs.readFileSync(real, 'utf8'), shown, fail), shown);
 }

@@ -32,12 +32,18 @@ export function readGateOptions(inputs: Inputs, workspace: string): GateOptions 
   const comment = inputs.boolean('comment');
   const commentTitle = inputs.raw('comment-title') || 'Model metrics';
   if (/[\r\n]/.test(commentTitle) || commentTitle.length > 100)
-    throw new InputError('comment-title', 'Input "comment-title" must be one line of at most 100 characters.');
+    throw new InputError(
+      'comment-title',
+      'Input "comment-title" must be one line of at most 100 characters.'
+    );
   const rules = parseRules(inputs.raw('rules'));
   const baseline = parseBaseline(inputs.raw('baseline'));
   const metrics = loadMetrics(
     'metrics',
-    inputs.required('metrics', 'a JSON or YAML file in the workspace, or inline JSON such as {"accuracy": 0.97}'),
+    inputs.required(
+      'metrics',
+      'a JSON or YAML file in the workspace, or inline JSON such as {"accuracy": 0.97}'
+    ),
     workspace,
     cwd
   );

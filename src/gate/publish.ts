@@ -40,11 +40,15 @@ export async function publishComment(request: PublishRequest): Promise<Published
       `Pull request #${pr.number} comes from the fork ${pr.headRepository}: its token cannot comment here, so the report is in the job summary only.`
     );
   if (!request.token)
-    return say(`No github-token: the report is not commented on pull request #${pr.number}, only in the job summary.`);
+    return say(
+      `No github-token: the report is not commented on pull request #${pr.number}, only in the job summary.`
+    );
   const marker = commentMarker('metrics-gate', request.title);
   try {
     const done = await upsertComment(request.api(request.token), pr.number, marker, request.markdown);
-    log.info(`${done.action === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number}${done.url ? `: ${done.url}` : '.'}`);
+    log.info(
+      `${done.action === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number}${done.url ? `: ${done.url}` : '.'}`
+    );
     return { url: done.url };
   } catch (e) {
     const status = httpStatus(e);

@@ -23,8 +23,9 @@ export const CHART_LIMIT = 20;
 
 /** Text from outside as inline Markdown: one line, no HTML, no table cell breaks, no mentions. */
 export function md(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+  // eslint-disable-next-line no-control-regex -- names from files may hold line breaks and controls
+  const oneLine = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+  return oneLine
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -68,13 +69,18 @@ export function table(report: GateReport): string {
     const row = (rule: string, verdict: string) =>
       rows.push(`| ${md(name)} | ${num(b)} | ${num(c)} | ${change(c, b)} | ${rule} | ${verdict} |`);
     if (!results.length) row('-', '-');
-    for (const r of results) row(`\`${r.rule.text.replace(/`/g, "'").replace(/\|/g, '\\|')}\``, `${ICON[r.verdict]}${r.verdict === 'pass' ? '' : `: ${md(r.why)}`}`);
+    for (const r of results)
+      row(
+        `\`${r.rule.text.replace(/`/g, "'").replace(/\|/g, '\\|')}\``,
+        `${ICON[r.verdict]}${r.verdict === 'pass' ? '' : `: ${md(r.why)}`}`
+      );
   }
   return rows.join('\n') + '\n';
 }
 
 /** A label Mermaid takes inside double quotes. */
 function label(name: string): string {
+  // eslint-disable-next-line no-control-regex -- names from files may hold controls
   const clean = name.replace(/["\\`\u0000-\u001f\u007f]/g, "'").replace(/[[\]{}<>;#]/g, '_');
   return clean.length > 24 ? `${clean.slice(0, 23)}…` : clean;
 }
@@ -93,7 +99,10 @@ export function chart(report: GateReport): string {
     `  bar [${candidate.join(', ')}]`,
     ...(baseline ? [`  line [${baseline.join(', ')}]`] : [])
   ];
-  const more = names.length > shown.length ? `\n<sub>The chart shows the first ${CHART_LIMIT} of ${names.length} metrics; the table has them all.</sub>\n` : '';
+  const more =
+    names.length > shown.length
+      ? `\n<sub>The chart shows the first ${CHART_LIMIT} of ${names.length} metrics; the table has them all.</sub>\n`
+      : '';
   return mermaid(lines.join('\n')) + more;
 }
 
@@ -122,7 +131,9 @@ export function gateMarkdown(report: GateReport): string {
   ];
   const ignored = [
     ...report.candidate.ignored,
-    ...(report.baseline?.ignored ?? []).filter((n) => !report.candidate.ignored.includes(n)).map((n) => `${n} in the baseline`)
+    ...(report.baseline?.ignored ?? [])
+      .filter((n) => !report.candidate.ignored.includes(n))
+      .map((n) => `${n} in the baseline`)
   ];
   if (ignored.length) parts.push(`<sub>Not numbers, ignored: ${ignored.map(md).join(', ')}</sub>`, '');
   for (const note of report.notes ?? []) parts.push(`> ${md(note)}`, '');

@@ -98,13 +98,22 @@ function compare(a: number, op: Operator, b: number): boolean {
 
 function adjusted(base: number, adjust?: { op: '+' | '-' | '*'; number: number }): number {
   if (!adjust) return base;
-  const value = adjust.op === '+' ? base + adjust.number : adjust.op === '-' ? base - adjust.number : base * adjust.number;
+  const value =
+    adjust.op === '+'
+      ? base + adjust.number
+      : adjust.op === '-'
+        ? base - adjust.number
+        : base * adjust.number;
   // 0.95 - 0.01 is 0.9400000000000001 in binary: round away the noise of the arithmetic.
   return Number(value.toPrecision(12));
 }
 
 /** One rule against the candidate's and the baseline's values (undefined: no such metric). */
-export function evaluate(rule: Rule, candidate: number | undefined, baseline: number | undefined): RuleResult {
+export function evaluate(
+  rule: Rule,
+  candidate: number | undefined,
+  baseline: number | undefined
+): RuleResult {
   const missing = (why: string): RuleResult => ({
     rule,
     candidate,

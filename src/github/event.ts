@@ -13,7 +13,8 @@ export function pullRequestOf(payload: unknown): PullRequestRef | undefined {
   const pr = (payload as { pull_request?: Record<string, unknown> } | undefined)?.pull_request;
   if (!pr || typeof pr.number !== 'number') return undefined;
   const repoName = (side: unknown) =>
-    ((side as { repo?: { full_name?: unknown } } | undefined)?.repo?.full_name as string | undefined) ?? undefined;
+    ((side as { repo?: { full_name?: unknown } } | undefined)?.repo?.full_name as string | undefined) ??
+    undefined;
   const head = repoName(pr.head);
   const base = repoName(pr.base);
   return { number: pr.number, fork: Boolean(head && base && head !== base), headRepository: head };

@@ -64,7 +64,8 @@ export function metricsFromTags(tags: Tags): Map<string, number> | undefined {
     for (const token of tags[key].split(/\s+/).filter(Boolean)) {
       const at = token.indexOf('=');
       const value = Number(token.slice(at + 1));
-      if (at > 0 && token.slice(at + 1) !== '' && Number.isFinite(value)) values.set(token.slice(0, at), value);
+      if (at > 0 && token.slice(at + 1) !== '' && Number.isFinite(value))
+        values.set(token.slice(0, at), value);
     }
   }
   return values;

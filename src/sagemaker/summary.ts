@@ -182,6 +182,8 @@ export function metricsSection(values: Map<string, number>, plan: Plan): string 
     ? `Recorded on the model ${plan.modelName} (tag mlops-actions:metrics), for metrics-gate's baseline endpoint:${plan.endpointName}:`
     : `Not recorded: no new model was created (${plan.action}); the live model keeps the metrics it was deployed with.`;
   const rows = [...values].map(([name, value]) => `| ${md(name)} | ${value} |`);
-  const table = rows.length ? ['| Metric | Value |', '| --- | ---: |', ...rows].join('\n') + '\n' : 'No numbers in the metrics given.\n';
+  const table = rows.length
+    ? ['| Metric | Value |', '| --- | ---: |', ...rows].join('\n') + '\n'
+    : 'No numbers in the metrics given.\n';
   return `\n#### Metrics\n\n${where}\n\n${table}`;
 }

@@ -14,7 +14,12 @@ import { plantedCommands } from '../helpers/workflow-commands.js';
 
 const TOKEN = 'ghs_standInToken0123456789abcdef';
 const MARKER = '<!-- mlops-actions:metrics-gate:Model metrics -->';
-const RULES = ['accuracy >= 0.9', 'accuracy >= baseline - 0.01', 'eval.f1_macro > baseline', 'latency_p95 <= baseline * 1.1'].join('\n');
+const RULES = [
+  'accuracy >= 0.9',
+  'accuracy >= baseline - 0.01',
+  'eval.f1_macro > baseline',
+  'latency_p95 <= baseline * 1.1'
+].join('\n');
 const standIn = new GitHubStandIn();
 let apiUrl: string;
 let workspace: string;
@@ -36,7 +41,13 @@ function gate(
 ): Promise<BundleRun> {
   return runBundle(
     'metrics-gate',
-    { metrics: 'metrics.json', baseline: 'git:main:metrics.json', rules: RULES, 'github-token': TOKEN, ...inputs },
+    {
+      metrics: 'metrics.json',
+      baseline: 'git:main:metrics.json',
+      rules: RULES,
+      'github-token': TOKEN,
+      ...inputs
+    },
     {
       workspace,
       env: {
@@ -101,8 +112,12 @@ describe('on a pull request', () => {
     expect(first.exitCode).toBe(0);
     expect(first.outputs.passed).toBe('true');
     expect(first.outputs['failed-rules']).toBe('');
-    expect(first.outputs.report).toContain('| accuracy | 0.94 | 0.95 | +0.01 (+1.1%) | `accuracy >= 0.9` | ✅ pass |');
-    expect(first.summary).toContain('| eval.f1\\_macro | 0.9 | 0.92 | +0.02 (+2.2%) | `eval.f1_macro > baseline` | ✅ pass |');
+    expect(first.outputs.report).toContain(
+      '| accuracy | 0.94 | 0.95 | +0.01 (+1.1%) | `accuracy >= 0.9` | ✅ pass |'
+    );
+    expect(first.summary).toContain(
+      '| eval.f1\\_macro | 0.9 | 0.92 | +0.02 (+2.2%) | `eval.f1_macro > baseline` | ✅ pass |'
+    );
     expect(first.summary).toContain('xychart-beta');
     expect(first.summary).toContain('bar [0.95, 0.92, 105]');
     expect(first.summary).toContain('line [0.94, 0.9, 100]');
@@ -135,7 +150,9 @@ describe('on a pull request', () => {
     ]);
     expect(standIn.commentsOn(7)).toHaveLength(3);
     expect(standIn.writes().map((c) => c.method)).toEqual(['POST', 'PATCH']);
-    expect(standIn.writes()[1].path).toBe(`/api/v3/repos/octo-org/news-classifier/issues/comments/${comments[2].id}`);
+    expect(standIn.writes()[1].path).toBe(
+      `/api/v3/repos/octo-org/news-classifier/issues/comments/${comments[2].id}`
+    );
     expect(standIn.commentsOn(7)[2].body).toContain('❌ **Failed**: 3 of 4 rules failed.');
     expect(standIn.commentsOn(7)[2].body).toContain('❌ fail: 0.91 &gt;= 0.93 is false');
     expect(second.log).toContain('Updated the comment on pull request #7');
@@ -143,9 +160,15 @@ describe('on a pull request', () => {
   });
 
   it('finds its comment past the first page of comments (130 comments) and never adds a second', async () => {
-    standIn.seed(8, Array.from({ length: 119 }, (_, i) => `comment ${i}`));
+    standIn.seed(
+      8,
+      Array.from({ length: 119 }, (_, i) => `comment ${i}`)
+    );
     standIn.seed(8, [`${MARKER}\nold report`], 'github-actions[bot]');
-    standIn.seed(8, Array.from({ length: 10 }, (_, i) => `later comment ${i}`));
+    standIn.seed(
+      8,
+      Array.from({ length: 10 }, (_, i) => `later comment ${i}`)
+    );
     const marked = standIn.commentsOn(8)[119];
     const run = await gate({}, 'busy');
     expect(run.exitCode).toBe(0);
@@ -235,7 +258,9 @@ describe('baselines and metrics', () => {
     );
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failed-rules']).toBe('recall >= baseline\nf1 >= 0.5');
-    expect(run.summary).toContain('| recall | - | 0.8 | - | `recall >= baseline` | ❌ fail: no baseline value to compare with |');
+    expect(run.summary).toContain(
+      '| recall | - | 0.8 | - | `recall >= baseline` | ❌ fail: no baseline value to compare with |'
+    );
     expect(run.summary).toContain('➖ skipped: missing from the candidate (optional)');
     expect(run.summary).toContain('| f1 | - | - | - | `f1 >= 0.5` | ❌ fail: missing from the candidate |');
   });
@@ -250,7 +275,12 @@ describe('baselines and metrics', () => {
 
   it('reads metrics relative to working-directory, and git paths too', async () => {
     const run = await gate(
-      { 'working-directory': 'models', metrics: 'metrics.yaml', baseline: 'git:main:metrics.yaml', rules: 'accuracy == baseline' },
+      {
+        'working-directory': 'models',
+        metrics: 'metrics.yaml',
+        baseline: 'git:main:metrics.yaml',
+        rules: 'accuracy == baseline'
+      },
       'push'
     );
     expect(run.errors).toEqual([]);
@@ -258,7 +288,11 @@ describe('baselines and metrics', () => {
   });
 
   it('escapes hostile metric names in the table and never lets them start a workflow command', async () => {
-    const hostile = { 'x\n::error::planted by a metric': 1, 'a|b <img src=x> @octocat': 2, '::add-mask::planted': 3 };
+    const hostile = {
+      'x\n::error::planted by a metric': 1,
+      'a|b <img src=x> @octocat': 2,
+      '::add-mask::planted': 3
+    };
     const run = await gate({ metrics: JSON.stringify(hostile), baseline: '', rules: '' }, 'pr');
     expect(run.exitCode).toBe(0);
     expect(plantedCommands(run, /planted/)).toEqual([]);
@@ -274,24 +308,80 @@ describe('baselines and metrics', () => {
 
 describe('bad inputs: one sentence naming the input, exit 1, nothing commented', () => {
   it.each<[string, Record<string, string>, RegExp]>([
-    ['an unparsable rule', { rules: 'accuracy >= 0.9\naccuracy >>= 0.9' }, /^Input "rules" has the rule "accuracy >>= 0.9", which is not one rule per line/],
-    ['a rule with two operators', { rules: 'accuracy >= baseline - 0.01 * 2' }, /^Input "rules" has the rule/],
+    [
+      'an unparsable rule',
+      { rules: 'accuracy >= 0.9\naccuracy >>= 0.9' },
+      /^Input "rules" has the rule "accuracy >>= 0.9", which is not one rule per line/
+    ],
+    [
+      'a rule with two operators',
+      { rules: 'accuracy >= baseline - 0.01 * 2' },
+      /^Input "rules" has the rule/
+    ],
     ['no metrics', { metrics: '' }, /^Input "metrics" is required/],
-    ['a missing metrics file', { metrics: 'missing.json' }, /^Input "metrics": "missing.json" does not exist in the workspace/],
-    ['a metrics file outside the workspace', { metrics: '../outside.json' }, /^Input "metrics" must be a path inside the workspace/],
-    ['a metrics link out of the workspace', { metrics: 'linked.json' }, /^Input "metrics" must be a path inside the workspace, but "linked.json" leads outside it through a symbolic link/],
-    ['metrics that are not JSON', { metrics: '{"accuracy": ' }, /^Input "metrics": the inline JSON is not valid JSON/],
+    [
+      'a missing metrics file',
+      { metrics: 'missing.json' },
+      /^Input "metrics": "missing.json" does not exist in the workspace/
+    ],
+    [
+      'a metrics file outside the workspace',
+      { metrics: '../outside.json' },
+      /^Input "metrics" must be a path inside the workspace/
+    ],
+    [
+      'a metrics link out of the workspace',
+      { metrics: 'linked.json' },
+      /^Input "metrics" must be a path inside the workspace, but "linked.json" leads outside it through a symbolic link/
+    ],
+    [
+      'metrics that are not JSON',
+      { metrics: '{"accuracy": ' },
+      /^Input "metrics": the inline JSON is not valid JSON/
+    ],
     ['metrics that are a folder', { metrics: 'models' }, /^Input "metrics": "models" is not a file/],
-    ['a baseline ref that does not exist', { baseline: 'git:origin/main:metrics.json' }, /^Input "baseline" names the git ref "origin\/main", which does not exist in the repository/],
-    ['a baseline path that does not exist at the ref', { baseline: 'git:main:nothere.json' }, /^Input "baseline" names "nothere.json", which does not exist at main/],
-    ['a baseline ref that is an option', { baseline: 'git:--output=/tmp/x:metrics.json' }, /^Input "baseline" names the git ref "--output=\/tmp\/x", which is not a ref git takes/],
+    [
+      'a baseline ref that does not exist',
+      { baseline: 'git:origin/main:metrics.json' },
+      /^Input "baseline" names the git ref "origin\/main", which does not exist in the repository/
+    ],
+    [
+      'a baseline path that does not exist at the ref',
+      { baseline: 'git:main:nothere.json' },
+      /^Input "baseline" names "nothere.json", which does not exist at main/
+    ],
+    [
+      'a baseline ref that is an option',
+      { baseline: 'git:--output=/tmp/x:metrics.json' },
+      /^Input "baseline" names the git ref "--output=\/tmp\/x", which is not a ref git takes/
+    ],
     ['a baseline without a path', { baseline: 'git:main' }, /^Input "baseline" must be git:<ref>:<path>/],
-    ['a baseline file that does not exist', { baseline: 'old.json' }, /^Input "baseline": "old.json" does not exist in the workspace/],
-    ['a baseline link out of the workspace', { baseline: 'linked.json' }, /^Input "baseline" must be a path inside the workspace/],
+    [
+      'a baseline file that does not exist',
+      { baseline: 'old.json' },
+      /^Input "baseline": "old.json" does not exist in the workspace/
+    ],
+    [
+      'a baseline link out of the workspace',
+      { baseline: 'linked.json' },
+      /^Input "baseline" must be a path inside the workspace/
+    ],
     ['a bad endpoint name', { baseline: 'endpoint:no_such!' }, /^Input "baseline" must be endpoint:<name>/],
-    ['fail-on not rules or never', { 'fail-on': 'sometimes' }, /^Input "fail-on" must be one of rules, never, but got "sometimes"/],
-    ['comment not a boolean', { comment: 'maybe' }, /^Input "comment" must be true or false, but got "maybe"/],
-    ['a working-directory outside', { 'working-directory': '..' }, /^Input "working-directory" must be a path inside the workspace/]
+    [
+      'fail-on not rules or never',
+      { 'fail-on': 'sometimes' },
+      /^Input "fail-on" must be one of rules, never, but got "sometimes"/
+    ],
+    [
+      'comment not a boolean',
+      { comment: 'maybe' },
+      /^Input "comment" must be true or false, but got "maybe"/
+    ],
+    [
+      'a working-directory outside',
+      { 'working-directory': '..' },
+      /^Input "working-directory" must be a path inside the workspace/
+    ]
   ])('%s', async (_, inputs, message) => {
     const run = await gate(inputs);
     expect(run.exitCode).toBe(1);

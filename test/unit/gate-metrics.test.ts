@@ -10,7 +10,13 @@ const entries = (m: Map<string, number>) => [...m];
 describe('flattening', () => {
   it('joins nested keys with dots and keeps finite numbers only', () => {
     const metrics = flatten(
-      { accuracy: 0.97, eval: { f1: { macro: 0.9, micro: 0.92 }, note: 'x' }, ok: true, per_class: [0.9, 0.8], none: null },
+      {
+        accuracy: 0.97,
+        eval: { f1: { macro: 0.9, micro: 0.92 }, note: 'x' },
+        ok: true,
+        per_class: [0.9, 0.8],
+        none: null
+      },
       'm.json'
     );
     expect(entries(metrics.values)).toEqual([
@@ -18,7 +24,12 @@ describe('flattening', () => {
       ['eval.f1.macro', 0.9],
       ['eval.f1.micro', 0.92]
     ]);
-    expect(metrics.ignored).toEqual(['eval.note (text)', 'ok (boolean)', 'per_class (a list)', 'none (empty)']);
+    expect(metrics.ignored).toEqual([
+      'eval.note (text)',
+      'ok (boolean)',
+      'per_class (a list)',
+      'none (empty)'
+    ]);
   });
 
   it('keeps a __proto__ key as a metric name', () => {
@@ -83,7 +94,9 @@ describe('metrics as SageMaker tags', () => {
   });
 
   it('splits long lists over numbered tags of at most 256 characters, in order', () => {
-    const values = new Map(Array.from({ length: 60 }, (_, i) => [`metric_number_${i}`, i / 7] as [string, number]));
+    const values = new Map(
+      Array.from({ length: 60 }, (_, i) => [`metric_number_${i}`, i / 7] as [string, number])
+    );
     const { tags } = metricTags(values, 10);
     const keys = Object.keys(tags);
     expect(keys[0]).toBe(METRICS_TAG);
@@ -94,8 +107,12 @@ describe('metrics as SageMaker tags', () => {
   });
 
   it('refuses, naming the input, when the tags do not fit beside the others', () => {
-    const values = new Map(Array.from({ length: 60 }, (_, i) => [`metric_number_${i}`, i / 7] as [string, number]));
-    expect(() => metricTags(values, 2)).toThrow(/^Input "metrics" needs \d+ tags of 256 characters to record its 60 metrics, but only 2 fit/);
+    const values = new Map(
+      Array.from({ length: 60 }, (_, i) => [`metric_number_${i}`, i / 7] as [string, number])
+    );
+    expect(() => metricTags(values, 2)).toThrow(
+      /^Input "metrics" needs \d+ tags of 256 characters to record its 60 metrics, but only 2 fit/
+    );
   });
 
   it('reads no metrics from a model without the tag', () => {

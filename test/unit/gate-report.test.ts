@@ -3,7 +3,12 @@ import { flatten } from '../../src/gate/metrics.js';
 import { publishComment } from '../../src/gate/publish.js';
 import { change, chart, gateMarkdown, md, table, type GateReport } from '../../src/gate/report.js';
 import { evaluateAll, parseRules } from '../../src/gate/rules.js';
-import { commentMarker, upsertComment, type CommentsApi, type IssueComment } from '../../src/github/comments.js';
+import {
+  commentMarker,
+  upsertComment,
+  type CommentsApi,
+  type IssueComment
+} from '../../src/github/comments.js';
 import { pullRequestOf } from '../../src/github/event.js';
 import { MemoryLogger } from '../../src/report.js';
 
@@ -21,7 +26,11 @@ function report(candidate: object, baseline: object | undefined, rules: string):
 
 describe('the report', () => {
   it('has a row per rule and per metric without one, with the change', () => {
-    const r = report({ accuracy: 0.95, loss: 0.2 }, { accuracy: 0.9, auc: 0.8 }, 'accuracy >= baseline\naccuracy >= 0.99');
+    const r = report(
+      { accuracy: 0.95, loss: 0.2 },
+      { accuracy: 0.9, auc: 0.8 },
+      'accuracy >= baseline\naccuracy >= 0.99'
+    );
     expect(table(r).split('\n')).toEqual([
       '| Metric | Baseline | Candidate | Change | Rule | Verdict |',
       '| --- | ---: | ---: | ---: | --- | --- |',
@@ -66,7 +75,9 @@ describe('the report', () => {
   });
 
   it('reports without rules', () => {
-    expect(gateMarkdown(report({ a: 1 }, undefined, ''))).toContain('No rules: the metrics are reported only.');
+    expect(gateMarkdown(report({ a: 1 }, undefined, ''))).toContain(
+      'No rules: the metrics are reported only.'
+    );
   });
 });
 
@@ -101,7 +112,10 @@ describe('the pull request comment', () => {
   const marker = commentMarker('metrics-gate', 'Model metrics');
 
   it('is created once and then updated, found by the marker at its start', async () => {
-    const comments: IssueComment[] = [{ id: 1, body: `> quoting\n${marker}` }, { id: 2, body: 'hi' }];
+    const comments: IssueComment[] = [
+      { id: 1, body: `> quoting\n${marker}` },
+      { id: 2, body: 'hi' }
+    ];
     const api = fakeApi(comments);
     expect(await upsertComment(api, 7, marker, 'first')).toMatchObject({ action: 'created', id: 100 });
     expect(await upsertComment(api, 7, marker, 'second')).toMatchObject({ action: 'updated', id: 100 });
@@ -120,11 +134,23 @@ describe('the pull request comment', () => {
       calls.push('api');
       return fakeApi([]);
     };
-    const base = { comment: true, title: 't', markdown: 'm', eventName: 'pull_request', token: 'x', api, log: new MemoryLogger() };
+    const base = {
+      comment: true,
+      title: 't',
+      markdown: 'm',
+      eventName: 'pull_request',
+      token: 'x',
+      api,
+      log: new MemoryLogger()
+    };
     const pr = { number: 3, fork: false };
     expect((await publishComment({ ...base })).note).toMatch(/^No pull request/);
-    expect((await publishComment({ ...base, pullRequest: { ...pr, fork: true, headRepository: 'f/r' } })).note).toMatch(/from the fork f\/r/);
-    expect((await publishComment({ ...base, pullRequest: pr, token: undefined })).note).toMatch(/^No github-token/);
+    expect(
+      (await publishComment({ ...base, pullRequest: { ...pr, fork: true, headRepository: 'f/r' } })).note
+    ).toMatch(/from the fork f\/r/);
+    expect((await publishComment({ ...base, pullRequest: pr, token: undefined })).note).toMatch(
+      /^No github-token/
+    );
     expect(await publishComment({ ...base, pullRequest: pr, comment: false })).toEqual({});
     expect(calls).toEqual([]);
     await publishComment({ ...base, eventName: 'pull_request_target', pullRequest: { ...pr, fork: true } });
@@ -138,9 +164,21 @@ describe('the pull request comment', () => {
       update: () => Promise.reject(new Error('unused'))
     });
     const log = new MemoryLogger();
-    const base = { comment: true, title: 't', markdown: 'm', eventName: 'pull_request', token: 'x', log, pullRequest: { number: 3, fork: false } };
-    expect((await publishComment({ ...base, api: () => failing(404) })).note).toMatch(/refused the comment on pull request #3 \(HTTP 404\)/);
-    expect((await publishComment({ ...base, api: () => failing(502) })).note).toMatch(/Could not comment on pull request #3: HTTP 502/);
+    const base = {
+      comment: true,
+      title: 't',
+      markdown: 'm',
+      eventName: 'pull_request',
+      token: 'x',
+      log,
+      pullRequest: { number: 3, fork: false }
+    };
+    expect((await publishComment({ ...base, api: () => failing(404) })).note).toMatch(
+      /refused the comment on pull request #3 \(HTTP 404\)/
+    );
+    expect((await publishComment({ ...base, api: () => failing(502) })).note).toMatch(
+      /Could not comment on pull request #3: HTTP 502/
+    );
     expect(log.text()).toContain('warning: Could not comment');
   });
 });

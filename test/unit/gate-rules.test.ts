@@ -8,7 +8,10 @@ describe('parsing rules', () => {
     ['accuracy>=.9', { metric: 'accuracy', op: '>=', right: { number: 0.9 } }],
     ['f1_macro > baseline', { metric: 'f1_macro', op: '>', right: { baseline: true } }],
     ['accuracy >= baseline - 0.01', { right: { baseline: true, adjust: { op: '-', number: 0.01 } } }],
-    ['latency_p95 <= baseline * 1.1', { op: '<=', right: { baseline: true, adjust: { op: '*', number: 1.1 } } }],
+    [
+      'latency_p95 <= baseline * 1.1',
+      { op: '<=', right: { baseline: true, adjust: { op: '*', number: 1.1 } } }
+    ],
     ['loss < baseline + 1e-3', { op: '<', right: { baseline: true, adjust: { op: '+', number: 0.001 } } }],
     ['drift? < 0.2', { metric: 'drift', optional: true }],
     ['eval/f1.macro-avg == 1', { metric: 'eval/f1.macro-avg', op: '==' }],
@@ -32,7 +35,9 @@ describe('parsing rules', () => {
     'accuracy ?>= 0.9'
   ])('refuses %j naming the input', (line) => {
     expect(() => parseRules(`accuracy >= 0.5\n${line}`)).toThrow(InputError);
-    expect(() => parseRules(line)).toThrow(/^Input "rules" has the rule ".*", which is not one rule per line/);
+    expect(() => parseRules(line)).toThrow(
+      /^Input "rules" has the rule ".*", which is not one rule per line/
+    );
   });
 });
 
@@ -40,7 +45,10 @@ describe('evaluating rules', () => {
   const rule = (text: string) => parseRule(text);
 
   it('compares with a number', () => {
-    expect(evaluate(rule('accuracy >= 0.9'), 0.9, undefined)).toMatchObject({ verdict: 'pass', threshold: 0.9 });
+    expect(evaluate(rule('accuracy >= 0.9'), 0.9, undefined)).toMatchObject({
+      verdict: 'pass',
+      threshold: 0.9
+    });
     expect(evaluate(rule('accuracy > 0.9'), 0.9, undefined)).toMatchObject({
       verdict: 'fail',
       why: '0.9 > 0.9 is false'
@@ -52,7 +60,10 @@ describe('evaluating rules', () => {
       verdict: 'pass',
       threshold: 0.94
     });
-    expect(evaluate(rule('latency <= baseline * 1.1'), 111, 100)).toMatchObject({ verdict: 'fail', threshold: 110 });
+    expect(evaluate(rule('latency <= baseline * 1.1'), 111, 100)).toMatchObject({
+      verdict: 'fail',
+      threshold: 110
+    });
     expect(evaluate(rule('f1 > baseline'), 0.91, 0.9).verdict).toBe('pass');
     expect(evaluate(rule('f1 != baseline'), 0.9, 0.9).verdict).toBe('fail');
   });
@@ -82,7 +93,11 @@ describe('evaluating rules', () => {
       ['accuracy', 0.95],
       ['__proto__', 1]
     ]);
-    const results = evaluateAll(parseRules('accuracy >= baseline\n__proto__ == 1\nconstructor? > 0'), candidate, new Map([['accuracy', 0.96]]));
+    const results = evaluateAll(
+      parseRules('accuracy >= baseline\n__proto__ == 1\nconstructor? > 0'),
+      candidate,
+      new Map([['accuracy', 0.96]])
+    );
     expect(results.map((r) => r.verdict)).toEqual(['fail', 'pass', 'skip']);
   });
 });
