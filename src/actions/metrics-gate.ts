@@ -21,7 +21,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const baseline = await resolveBaseline(options.baseline, {
     workspace,
     cwd: options.cwd,
-    git: systemGit(workspace),
+    git: systemGit(workspace, process.env),
     sagemaker: () => {
       const region = resolveRegion(options.region);
       return { region, client: awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region }) };

@@ -61,7 +61,7 @@ export type Git = (args: string[], cwd: string) => Promise<{ code: number; stdou
 
 /** git without a shell, confined to the workspace's own repository (never one above it). */
 export const systemGit =
-  (workspace: string): Git =>
+  (workspace: string, env: NodeJS.ProcessEnv): Git =>
   (args, cwd) =>
     new Promise((resolve) => {
       execFile(
@@ -71,7 +71,7 @@ export const systemGit =
           cwd,
           maxBuffer: 64 * 1024 * 1024,
           env: {
-            ...process.env,
+            ...env,
             GIT_CEILING_DIRECTORIES: path.dirname(path.resolve(workspace)),
             GIT_TERMINAL_PROMPT: '0'
           }

@@ -85,19 +85,29 @@ function label(name: string): string {
   return clean.length > 24 ? `${clean.slice(0, 23)}…` : clean;
 }
 
-/** Candidate (bars) against baseline (line), for the metrics both sides have, else the candidate's. */
+/** A number Mermaid parses: plain decimals, never `1e-7`. */
+function plain(n: number): string {
+  const text = num(n);
+  return /e/i.test(text) ? n.toFixed(20).replace(/\.?0+$/, '') : text;
+}
+
+/**
+ * Candidate (bars) against baseline (line), for the metrics both sides have (a chart cannot leave a
+ * point out); with no metric in common, the candidate's alone.
+ */
 export function chart(report: GateReport): string {
-  const names = metricNames(report).filter((n) => report.candidate.values.has(n));
+  const candidate = metricNames(report).filter((n) => report.candidate.values.has(n));
+  const common = candidate.filter((n) => report.baseline?.values.has(n));
+  const names = common.length ? common : candidate;
   if (!names.length) return '';
   const shown = names.slice(0, CHART_LIMIT);
-  const candidate = shown.map((n) => num(report.candidate.values.get(n)));
-  const baseline = report.baseline ? shown.map((n) => num(report.baseline!.values.get(n) ?? 0)) : undefined;
+  const values = (m: Metrics) => shown.map((n) => plain(m.values.get(n)!)).join(', ');
   const lines = [
     'xychart-beta',
-    `  title "${report.baseline ? 'Candidate (bars) against baseline (line)' : 'Candidate'}"`,
+    `  title "${common.length ? 'Candidate (bars) against baseline (line)' : 'Candidate'}"`,
     `  x-axis [${shown.map((n) => `"${label(n)}"`).join(', ')}]`,
-    `  bar [${candidate.join(', ')}]`,
-    ...(baseline ? [`  line [${baseline.join(', ')}]`] : [])
+    `  bar [${values(report.candidate)}]`,
+    ...(common.length ? [`  line [${values(report.baseline!)}]`] : [])
   ];
   const more =
     names.length > shown.length

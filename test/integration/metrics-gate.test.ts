@@ -287,6 +287,26 @@ describe('baselines and metrics', () => {
     expect(run.outputs.passed).toBe('true');
   });
 
+  it('never reads a git repository above the workspace', async () => {
+    const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-outer-'));
+    const inner = path.join(outer, 'workspace');
+    fs.mkdirSync(inner);
+    fs.writeFileSync(path.join(outer, 'metrics.json'), '{"accuracy": 0.1}');
+    fs.writeFileSync(path.join(inner, 'metrics.json'), '{"accuracy": 0.9}');
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: outer });
+    execFileSync('git', ['-c', 'user.email=a@b', '-c', 'user.name=a', 'add', 'metrics.json'], { cwd: outer });
+    execFileSync('git', ['-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-qm', 'x'], { cwd: outer });
+    const run = await runBundle(
+      'metrics-gate',
+      { metrics: 'metrics.json', baseline: 'git:main:workspace/metrics.json', rules: 'accuracy >= baseline' },
+      { workspace: inner }
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      'Input "baseline" is "git:main:workspace/metrics.json", but the working directory is not in a git repository (check out the repository first).'
+    ]);
+  });
+
   it('escapes hostile metric names in the table and never lets them start a workflow command', async () => {
     const hostile = {
       'x\n::error::planted by a metric': 1,

@@ -50,11 +50,12 @@ describe('the report', () => {
     expect(change(undefined, 1)).toBe('-');
   });
 
-  it('charts the candidate as bars and the baseline as a line, the baseline only when there is one', () => {
-    const withBaseline = chart(report({ a: 1, b: 2 }, { a: 0.5 }, ''));
-    expect(withBaseline).toContain('x-axis ["a", "b"]');
-    expect(withBaseline).toContain('bar [1, 2]');
-    expect(withBaseline).toContain('line [0.5, 0]');
+  it('charts the candidate as bars and the baseline as a line, for the metrics both have', () => {
+    const withBaseline = chart(report({ a: 1, b: 2, c: 1e-7 }, { a: 0.5, c: 2e-7, d: 1 }, ''));
+    expect(withBaseline).toContain('x-axis ["a", "c"]');
+    expect(withBaseline).toContain('bar [1, 0.0000001]');
+    expect(withBaseline).toContain('line [0.5, 0.0000002]');
+    expect(chart(report({ a: 1 }, { b: 1 }, ''))).not.toContain('line');
     expect(chart(report({ a: 1 }, undefined, ''))).not.toContain('line');
     expect(chart(report({}, undefined, ''))).toBe('');
   });
