@@ -6,7 +6,7 @@ import type { ActionContext } from '../runner.js';
 import { deploy } from '../sagemaker/deploy.js';
 import { readDeployOptions } from '../sagemaker/options.js';
 import { CANDIDATE_VARIANT, redacted } from '../sagemaker/plan.js';
-import { metricTags } from '../sagemaker/metric-tags.js';
+import { metricTags, metricsFromTags } from '../sagemaker/metric-tags.js';
 import { deploySummary, metricsSection, strategyText } from '../sagemaker/summary.js';
 import { OWN_TAGS } from '../sagemaker/tags.js';
 import { sagemakerEngine } from './sagemaker-engine.js';
@@ -38,6 +38,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (plan.previousConfig) ctx.setOutput('previous-endpoint-config', plan.previousConfig);
   ctx.setOutput('variant-name', plan.action === 'weights-canary' ? CANDIDATE_VARIANT : options.variantName);
   summary(deploySummary(result, options.image, options.modelData, region, (Date.now() - started) / 1000));
-  if (metrics) summary(metricsSection(metrics.values, plan));
+  if (options.metricTags)
+    summary(metricsSection(metricsFromTags(options.metricTags) ?? new Map(), plan, options.dryRun));
   if (result.reason) throw new UserError(result.reason);
 }

@@ -177,9 +177,9 @@ export function promoteSummary(
 }
 
 /** The metrics recorded on the new model (deploy-canary's `metrics`), for metrics-gate's endpoint: baseline. */
-export function metricsSection(values: Map<string, number>, plan: Plan): string {
+export function metricsSection(values: Map<string, number>, plan: Plan, dryRun: boolean): string {
   const where = plan.createModel
-    ? `Recorded on the model ${plan.modelName} (tag mlops-actions:metrics), for metrics-gate's baseline endpoint:${plan.endpointName}:`
+    ? `${dryRun ? 'To be recorded (dry run)' : 'Recorded'} on the model ${plan.modelName} (tag mlops-actions:metrics), for metrics-gate's baseline endpoint:${plan.endpointName}:`
     : `Not recorded: no new model was created (${plan.action}); the live model keeps the metrics it was deployed with.`;
   const rows = [...values].map(([name, value]) => `| ${md(name)} | ${value} |`);
   const table = rows.length

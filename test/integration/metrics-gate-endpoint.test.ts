@@ -120,6 +120,24 @@ describe('deploy-canary records metrics, metrics-gate reads the live model', () 
     expect(run.log).toContain('No metrics are recorded on the live model');
   });
 
+  it('shows the metrics a dry run would record, and records nothing', async () => {
+    const before = mutating().length;
+    const run = await deploy(
+      'gate-dry',
+      5,
+      { metrics: '{"accuracy": 0.9, "bad name": 1}', 'dry-run': 'true' },
+      { workspace }
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toContain('To be recorded (dry run) on the model');
+    expect(run.summary).toContain('| accuracy | 0.9 |');
+    expect(run.summary).not.toContain('bad name |');
+    expect(run.log).toContain(
+      'Metric not recorded: bad name (tags take letters, digits and _.:/+-@ in a name).'
+    );
+    expect(mutating().slice(before)).toEqual([]);
+  });
+
   it('refuses an endpoint that does not exist, naming the input', async () => {
     const run = await gate({
       metrics: '{"accuracy": 0.9}',
