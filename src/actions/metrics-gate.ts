@@ -4,7 +4,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { awsClient, resolveRegion } from '../aws.js';
 import { UserError } from '../errors.js';
 import { resolveBaseline, systemGit } from '../gate/baseline.js';
-import { readGateOptions } from '../gate/options.js';
+import { gateToken, readGateOptions } from '../gate/options.js';
 import { publishComment } from '../gate/publish.js';
 import { gateMarkdown, passed } from '../gate/report.js';
 import { evaluateAll } from '../gate/rules.js';
@@ -15,7 +15,7 @@ import type { ActionContext } from '../runner.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { workspace } = ctx.github;
-  const token = ctx.inputs.raw('github-token');
+  const token = gateToken(ctx.inputs);
   if (token) core.setSecret(token);
   const options = readGateOptions(ctx.inputs, workspace);
   const baseline = await resolveBaseline(options.baseline, {

@@ -89,6 +89,10 @@ async function fromGit(spec: { ref: string; path: string }, git: Git, cwd: strin
   );
   if (commit.code !== 0) {
     const repo = await git(['rev-parse', '--git-dir'], cwd);
+    if (/dubious ownership/.test(repo.stderr))
+      fail(
+        `is ${JSON.stringify(shown)}, but git refuses the repository because another user owns it: run git config --global --add safe.directory "$GITHUB_WORKSPACE" first`
+      );
     if (repo.code !== 0)
       fail(
         `is ${JSON.stringify(shown)}, but the working directory is not in a git repository (check out the repository first)`

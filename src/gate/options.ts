@@ -20,6 +20,12 @@ export interface GateOptions {
   cwd: string;
 }
 
+/** The token, unless it is the default that arrives unexpanded outside the runner (the CLI). */
+export function gateToken(inputs: Inputs): string | undefined {
+  const token = inputs.string('github-token');
+  return token && !token.startsWith('${{') ? token : undefined;
+}
+
 export function readGateOptions(inputs: Inputs, workspace: string): GateOptions {
   const dir = inputs.string('working-directory') ?? '.';
   const cwd = insideWorkspace('working-directory', dir, workspace);
@@ -53,8 +59,7 @@ export function readGateOptions(inputs: Inputs, workspace: string): GateOptions 
     rules,
     comment,
     commentTitle,
-    // Outside the runner (the CLI) the default `${{ github.token }}` arrives unexpanded: no token.
-    token: /^\$\{\{/.test(inputs.raw('github-token')) ? undefined : inputs.string('github-token'),
+    token: gateToken(inputs),
     failOn,
     region: inputs.string('region'),
     cwd

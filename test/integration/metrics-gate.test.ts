@@ -226,6 +226,14 @@ describe('on a pull request', () => {
     expect(standIn.commentsOn(7)[0].body).toContain('❌ **Failed**: 2 of 2 rules failed.');
   });
 
+  it('takes the unexpanded default token (outside the runner) as no token', async () => {
+    const run = await gate({ 'github-token': '${{ github.token }}' });
+    expect(run.exitCode).toBe(0);
+    expect(standIn.calls).toEqual([]);
+    expect(run.log).not.toContain('add-mask');
+    expect(run.summary).toContain('No github-token: the report is not commented on pull request #7');
+  });
+
   it('does not comment with comment: false', async () => {
     const run = await gate({ comment: 'false' });
     expect(run.exitCode).toBe(0);
