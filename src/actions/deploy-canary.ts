@@ -1,16 +1,27 @@
 /** deploy-canary: plan, then deploy a new version to a SageMaker endpoint behind a canary. */
 import { UserError } from '../errors.js';
+import { loadMetrics } from '../gate/metrics.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
 import { deploy } from '../sagemaker/deploy.js';
 import { readDeployOptions } from '../sagemaker/options.js';
 import { CANDIDATE_VARIANT, redacted } from '../sagemaker/plan.js';
-import { deploySummary, strategyText } from '../sagemaker/summary.js';
+import { metricTags, metricsFromTags } from '../sagemaker/metric-tags.js';
+import { deploySummary, metricsSection, strategyText } from '../sagemaker/summary.js';
+import { OWN_TAGS } from '../sagemaker/tags.js';
 import { sagemakerEngine } from './sagemaker-engine.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const started = Date.now();
   const options = readDeployOptions(ctx.inputs);
+  const metricsInput = ctx.inputs.raw('metrics');
+  const metrics = metricsInput ? loadMetrics('metrics', metricsInput, ctx.github.workspace) : undefined;
+  if (metrics) {
+    const encoded = metricTags(metrics.values, 50 - OWN_TAGS - Object.keys(options.tags).length);
+    options.metricTags = encoded.tags;
+    for (const name of [...encoded.skipped, ...metrics.ignored])
+      ctx.log.info(`Metric not recorded: ${name}.`);
+  }
   const { region, clients, engine } = sagemakerEngine(ctx, options.region);
 
   const result = await deploy(options, clients, engine);
@@ -27,5 +38,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (plan.previousConfig) ctx.setOutput('previous-endpoint-config', plan.previousConfig);
   ctx.setOutput('variant-name', plan.action === 'weights-canary' ? CANDIDATE_VARIANT : options.variantName);
   summary(deploySummary(result, options.image, options.modelData, region, (Date.now() - started) / 1000));
+  if (options.metricTags)
+    summary(metricsSection(metricsFromTags(options.metricTags) ?? new Map(), plan, options.dryRun));
   if (result.reason) throw new UserError(result.reason);
 }

@@ -163,6 +163,9 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       "tags": {
         "description": "Tags of the model and endpoint config, a map (besides the toolkit's own mlops-actions:* tags)."
       },
+      "metrics": {
+        "description": "The model's metrics, recorded as tags on the SageMaker model (mlops-actions:metrics, as accuracy=0.97 f1_macro=0.96) so that metrics-gate with baseline endpoint:<name> compares with the live model: a JSON or YAML file in the workspace, or inline JSON such as the train action's metrics output. Nested keys are flattened with dots; only numbers are recorded."
+      },
       "wait": {
         "description": "Wait until the deployment finished and check its outcome.",
         "default": "true"
@@ -289,6 +292,55 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "committed": {
         "description": "With commit: true, the .dvc and dvc.lock files that changed, one per line, relative to the workspace (empty when nothing changed)."
+      }
+    }
+  },
+  "metrics-gate": {
+    "description": "Gate a model change on its metrics - compare them with main's (a file, a git ref) or the live model's by rules, report a table and a chart in the job summary and in one pull-request comment kept up to date, and fail the check when a rule fails.",
+    "inputs": {
+      "metrics": {
+        "description": "The candidate's metrics: a JSON or YAML file in the workspace (e.g. metrics.json), or inline JSON such as {\"accuracy\": 0.97} (the train action's metrics output). Nested keys are flattened with dots, as dvc metrics diff shows them; only numbers count.",
+        "required": true
+      },
+      "baseline": {
+        "description": "What to compare with: a file in the workspace, git:<ref>:<path> (the file at a commit, e.g. git:origin/main:metrics.json; fetch the ref first), endpoint:<name> (the metrics deploy-canary recorded on the live model of a SageMaker endpoint), or empty for none."
+      },
+      "rules": {
+        "description": "The rules, one per line: accuracy >= 0.9, accuracy >= baseline - 0.01, f1_macro > baseline, latency_p95 <= baseline * 1.1 (operators >= > <= < == !=). A missing metric fails its rule, and so does a rule on baseline without a baseline value, unless the metric is written optional: accuracy? >= 0.9. Empty: report only."
+      },
+      "comment": {
+        "description": "Write the report as one comment on the pull request (updated in place on every run, never a second one).",
+        "default": "true"
+      },
+      "comment-title": {
+        "description": "The report's heading; also what tells this gate's comment apart from another gate's on the same pull request.",
+        "default": "Model metrics"
+      },
+      "github-token": {
+        "description": "The token that writes the comment (needs pull-requests write permission).",
+        "default": "${{ github.token }}"
+      },
+      "fail-on": {
+        "description": "rules (the step fails when a rule fails) or never (only report; read the passed output).",
+        "default": "rules"
+      },
+      "working-directory": {
+        "description": "Where relative paths of metrics, baseline and git:<ref>:<path> start, inside the workspace.",
+        "default": "."
+      },
+      "region": {
+        "description": "The AWS region of an endpoint:<name> baseline. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      }
+    },
+    "outputs": {
+      "passed": {
+        "description": "true when no rule failed, else false."
+      },
+      "report": {
+        "description": "The report in Markdown (the same as the job summary and the comment)."
+      },
+      "failed-rules": {
+        "description": "The rules that failed, one per line, as written; empty when none failed."
       }
     }
   },

@@ -4,6 +4,7 @@ import { run as buildImage } from '../actions/build-image.js';
 import { run as deployCanary } from '../actions/deploy-canary.js';
 import { run as dvcPull } from '../actions/dvc-pull.js';
 import { run as dvcPush } from '../actions/dvc-push.js';
+import { run as metricsGate } from '../actions/metrics-gate.js';
 import { run as promote } from '../actions/promote.js';
 import { run as rollback } from '../actions/rollback.js';
 import { run as smokeTest } from '../actions/smoke-test.js';
@@ -15,6 +16,7 @@ export const RUNS: Record<string, ActionRun> = {
   'deploy-canary': deployCanary,
   'dvc-pull': dvcPull,
   'dvc-push': dvcPush,
+  'metrics-gate': metricsGate,
   'promote': promote,
   'rollback': rollback,
   'smoke-test': smokeTest,

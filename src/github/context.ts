@@ -14,6 +14,10 @@ export interface RunContext {
   workspace: string;
   actor: string;
   eventName: string;
+  /** The event's payload file (GITHUB_EVENT_PATH). */
+  eventPath?: string;
+  /** GitHub's REST API (GITHUB_API_URL: GitHub Enterprise has its own). */
+  apiUrl: string;
 }
 
 export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
@@ -32,6 +36,8 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
     runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : undefined,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     actor: env.GITHUB_ACTOR || '',
-    eventName: env.GITHUB_EVENT_NAME || ''
+    eventName: env.GITHUB_EVENT_NAME || '',
+    eventPath: env.GITHUB_EVENT_PATH || undefined,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
   };
 }

@@ -33,6 +33,8 @@ export interface DeployOptions {
   environment: Record<string, string>;
   dataCapture?: { uri: string; percent: number };
   tags: Record<string, string>;
+  /** The model's metrics as tags (metric-tags.ts): on the model only, not its config. */
+  metricTags?: Record<string, string>;
   wait: boolean;
   waitTimeoutSeconds: number;
   dryRun: boolean;

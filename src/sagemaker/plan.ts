@@ -79,7 +79,7 @@ export function modelRequest(
       ...(options.modelData ? { ModelDataUrl: options.modelData } : {}),
       ...(Object.keys(options.environment).length ? { Environment: options.environment } : {})
     },
-    Tags: toTagList(tags)
+    Tags: toTagList({ ...tags, ...options.metricTags })
   };
 }
 

@@ -1,6 +1,7 @@
 /** Job summaries of deploy-canary, promote and rollback: what changed, how traffic moved, the outcome. */
 import { formatDuration } from '../duration.js';
 import { keyValueTable, markdownTable, mermaid } from '../report.js';
+import { md } from '../gate/report.js';
 import { bakeSection } from './bake-summary.js';
 import type { DeployResult } from './deploy.js';
 import { redacted, type Plan } from './plan.js';
@@ -173,4 +174,16 @@ export function promoteSummary(
   }
   md += changesTable(result.changes);
   return md;
+}
+
+/** The metrics recorded on the new model (deploy-canary's `metrics`), for metrics-gate's endpoint: baseline. */
+export function metricsSection(values: Map<string, number>, plan: Plan, dryRun: boolean): string {
+  const where = plan.createModel
+    ? `${dryRun ? 'To be recorded (dry run)' : 'Recorded'} on the model ${plan.modelName} (tag mlops-actions:metrics), for metrics-gate's baseline endpoint:${plan.endpointName}:`
+    : `Not recorded: no new model was created (${plan.action}); the live model keeps the metrics it was deployed with.`;
+  const rows = [...values].map(([name, value]) => `| ${md(name)} | ${value} |`);
+  const table = rows.length
+    ? ['| Metric | Value |', '| --- | ---: |', ...rows].join('\n') + '\n'
+    : 'No numbers in the metrics given.\n';
+  return `\n#### Metrics\n\n${where}\n\n${table}`;
 }
