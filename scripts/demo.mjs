@@ -26,7 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-import { startGitHubStandIn } from './github-stand-in.mjs';
+import { GitHubStandIn } from './github-stand-in.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/cli/index.js');
@@ -42,7 +42,7 @@ let github;
 function fail(message) {
   console.error(`demo: ${message}`);
   emulator?.kill();
-  github?.close();
+  github?.stop();
   process.exit(1);
 }
 
@@ -94,7 +94,8 @@ const url = await new Promise((resolve, reject) => {
     if (m) resolve(m[1]);
   });
 });
-github = await startGitHubStandIn();
+github = new GitHubStandIn(REPOSITORY);
+const githubUrl = await github.start();
 const env = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
@@ -104,7 +105,7 @@ const env = {
   AWS_SECRET_ACCESS_KEY: 'demo',
   AWS_EC2_METADATA_DISABLED: 'true',
   MLOPS_ACTIONS_TIME_SCALE: SCALE,
-  GITHUB_API_URL: github.url
+  GITHUB_API_URL: githubUrl
 };
 const cliRun = (args, cwd = repo) =>
   execFileSync(process.execPath, [cli, ...args], {
@@ -244,7 +245,7 @@ const job = (result, suffix) => result.jobs.find((j) => j.id === suffix || j.id.
 
 function finish(code) {
   emulator.kill();
-  github.close();
+  github.stop();
   for (const line of results) console.log(line);
   console.log('\n| workflow | job | result | time |');
   console.log('| --- | --- | --- | ---: |');
@@ -280,11 +281,9 @@ const pr1 = await workflow('PR #1 more trees', 'ml-pull-request.yml', {
   ref: 'more-trees',
   payload: pr(1, 'more-trees')
 });
-const comment1 = github.comments.find((c) => c.issue === 1);
+const comment1 = github.commentsOn(1)[0];
 if (!comment1) fail('PR #1 has no metrics comment.');
-results.push(
-  `\nPR #1's comment (${github.comments.filter((c) => c.issue === 1).length} comment):\n${comment1.body}`
-);
+results.push(`\nPR #1's comment (${github.commentsOn(1).length} comment):\n${comment1.body}`);
 if (job(pr1, 'gate')?.outputs?.passed !== 'true') fail('PR #1 did not pass its gate.');
 const recorded = git('log', '-1', '--format=%s', 'more-trees');
 if (!/Record the model/.test(recorded))
@@ -302,7 +301,7 @@ await workflow('PR #2 one shallow tree', 'ml-pull-request.yml', {
   payload: pr(2, 'shallow-trees'),
   expect: 'failure'
 });
-const comment2 = github.comments.find((c) => c.issue === 2);
+const comment2 = github.commentsOn(2)[0];
 if (!comment2) fail('PR #2 has no metrics comment.');
 results.push(`\nPR #2's comment:\n${comment2.body}`);
 

@@ -1,85 +1,129 @@
-// A loopback stand-in of the few GitHub REST endpoints the toolkit calls (issue comments), over real
-// HTTP, so metrics-gate's comment can be seen without github.com: the demo and the tests point
-// GITHUB_API_URL at it. Comments live in memory; every request is recorded.
-//
-//   GET   /repos/{owner}/{repo}/issues/{number}/comments?per_page=&page=   (Link header when more)
-//   POST  /repos/{owner}/{repo}/issues/{number}/comments                   {body}
-//   PATCH /repos/{owner}/{repo}/issues/comments/{id}                       {body}
-//
-// `deny: true` answers 403 "Resource not accessible by integration" to every write, as GitHub does
-// for a token without pull-requests: write.
+// Used by the tests (test/helpers/github-stand-in.ts re-exports it) and by the demo.
+/**
+ * A loopback stand-in of the few GitHub REST endpoints the toolkit calls, served under a path prefix
+ * as GitHub Enterprise Server does (`http://127.0.0.1:<port>/api/v3`): list an issue's comments
+ * (per_page, page, and a Link header as GitHub sends it, 30 a page by default), create a comment,
+ * update a comment. `mode` makes it refuse: `forbidden` answers 403 to everything (a token without
+ * permission), `read-only` lists but answers 403 to writes. Every call is recorded.
+ */
 import http from 'node:http';
 
-export async function startGitHubStandIn({ deny = false } = {}) {
-  const comments = []; // {id, issue, owner, repo, body, user}
-  const requests = [];
-  let nextId = 1000;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://stand-in');
-      requests.push({ method: req.method, path: url.pathname, authorization: req.headers.authorization });
-      const send = (status, value, headers = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(value));
-      };
-      if (!/^(token|Bearer) \S+/.test(req.headers.authorization ?? ''))
-        return send(401, { message: 'Requires authentication' });
-      let m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
-      if (m && req.method === 'GET') {
-        const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
-        const page = Number(url.searchParams.get('page') ?? 1);
-        const all = comments.filter((c) => c.owner === m[1] && c.repo === m[2] && c.issue === Number(m[3]));
-        const last = Math.max(1, Math.ceil(all.length / perPage));
-        const link = (p, rel) =>
-          `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
-        const headers = page < last ? { link: `${link(page + 1, 'next')}, ${link(last, 'last')}` } : {};
-        return send(200, all.slice((page - 1) * perPage, page * perPage).map(view), headers);
-      }
-      if (m && req.method === 'POST') {
-        if (deny) return send(403, { message: 'Resource not accessible by integration' });
-        const comment = {
-          id: nextId++,
-          owner: m[1],
-          repo: m[2],
-          issue: Number(m[3]),
-          body: JSON.parse(body || '{}').body ?? '',
-          user: { login: 'github-actions[bot]', type: 'Bot' }
-        };
-        comments.push(comment);
-        return send(201, view(comment));
-      }
-      m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
-      if (m && req.method === 'PATCH') {
-        if (deny) return send(403, { message: 'Resource not accessible by integration' });
-        const comment = comments.find((c) => c.id === Number(m[3]));
-        if (!comment) return send(404, { message: 'Not Found' });
-        comment.body = JSON.parse(body || '{}').body ?? comment.body;
-        return send(200, view(comment));
-      }
-      send(404, { message: 'Not Found' });
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
-  return {
-    url,
-    comments,
-    requests,
-    /** Adds a comment someone else wrote (for pagination tests). */
-    seed(owner, repo, issue, body, login = 'someone') {
-      comments.push({ id: nextId++, owner, repo, issue, body, user: { login, type: 'User' } });
-    },
-    close: () => new Promise((resolve) => server.close(resolve))
-  };
-}
+export class GitHubStandIn {
+  calls = [];
+  comments = [];
+  /** ok, forbidden or read-only */
+  mode = 'ok';
+  server;
+  nextId = 1000;
+  base = '';
 
-function view(c) {
-  return {
-    id: c.id,
-    body: c.body,
-    user: c.user,
-    html_url: `https://github.com/${c.owner}/${c.repo}/pull/${c.issue}#issuecomment-${c.id}`
-  };
+  constructor(repository = 'octo-org/news-classifier', prefix = '/api/v3') {
+    this.repository = repository;
+    this.prefix = prefix;
+  }
+
+  /** Starts on a free loopback port; returns the API URL (GITHUB_API_URL). */
+  async start() {
+    this.server = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', (d) => (text += d));
+      req.on('end', () => this.handle(req, res, text));
+    });
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address();
+    this.base = `http://127.0.0.1:${port}${this.prefix}`;
+    return this.base;
+  }
+
+  async stop() {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Puts comments on an issue as if others had written them. */
+  seed(issue, bodies, user = 'someone') {
+    for (const body of bodies) this.comments.push({ id: this.nextId++, issue, body, user });
+  }
+
+  commentsOn(issue) {
+    return this.comments.filter((c) => c.issue === issue);
+  }
+
+  /** The calls that would change something (POST, PATCH, PUT, DELETE). */
+  writes() {
+    return this.calls.filter((c) => c.method !== 'GET');
+  }
+
+  reset() {
+    this.calls.length = 0;
+    this.comments.length = 0;
+    this.mode = 'ok';
+  }
+
+  view(c) {
+    return {
+      id: c.id,
+      body: c.body,
+      user: { login: c.user, type: c.user.endsWith('[bot]') ? 'Bot' : 'User' },
+      html_url: `https://github.com/${this.repository}/pull/${c.issue}#issuecomment-${c.id}`
+    };
+  }
+
+  handle(req, res, text) {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const query = Object.fromEntries(url.searchParams);
+    let body;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    const method = req.method ?? 'GET';
+    this.calls.push({ method, path: url.pathname, query, body, authorization: req.headers.authorization });
+    const send = (status, doc, headers = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(doc));
+    };
+    const refused = () =>
+      send(403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/issues/comments',
+        status: '403'
+      });
+    if (this.mode === 'forbidden' || (this.mode === 'read-only' && method !== 'GET')) return refused();
+
+    const repo = `${this.prefix}/repos/${this.repository}`;
+    const list = new RegExp(`^${repo}/issues/(\\d+)/comments$`).exec(url.pathname);
+    const one = new RegExp(`^${repo}/issues/comments/(\\d+)$`).exec(url.pathname);
+    if (list && method === 'GET') {
+      const perPage = Math.min(Number(query.per_page) || 30, 100);
+      const page = Math.max(Number(query.page) || 1, 1);
+      const all = this.commentsOn(Number(list[1]));
+      const last = Math.max(Math.ceil(all.length / perPage), 1);
+      const link = (p, rel) =>
+        `<${this.base}/repos/${this.repository}/issues/${list[1]}/comments?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+      const links = [
+        ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+        ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])
+      ];
+      const slice = all.slice((page - 1) * perPage, page * perPage).map((c) => this.view(c));
+      return send(200, slice, links.length ? { link: links.join(', ') } : {});
+    }
+    if (list && method === 'POST') {
+      const comment = {
+        id: this.nextId++,
+        issue: Number(list[1]),
+        body: String(body?.body ?? ''),
+        user: 'github-actions[bot]'
+      };
+      this.comments.push(comment);
+      return send(201, this.view(comment));
+    }
+    if (one && method === 'PATCH') {
+      const comment = this.comments.find((c) => c.id === Number(one[1]));
+      if (!comment) return send(404, { message: 'Not Found', status: '404' });
+      comment.body = String(body?.body ?? '');
+      return send(200, this.view(comment));
+    }
+    return send(404, { message: 'Not Found', status: '404' });
+  }
 }
