@@ -102,7 +102,7 @@ const env = {
   AWS_ENDPOINT_URL: url,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'demo',
-  AWS_SECRET_ACCESS_KEY: 'demo',
+  AWS_SECRET_ACCESS_KEY: 'demo-secret-key',
   AWS_EC2_METADATA_DISABLED: 'true',
   MLOPS_ACTIONS_TIME_SCALE: SCALE,
   GITHUB_API_URL: githubUrl
