@@ -241,7 +241,8 @@ async function workflow(title, file, { event, ref = 'main', inputs = {}, payload
   }
   return result;
 }
-const job = (result, suffix) => result.jobs.find((j) => j.id === suffix || j.id.endsWith(`/${suffix}`));
+/** A job of the called reusable workflow: `model / gate` for the job `gate` called by `model`. */
+const job = (result, id) => result.jobs.find((j) => j.id.split(' / ').pop() === id && j.id.includes(' / '));
 
 function finish(code) {
   emulator.kill();

@@ -17,16 +17,36 @@ test('npm run demo runs the starters: a PR that improves (gate passes, model rec
 
   const rows = [...output.matchAll(/^\| ([^|]+?) \| ([^|]+?) \| ([a-z]+) \| [\d.]+ s \|$/gm)].map((m) => ({
     workflow: m[1],
-    job: m[2].split('/').pop()!.trim(),
+    job: m[2],
     result: m[3]
   }));
   const results = (workflow: string) =>
     Object.fromEntries(rows.filter((r) => r.workflow.startsWith(workflow)).map((r) => [r.job, r.result]));
-  expect(results('PR #1')).toEqual({ model: 'success', gate: 'success', record: 'success' });
-  expect(results('PR #2')).toEqual({ model: 'success', gate: 'failure', record: 'skipped' });
-  expect(results('Merge to main')).toEqual({ build: 'success', deploy: 'success' });
-  expect(results('Schedule: retrain')).toEqual({ train: 'success', gate: 'success', deploy: 'success' });
-  expect(results('By hand: rollback')).toEqual({ rollback: 'success' });
+  // A starter's job calls a reusable workflow: `model / gate` is its job `gate`, `model` the caller.
+  expect(results('PR #1')).toEqual({
+    'model / model': 'success',
+    'model / gate': 'success',
+    'model / record': 'success',
+    model: 'success'
+  });
+  expect(results('PR #2')).toEqual({
+    'model / model': 'success',
+    'model / gate': 'failure',
+    'model / record': 'skipped',
+    model: 'failure'
+  });
+  expect(results('Merge to main')).toEqual({
+    'deploy / build': 'success',
+    'deploy / deploy': 'success',
+    deploy: 'success'
+  });
+  expect(results('Schedule: retrain')).toEqual({
+    'retrain / train': 'success',
+    'retrain / gate': 'success',
+    'retrain / deploy': 'success',
+    retrain: 'success'
+  });
+  expect(results('By hand: rollback')).toEqual({ 'rollback / rollback': 'success', rollback: 'success' });
 
   // The comments carry the gate's table: PR #1 better than main, PR #2 worse.
   const pr1 = /PR #1's comment \(1 comment\):\n([\s\S]*?)\nPR #2's comment/.exec(output)?.[1] ?? '';
