@@ -292,14 +292,14 @@ if (!/Record the model/.test(recorded))
 git('merge', '-q', '--ff-only', 'more-trees');
 
 // PR #2: a worse model.
-git('checkout', '-q', '-b', 'small-trees');
-fs.writeFileSync(trainPy, withDefaults(strong, 2, 2));
-commit('Two trees of depth 2');
+git('checkout', '-q', '-b', 'shallow-trees');
+fs.writeFileSync(trainPy, withDefaults(strong, 10, 2));
+commit('Ten trees of depth 2');
 git('checkout', '-q', 'main');
-await workflow('PR #2 two small trees', 'ml-pull-request.yml', {
+await workflow('PR #2 shallow trees', 'ml-pull-request.yml', {
   event: 'pull_request',
-  ref: 'small-trees',
-  payload: pr(2, 'small-trees'),
+  ref: 'shallow-trees',
+  payload: pr(2, 'shallow-trees'),
   expect: 'failure'
 });
 const comment2 = github.commentsOn(2)[0];
