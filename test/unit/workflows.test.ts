@@ -174,6 +174,7 @@ describe('workflows use the actions as declared, with least privilege', () => {
     const retrain = YAML.parse(fs.readFileSync(path.join(ROOT, '.github/workflows/ml-retrain.yml'), 'utf8'));
     const inputs = retrain.on.workflow_call.inputs;
     const waitHours = Number(/^(\d+)h$/.exec(inputs['max-wait'].default)![1]);
+    expect(Number(/^(\d+)h$/.exec(inputs['max-runtime'].default)![1])).toBeLessThanOrEqual(waitHours);
     expect(inputs['timeout-minutes'].default).toBeGreaterThan(waitHours * 60);
     expect(inputs['timeout-minutes'].default).toBeLessThanOrEqual(360);
   });
