@@ -1,0 +1,174 @@
+/**
+ * Expressions, evaluated by GitHub's own engine (@actions/expressions): `${{ }}` in a workflow, and
+ * the `if:` conditions with the status functions success(), failure(), always(), cancelled() and
+ * hashFiles(). Values cross between plain JSON and the engine's data types through its own reviver
+ * and replacer.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import type { FunctionDefinition } from '@actions/expressions/funcs/info';
+import { truthy } from '@actions/expressions/result';
+import { isBasicExpression, isLiteral, isMapping, isSequence } from '@actions/workflow-parser';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** What the status functions answer: the job's state so far (or, for a job's `if:`, its needs'). */
+export interface Status {
+  success: boolean;
+  failure: boolean;
+  cancelled: boolean;
+}
+
+export interface Scope {
+  /** The contexts by name: github, env, inputs, matrix, steps, needs, ... */
+  contexts: Record<string, Json | undefined>;
+  status?: Status;
+  /** The directory hashFiles() reads (the workspace). */
+  workspace?: string;
+}
+
+/** An expression that could not be parsed or evaluated; the message names it. */
+export class ExpressionFailure extends Error {}
+
+const CONTEXTS = [
+  'github',
+  'env',
+  'inputs',
+  'secrets',
+  'vars',
+  'runner',
+  'job',
+  'jobs',
+  'steps',
+  'needs',
+  'matrix',
+  'strategy'
+];
+
+function toData(value: Json | undefined): data.ExpressionData {
+  return JSON.parse(JSON.stringify(value ?? null), data.reviver) as data.ExpressionData;
+}
+
+export function fromData(value: data.ExpressionData | undefined): Json {
+  if (value === undefined) return null;
+  return JSON.parse(JSON.stringify(value, data.replacer)) as Json;
+}
+
+function hashFiles(workspace: string, patterns: string[]): string {
+  const regexes = patterns.map(
+    (p) =>
+      new RegExp(
+        '^' +
+          p
+            .replace(/[.+^$()|[\]\\]/g, '\\$&')
+            .replace(/\*\*\/?/g, '\u0000')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')
+            .replace(/\u0000/g, '(?:.*/)?') +
+          '$'
+      )
+  );
+  const files: string[] = [];
+  const walk = (dir: string, rel: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === '.git') continue;
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), r);
+      else if (entry.isFile() && regexes.some((re) => re.test(r))) files.push(r);
+    }
+  };
+  if (fs.existsSync(workspace)) walk(workspace, '');
+  if (!files.length) return '';
+  const total = crypto.createHash('sha256');
+  for (const file of files.sort()) {
+    total.update(crypto.createHash('sha256').update(fs.readFileSync(path.join(workspace, file))).digest());
+  }
+  return total.digest('hex');
+}
+
+function functions(scope: Scope): Map<string, FunctionDefinition> {
+  const status = scope.status ?? { success: true, failure: false, cancelled: false };
+  const fn = (name: string, min: number, max: number, call: FunctionDefinition['call']) =>
+    [name, { name, minArgs: min, maxArgs: max, call }] as const;
+  return new Map([
+    fn('success', 0, 0, () => new data.BooleanData(status.success && !status.cancelled)),
+    fn('failure', 0, 0, () => new data.BooleanData(status.failure && !status.cancelled)),
+    fn('always', 0, 0, () => new data.BooleanData(true)),
+    fn('cancelled', 0, 0, () => new data.BooleanData(status.cancelled)),
+    fn(
+      'hashfiles',
+      1,
+      255,
+      (...args) =>
+        new data.StringData(
+          hashFiles(
+            scope.workspace ?? process.cwd(),
+            args.map((a) => a.coerceString())
+          )
+        )
+    )
+  ]);
+}
+
+/** Evaluates one expression (without `${{ }}`) in `scope`. */
+export function evaluate(expression: string, scope: Scope): data.ExpressionData {
+  const fns = functions(scope);
+  try {
+    const lexed = new Lexer(expression).lex();
+    const tree = new Parser(lexed.tokens, CONTEXTS, [...fns.values()]).parse();
+    const context = new data.Dictionary(
+      ...Object.entries(scope.contexts).map(([key, value]) => ({ key, value: toData(value) }))
+    );
+    return new Evaluator(tree, context, fns).evaluate();
+  } catch (e) {
+    throw new ExpressionFailure(
+      `the expression "${expression}" cannot be evaluated: ${(e as Error).message}`
+    );
+  }
+}
+
+/** An `if:` condition (already given its status function by the parser) as a boolean. */
+export function condition(expression: string, scope: Scope): boolean {
+  return truthy(evaluate(expression, scope));
+}
+
+/** A token of the workflow with every expression in it evaluated, as plain JSON. */
+export function evaluateToken(token: TemplateToken | undefined, scope: Scope): Json {
+  if (!token) return null;
+  if (isBasicExpression(token)) return fromData(evaluate(token.expression, scope));
+  if (isMapping(token)) {
+    const result: Record<string, Json> = {};
+    for (const pair of token) {
+      result[String(evaluateToken(pair.key, scope))] = evaluateToken(pair.value, scope);
+    }
+    return result;
+  }
+  if (isSequence(token)) {
+    const result: Json[] = [];
+    for (const item of token) result.push(evaluateToken(item, scope));
+    return result;
+  }
+  if (isLiteral(token)) return JSON.parse(JSON.stringify(token)) as Json;
+  throw new ExpressionFailure(`"${token.toString()}" cannot be evaluated here`);
+}
+
+/** A value as the runner passes it to a step: strings as they are, others as JSON text. */
+export function asString(value: Json): string {
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** A mapping of strings (env, with, outputs) from a token. */
+export function evaluateMap(token: TemplateToken | undefined, scope: Scope): Record<string, string> {
+  const value = evaluateToken(token, scope);
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ExpressionFailure(`expected a mapping, got ${asString(value)}`);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asString(v)]));
+}
