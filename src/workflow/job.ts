@@ -36,7 +36,7 @@ export interface JobPlan {
 
 const DEFAULT_JOB_MINUTES = 360;
 const seconds = (from: number) => (Date.now() - from) / 1000;
-export const fmt = (s: number) => (s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${Math.round(s % 60)}s`);
+export const fmt = (s: number) => (s < 10 ? `${s.toFixed(2)}s` : s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${Math.round(s % 60)}s`);
 
 function defaultsRun(plan: JobPlan, key: string, scope: Scope): string | undefined {
   for (const owner of [plan.raw, plan.workflowRaw]) {
@@ -55,7 +55,10 @@ function minutes(token: TemplateToken | undefined, scope: Scope, what: string): 
 
 function stepName(step: Step, scope: Scope): string {
   if (step.name) return asString(evaluateToken(step.name, scope));
-  if (isRunStep(step)) return `Run ${step.run.toString().trim().split('\n')[0]}`;
+  if (isRunStep(step)) {
+    const source = (step.run as { source?: string }).source ?? step.run.toString();
+    return `Run ${source.trim().split('\n')[0]}`;
+  }
   if (isActionStep(step)) return `Run ${step.uses.value}`;
   return step.id;
 }

@@ -41,5 +41,6 @@ describe('jobs in needs order', () => {
     expect(r.job('last').outputs).toEqual({ sentence: 'hello-42' });
     expect(r.log).toContain('got hello and 42');
     expect(r.log).toMatch(/runner time/);
+    if (process.env.SHOW_LOG) console.log(r.log);
   });
 });
