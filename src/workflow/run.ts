@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EVENTS, gitTop, synthesizeEvent, type EventName } from './event.js';
-import type { Json } from './expressions.js';
+import { asString, type Json } from './expressions.js';
 import { runGraph } from './graph.js';
 import { definitionsFrom, typedInputs } from './inputs.js';
-import { loadWorkflow, Refusal } from './load.js';
+import { child, loadWorkflow, Refusal } from './load.js';
 import { Masker } from './mask.js';
 import { preflight } from './preflight.js';
 import { finalTable, writeResultFile, writeSummary } from './report.js';
@@ -60,7 +60,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     if (!takesInputs && Object.keys(given).length) {
       throw new Refusal(`--input is for workflow_dispatch and workflow_call; the event is ${eventName}.`);
     }
-    const event = synthesizeEvent({ event: eventName, repoDir, ref: options.ref, baseRef: options.baseRef, repository: options.repository, eventPath: options.eventPath, inputs: given });
+    const onEvent = child(child(workflow.raw, 'on'), eventName);
+    const definitions = takesInputs ? definitionsFrom(child(onEvent, 'inputs'), { contexts: { vars: options.vars ?? {} } }) : {};
+    const inputs = takesInputs ? typedInputs(definitions, given, `the workflow ${options.file}`, (n) => `--input ${n}=VALUE`) : {};
+    const eventInputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, asString(v)]));
+    const event = synthesizeEvent({ event: eventName, repoDir, ref: options.ref, baseRef: options.baseRef, repository: options.repository, eventPath: options.eventPath, inputs: eventInputs });
     if (options.job && !workflow.template.jobs.some((j) => j.id.value === options.job)) {
       throw new Refusal(`--job ${options.job}: the workflow has no such job (its jobs: ${workflow.template.jobs.map((j) => j.id.value).join(', ')}).`);
     }
@@ -97,9 +101,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       action: '',
       job: ''
     };
-    const scope = { contexts: { github, vars: options.vars ?? {} } };
-    const definitions = takesInputs ? definitionsFrom(events[eventName]?.inputs, scope) : {};
-    const inputs = takesInputs ? typedInputs(definitions, given, `the workflow ${options.file}`, (n) => `--input ${n}=VALUE`) : {};
     if (eventName === 'workflow_call') {
       for (const [name, spec] of Object.entries(events.workflow_call?.secrets ?? {})) {
         if (spec?.required && !secrets[name]) throw new Refusal(`the workflow ${options.file} requires the secret "${name}" (--secret ${name}=VALUE).`);
