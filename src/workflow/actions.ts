@@ -4,7 +4,7 @@
  * steps, a --local-action command, or one of the emulated third-party actions.
  */
 import { runBuiltin } from './builtins.js';
-import { asString, evaluate, fromData, type Scope } from './expressions.js';
+import { interpolate, type Scope } from './expressions.js';
 import { readKeyValueFile } from './files.js';
 import { spawnStep, type StepContext, type StepOutcome } from './execute.js';
 import { runScript } from './run-step.js';
@@ -16,10 +16,6 @@ export function inputVariableName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
-/** A string with `${{ }}` parts (an action.yml default, a composite step) evaluated. */
-export function interpolate(text: string, scope: Scope): string {
-  return text.replace(/\$\{\{(.*?)\}\}/gs, (_, expression: string) => asString(fromData(evaluate(expression.trim(), scope))));
-}
 
 function inputValues(ctx: StepContext, declared: Record<string, ActionInput>, uses: string): Record<string, string> {
   const values: Record<string, string> = {};

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import { TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
 import { isBasicExpression, isLiteral, isMapping, isSequence } from '@actions/workflow-parser';
@@ -118,6 +119,13 @@ export function evaluate(expression: string, scope: Scope): data.ExpressionData 
   const fns = functions(scope);
   try {
     const lexed = new Lexer(expression).lex();
+    // The lexer of @actions/expressions 0.3.61 unescapes only the first '' of a string literal
+    // (String.replace with a string); GitHub's runner unescapes every one.
+    for (const token of lexed.tokens) {
+      if (token.type === TokenType.STRING && /^'.*'$/s.test(token.lexeme)) {
+        token.value = token.lexeme.slice(1, -1).replace(/''/g, "'");
+      }
+    }
     const tree = new Parser(lexed.tokens, CONTEXTS, [...fns.values()]).parse();
     const context = new data.Dictionary(
       ...Object.entries(scope.contexts).map(([key, value]) => ({ key, value: toData(value) }))
@@ -135,9 +143,35 @@ export function condition(expression: string, scope: Scope): boolean {
   return truthy(evaluate(expression, scope));
 }
 
+/** A string with `${{ }}` parts (an action.yml default, a block scalar) evaluated part by part. */
+export function interpolate(text: string, scope: Scope): string {
+  return text.replace(/\$\{\{(.*?)\}\}/gs, (_, expression: string) =>
+    asString(fromData(evaluate(expression.trim(), scope)))
+  );
+}
+
+/**
+ * A block scalar's text (`run: |` ...) as YAML reads it: the parser of 0.3.61 builds the expression
+ * of a block scalar with `${{ }}` from its raw source, indentation and all, which breaks heredocs.
+ */
+export function blockScalarText(source: string, header: string): string {
+  const lines = source.split('\n');
+  const indents = lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
+  const indent = indents.length ? Math.min(...indents) : 0;
+  let text = lines.map((l) => l.slice(Math.min(indent, /^ */.exec(l)![0].length))).join('\n');
+  if (header.startsWith('>')) text = text.replace(/([^\n])\n(?=[^\n ])/g, '$1 ');
+  const body = text.replace(/\n*$/, '');
+  if (header.includes('-')) return body;
+  if (header.includes('+')) return text;
+  return body ? `${body}\n` : '';
+}
+
 /** A token of the workflow with every expression in it evaluated, as plain JSON. */
 export function evaluateToken(token: TemplateToken | undefined, scope: Scope): Json {
   if (!token) return null;
+  if (isBasicExpression(token) && token.blockScalarHeader && token.source) {
+    return interpolate(blockScalarText(token.source, token.blockScalarHeader), scope);
+  }
   if (isBasicExpression(token)) return fromData(evaluate(token.expression, scope));
   if (isMapping(token)) {
     const result: Record<string, Json> = {};

@@ -29,6 +29,8 @@ export interface Run {
   result: WorkflowResult;
   log: string;
   job(id: string): WorkflowResult['jobs'][number];
+  /** Throws with the log unless every job succeeded. */
+  assertOk(): void;
 }
 
 /** Runs `.github/workflows/<name>` (or `file`) of `repo`, its log kept in memory. */
@@ -50,6 +52,9 @@ export async function run(
   return {
     result,
     log: lines.join('\n'),
+    assertOk: () => {
+      if (!result.ok) throw new Error(`the run failed:\n${lines.join('\n')}`);
+    },
     job: (id) => {
       const found = result.jobs.find((j) => j.id === id);
       if (!found) throw new Error(`no job ${id} in ${result.jobs.map((j) => j.id).join(', ')}\n${lines.join('\n')}`);

@@ -35,7 +35,7 @@ describe('jobs in needs order', () => {
   it('runs needed jobs first and passes their outputs on', async () => {
     const repo = gitRepo({ '.github/workflows/chain.yml': NEEDS });
     const r = await run(repo, '.github/workflows/chain.yml');
-    expect(r.result.ok).toBe(true);
+    r.assertOk();
     expect(r.result.jobs.map((j) => j.id)).toEqual(['first', 'second', 'last']);
     expect(r.job('second').outputs).toEqual({ number: '42' });
     expect(r.job('last').outputs).toEqual({ sentence: 'hello-42' });
@@ -113,7 +113,7 @@ jobs:
 `
     });
     const r = await run(repo, 'w.yml');
-    expect(r.result.ok).toBe(true);
+    r.assertOk();
     expect(r.job('j').steps[0]).toMatchObject({ outcome: 'failure', conclusion: 'success' });
     expect(r.log).toContain('outcome=failure conclusion=success');
   });
@@ -138,7 +138,7 @@ jobs:
 `
     });
     const r = await run(repo, 'w.yml');
-    expect(r.result.ok).toBe(true);
+    r.assertOk();
     expect(r.job('skipped').result).toBe('skipped');
     expect(r.log).toContain('on main');
     expect(r.log).not.toContain('pr only');
