@@ -24,7 +24,8 @@ export function expandMatrix(matrix: Record<string, Json> | null | undefined): C
   const extended = combos.map((c) => ({ ...c }));
   for (const entry of (Array.isArray(include) ? include : []) as Combination[]) {
     let matched = false;
-    extended.forEach((combo, i) => {
+    // Only the original combinations can be extended; added ones stay as they are.
+    extended.slice(0, combos.length).forEach((combo, i) => {
       const fits = Object.entries(entry).every(([k, v]) => !originals[i].includes(k) || same(combos[i][k], v));
       if (fits) {
         Object.assign(combo, entry);
