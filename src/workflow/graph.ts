@@ -25,18 +25,17 @@ export interface GraphResult {
   byId: Record<string, NeedsEntry>;
 }
 
+/** File order, except that a job waits until the jobs it needs have run. */
 function order(jobs: WorkflowJob[]): WorkflowJob[] {
   const done = new Set<string>();
   const sorted: WorkflowJob[] = [];
-  let pending = [...jobs];
-  while (pending.length) {
-    const ready = pending.filter((j) => (j.needs ?? []).every((n) => done.has(n.value)));
-    if (!ready.length) break; // the parser refuses cycles and unknown needs
-    for (const j of ready) {
-      sorted.push(j);
-      done.add(j.id.value);
-    }
-    pending = pending.filter((j) => !ready.includes(j));
+  const pending = [...jobs];
+  for (;;) {
+    const next = pending.findIndex((j) => (j.needs ?? []).every((n) => done.has(n.value)));
+    if (next < 0) break; // the parser refuses cycles and unknown needs
+    const [job] = pending.splice(next, 1);
+    sorted.push(job);
+    done.add(job.id.value);
   }
   return sorted;
 }

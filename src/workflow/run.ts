@@ -18,9 +18,11 @@ import { finalTable, writeResultFile, writeSummary } from './report.js';
 import { say, type RunState } from './state.js';
 import type { RunWorkflowOptions, WorkflowResult } from './types.js';
 
+/** The workflow file: as given when absolute, else in --repo, else from the current directory. */
 function workflowPath(file: string, repoDir: string): string {
-  if (path.isAbsolute(file) || fs.existsSync(file)) return path.resolve(file);
-  return path.join(repoDir, file);
+  if (path.isAbsolute(file)) return file;
+  const inRepo = path.join(repoDir, file);
+  return fs.existsSync(inRepo) || !fs.existsSync(file) ? inRepo : path.resolve(file);
 }
 
 function chooseEvent(declared: string[], wanted: EventName | undefined, file: string): EventName {
