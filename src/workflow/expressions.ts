@@ -32,7 +32,14 @@ export interface Scope {
 }
 
 /** An expression that could not be parsed or evaluated; the message names it. */
-export class ExpressionFailure extends Error {}
+export class ExpressionFailure extends Error {
+  constructor(
+    readonly expression: string,
+    readonly reason: string
+  ) {
+    super(`the expression "${expression}" cannot be evaluated: ${reason}`);
+  }
+}
 
 const CONTEXTS = [
   'github',
@@ -132,9 +139,7 @@ export function evaluate(expression: string, scope: Scope): data.ExpressionData 
     );
     return new Evaluator(tree, context, fns).evaluate();
   } catch (e) {
-    throw new ExpressionFailure(
-      `the expression "${expression}" cannot be evaluated: ${(e as Error).message}`
-    );
+    throw new ExpressionFailure(expression, (e as Error).message);
   }
 }
 
@@ -172,7 +177,15 @@ export function evaluateToken(token: TemplateToken | undefined, scope: Scope): J
   if (isBasicExpression(token) && token.blockScalarHeader && token.source) {
     return interpolate(blockScalarText(token.source, token.blockScalarHeader), scope);
   }
-  if (isBasicExpression(token)) return fromData(evaluate(token.expression, scope));
+  if (isBasicExpression(token)) {
+    try {
+      return fromData(evaluate(token.expression, scope));
+    } catch (e) {
+      // Name the expression as written (`echo ${{ x }}`), not as the parser rewrote it (format(...)).
+      if (e instanceof ExpressionFailure && token.source) throw new ExpressionFailure(token.source.trim(), e.reason);
+      throw e;
+    }
+  }
   if (isMapping(token)) {
     const result: Record<string, Json> = {};
     for (const pair of token) {
@@ -186,7 +199,7 @@ export function evaluateToken(token: TemplateToken | undefined, scope: Scope): J
     return result;
   }
   if (isLiteral(token)) return JSON.parse(JSON.stringify(token)) as Json;
-  throw new ExpressionFailure(`"${token.toString()}" cannot be evaluated here`);
+  throw new ExpressionFailure(token.toString(), 'this kind of value cannot be evaluated here');
 }
 
 /** A value as the runner passes it to a step: strings as they are, others as JSON text. */
@@ -202,7 +215,7 @@ export function evaluateMap(token: TemplateToken | undefined, scope: Scope): Rec
   const value = evaluateToken(token, scope);
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ExpressionFailure(`expected a mapping, got ${asString(value)}`);
+    throw new ExpressionFailure(asString(value), 'a mapping was expected');
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asString(v)]));
 }

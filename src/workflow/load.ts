@@ -65,18 +65,25 @@ export async function loadWorkflow(file: string, repoDir: string, display = file
   if (firstError() || !parsed.value) {
     throw new Refusal(`the workflow file ${display} is not valid: ${firstError() ?? 'it is empty'}.`);
   }
+  const missing: string[] = [];
   const template = await convertWorkflowTemplate(
     parsed.context,
     parsed.value,
     {
       getFileContent: (ref) => {
-        const target = reusableWorkflowFile(referenceString(ref), repoDir);
-        return Promise.resolve({ name: referenceString(ref), content: fs.readFileSync(target, 'utf8') });
+        try {
+          const target = reusableWorkflowFile(referenceString(ref), repoDir);
+          return Promise.resolve({ name: referenceString(ref), content: fs.readFileSync(target, 'utf8') });
+        } catch (e) {
+          missing.push(e instanceof Refusal ? e.message : `${referenceString(ref)} cannot be read (${(e as NodeJS.ErrnoException).code})`);
+          throw e;
+        }
       }
     },
     { fetchReusableWorkflowDepth: 1 }
   );
-  const error = template.errors?.[0]?.Message ?? firstError();
+  let error = template.errors?.[0]?.Message ?? firstError();
+  if (error && missing.length && /Unable to find reusable workflow/.test(error)) error = `${error.replace(/\.$/, '')}: ${missing[0]}`;
   if (error) throw new Refusal(`the workflow file ${display} is not valid: ${error.replace(/\.$/, '')}.`);
   const raw = parsed.value as MappingToken;
   const nameToken = child(raw, 'name');
