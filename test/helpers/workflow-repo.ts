@@ -9,8 +9,7 @@ import path from 'node:path';
 import { runWorkflow } from '../../src/workflow/run.js';
 import type { RunWorkflowOptions, WorkflowResult } from '../../src/workflow/types.js';
 
-export function gitRepo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-repo-'));
+export function gitRepo(files: Record<string, string>, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-repo-'))): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '--quiet', '--initial-branch=main');
   git('config', 'user.email', 'test@example.com');
