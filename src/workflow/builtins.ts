@@ -38,7 +38,11 @@ function checkout(ctx: StepContext): StepOutcome {
   const wanted = ctx.with.ref || '';
   let sha = run.event.sha;
   if (wanted) {
-    const candidates = [`origin/${wanted.replace(/^refs\/heads\//, '')}`, wanted.replace(/^refs\/tags\//, ''), wanted];
+    const candidates = [
+      `origin/${wanted.replace(/^refs\/heads\//, '')}`,
+      wanted.replace(/^refs\/tags\//, ''),
+      wanted
+    ];
     const found = candidates
       .map((c) => {
         try {
@@ -48,15 +52,28 @@ function checkout(ctx: StepContext): StepOutcome {
         }
       })
       .find(Boolean);
-    if (!found) return { exitCode: 1, outputs: {}, error: `input "ref" (${wanted}) is not a branch, tag or commit of ${run.repoDir}` };
+    if (!found)
+      return {
+        exitCode: 1,
+        outputs: {},
+        error: `input "ref" (${wanted}) is not a branch, tag or commit of ${run.repoDir}`
+      };
     sha = found;
   } else {
     // The event's commit may sit on no branch of --repo: fetch it by name.
     git(dest, ['fetch', '--quiet', 'origin', sha]);
   }
   const branch = !wanted && run.event.ref.startsWith('refs/heads/') ? run.event.refName : '';
-  git(dest, branch ? ['checkout', '--quiet', '--force', '-B', branch, sha] : ['checkout', '--quiet', '--force', '--detach', sha]);
-  say(run, `    checked out ${run.event.repository} at ${sha.slice(0, 12)} into ${path.relative(ctx.job.workspace, dest) || '.'} (a clone of ${run.repoDir})`);
+  git(
+    dest,
+    branch
+      ? ['checkout', '--quiet', '--force', '-B', branch, sha]
+      : ['checkout', '--quiet', '--force', '--detach', sha]
+  );
+  say(
+    run,
+    `    checked out ${run.event.repository} at ${sha.slice(0, 12)} into ${path.relative(ctx.job.workspace, dest) || '.'} (a clone of ${run.repoDir})`
+  );
   return { exitCode: 0, outputs: { ref: wanted || run.event.ref, commit: sha } };
 }
 
@@ -83,7 +100,9 @@ function copy(from: string, to: string): number {
   const stat = fs.statSync(from);
   if (stat.isDirectory()) {
     fs.mkdirSync(to, { recursive: true });
-    return fs.readdirSync(from).reduce((n, entry) => n + copy(path.join(from, entry), path.join(to, entry)), 0);
+    return fs
+      .readdirSync(from)
+      .reduce((n, entry) => n + copy(path.join(from, entry), path.join(to, entry)), 0);
   }
   fs.mkdirSync(path.dirname(to), { recursive: true });
   fs.copyFileSync(from, to);
@@ -92,18 +111,23 @@ function copy(from: string, to: string): number {
 
 function artifactName(value: string | undefined): string {
   const name = value || 'artifact';
-  if (!/^[^/\\:<>|*?"]+$/.test(name) || name === '..' || name === '.') throw new Error(`input "name" (${name}) is not a valid artifact name`);
+  if (!/^[^/\\:<>|*?"]+$/.test(name) || name === '..' || name === '.')
+    throw new Error(`input "name" (${name}) is not a valid artifact name`);
   return name;
 }
 
 function uploadArtifact(ctx: StepContext): StepOutcome {
   const name = artifactName(ctx.with.name);
-  const lines = (ctx.with.path ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('!'));
+  const lines = (ctx.with.path ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('!'));
   if (!lines.length) return { exitCode: 1, outputs: {}, error: 'input "path" is required' };
   const paths = lines.map((l) => insidePath(ctx.job.workspace, l, 'path')).filter((p) => fs.existsSync(p));
   if (!paths.length) {
     const message = `no files were found at ${lines.join(', ')}`;
-    if ((ctx.with['if-no-files-found'] || 'warn') === 'error') return { exitCode: 1, outputs: {}, error: message };
+    if ((ctx.with['if-no-files-found'] || 'warn') === 'error')
+      return { exitCode: 1, outputs: {}, error: message };
     say(ctx.job.run, `    warning: ${message}; no artifact uploaded`);
     return { exitCode: 0, outputs: {} };
   }
@@ -123,10 +147,18 @@ function uploadArtifact(ctx: StepContext): StepOutcome {
 function downloadArtifact(ctx: StepContext): StepOutcome {
   const store = ctx.job.run.artifactsDir;
   const dest = insidePath(ctx.job.workspace, ctx.with.path || '.', 'path');
-  const names = ctx.with.name ? [artifactName(ctx.with.name)] : fs.existsSync(store) ? fs.readdirSync(store) : [];
+  const names = ctx.with.name
+    ? [artifactName(ctx.with.name)]
+    : fs.existsSync(store)
+      ? fs.readdirSync(store)
+      : [];
   for (const name of names) {
     if (!fs.existsSync(path.join(store, name))) {
-      return { exitCode: 1, outputs: {}, error: `no artifact named "${name}" was uploaded earlier in this run` };
+      return {
+        exitCode: 1,
+        outputs: {},
+        error: `no artifact named "${name}" was uploaded earlier in this run`
+      };
     }
     const files = copy(path.join(store, name), ctx.with.name ? dest : path.join(dest, name));
     say(ctx.job.run, `    downloaded artifact "${name}": ${files} file(s)`);
@@ -147,7 +179,8 @@ export function runBuiltin(ctx: StepContext, builtin: Builtin): Promise<StepOutc
         return Promise.resolve(downloadArtifact(ctx));
     }
   } catch (e) {
-    const message = e instanceof Error ? (e as { stderr?: string }).stderr?.toString().trim() || e.message : String(e);
+    const message =
+      e instanceof Error ? (e as { stderr?: string }).stderr?.toString().trim() || e.message : String(e);
     return Promise.resolve({ exitCode: 1, outputs: {}, error: message });
   }
 }

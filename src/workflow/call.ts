@@ -20,14 +20,17 @@ function callSecrets(
   const given = job['inherit-secrets']
     ? { ...current }
     : Object.fromEntries(
-        Object.entries((evaluateToken(job['secret-values'], { contexts }) ?? {}) as Record<string, Json>).map(([k, v]) => [
-          k,
-          asString(v)
-        ])
+        Object.entries((evaluateToken(job['secret-values'], { contexts }) ?? {}) as Record<string, Json>).map(
+          ([k, v]) => [k, asString(v)]
+        )
       );
-  const definitions = (evaluateToken(job['secret-definitions'], { contexts }) ?? {}) as Record<string, { required?: boolean } | null>;
+  const definitions = (evaluateToken(job['secret-definitions'], { contexts }) ?? {}) as Record<
+    string,
+    { required?: boolean } | null
+  >;
   for (const [name, spec] of Object.entries(definitions)) {
-    if (spec?.required && !given[name]) throw new Refusal(`${where}: the required secret "${name}" is not passed (secrets: ${name}: ...).`);
+    if (spec?.required && !given[name])
+      throw new Refusal(`${where}: the required secret "${name}" is not passed (secrets: ${name}: ...).`);
   }
   if (current.GITHUB_TOKEN) given.GITHUB_TOKEN = current.GITHUB_TOKEN;
   return given;
@@ -60,7 +63,9 @@ export async function runCall(
     const declared = (evaluateToken(job.outputs, {
       contexts: { ...calleeContexts, jobs: graph.byId as unknown as Json }
     }) ?? {}) as Record<string, { value?: Json } | null>;
-    outputs = Object.fromEntries(Object.entries(declared).map(([k, spec]) => [k, asString(spec?.value ?? '')]));
+    outputs = Object.fromEntries(
+      Object.entries(declared).map(([k, spec]) => [k, asString(spec?.value ?? '')])
+    );
   } catch (e) {
     failed = true;
     say(run, `✗ ${e instanceof Refusal ? '' : `${where}: `}${(e as Error).message}`);

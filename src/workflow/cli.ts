@@ -66,7 +66,12 @@ export function parseWorkflowArgs(args: string[]): RunWorkflowOptions {
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let value: string | undefined;
-    if (arg.startsWith('--') && arg.includes('=') && !(arg.split('=')[0] in LIST_FLAGS) && arg.split('=')[0] !== '--local-action') {
+    if (
+      arg.startsWith('--') &&
+      arg.includes('=') &&
+      !(arg.split('=')[0] in LIST_FLAGS) &&
+      arg.split('=')[0] !== '--local-action'
+    ) {
       [arg, value] = [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)];
     }
     const next = () => {
@@ -77,7 +82,8 @@ export function parseWorkflowArgs(args: string[]): RunWorkflowOptions {
     if (arg === '--quiet') options.quiet = true;
     else if (arg === '--event') {
       const event = next();
-      if (!(EVENTS as readonly string[]).includes(event)) throw new UsageError(`--event must be one of ${EVENTS.join(', ')}, not "${event}".`);
+      if (!(EVENTS as readonly string[]).includes(event))
+        throw new UsageError(`--event must be one of ${EVENTS.join(', ')}, not "${event}".`);
       options.event = event as EventName;
     } else if (arg in LIST_FLAGS) {
       const [k, v] = pair(arg, next());
@@ -87,10 +93,14 @@ export function parseWorkflowArgs(args: string[]): RunWorkflowOptions {
       const [k, v] = pair(flag, arg.slice(flag.length + 1));
       lists[LIST_FLAGS[flag as keyof typeof LIST_FLAGS]][k] = v;
     } else if (arg === '--local-action' || arg.startsWith('--local-action=')) {
-      const [k, v] = pair('--local-action', arg === '--local-action' ? next() : arg.slice('--local-action='.length));
+      const [k, v] = pair(
+        '--local-action',
+        arg === '--local-action' ? next() : arg.slice('--local-action='.length)
+      );
       localActions[k] = v;
     } else if (VALUE_FLAGS[arg]) (options as unknown as Record<string, string>)[VALUE_FLAGS[arg]] = next();
-    else if (arg.startsWith('-')) throw new UsageError(`unknown flag "${arg}"; see mlops-actions workflow --help.`);
+    else if (arg.startsWith('-'))
+      throw new UsageError(`unknown flag "${arg}"; see mlops-actions workflow --help.`);
     else if (!options.file) options.file = arg;
     else throw new UsageError(`unexpected argument "${arg}": one workflow file at a time.`);
   }

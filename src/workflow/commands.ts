@@ -13,8 +13,7 @@ export interface CommandEffects {
 }
 
 const unescapeData = (t: string) => t.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
-const unescapeProperty = (t: string) =>
-  unescapeData(t).replace(/%3A/g, ':').replace(/%2C/g, ',');
+const unescapeProperty = (t: string) => unescapeData(t).replace(/%3A/g, ':').replace(/%2C/g, ',');
 
 export class CommandReader {
   private stopToken: string | undefined;
@@ -63,7 +62,9 @@ export class CommandReader {
       case 'error':
       case 'warning':
       case 'notice': {
-        const where = properties.file ? ` (${properties.file}${properties.line ? `:${properties.line}` : ''})` : '';
+        const where = properties.file
+          ? ` (${properties.file}${properties.line ? `:${properties.line}` : ''})`
+          : '';
         const shown = this.masker.mask(`${properties.title ? `${properties.title}: ` : ''}${text}${where}`);
         if (name === 'error') this.effects.errors.push(shown);
         return `${name}: ${shown}`;

@@ -53,7 +53,8 @@ function tryGit(repoDir: string, args: string[]): string | undefined {
 /** The repository's top directory; a plain refusal when --repo is not a git repository. */
 export function gitTop(repoDir: string): string {
   const top = fs.existsSync(repoDir) ? tryGit(repoDir, ['rev-parse', '--show-toplevel']) : undefined;
-  if (!top) throw new Refusal(`--repo ${repoDir} is not a git repository (run git init there, or pass --repo DIR).`);
+  if (!top)
+    throw new Refusal(`--repo ${repoDir} is not a git repository (run git init there, or pass --repo DIR).`);
   return top;
 }
 
@@ -65,8 +66,10 @@ function commit(repoDir: string, ref: string, flag: string): string {
 
 function fullRef(repoDir: string, ref: string): string {
   if (ref.startsWith('refs/')) return ref;
-  if (tryGit(repoDir, ['show-ref', '--verify', '--quiet', `refs/heads/${ref}`]) !== undefined) return `refs/heads/${ref}`;
-  if (tryGit(repoDir, ['show-ref', '--verify', '--quiet', `refs/tags/${ref}`]) !== undefined) return `refs/tags/${ref}`;
+  if (tryGit(repoDir, ['show-ref', '--verify', '--quiet', `refs/heads/${ref}`]) !== undefined)
+    return `refs/heads/${ref}`;
+  if (tryGit(repoDir, ['show-ref', '--verify', '--quiet', `refs/tags/${ref}`]) !== undefined)
+    return `refs/tags/${ref}`;
   return ref;
 }
 
@@ -75,7 +78,12 @@ function deepMerge(base: Record<string, Json>, over: Record<string, Json>): Reco
   for (const [key, value] of Object.entries(over)) {
     const current = result[key];
     result[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === 'object' &&
+      !Array.isArray(current)
         ? deepMerge(current, value)
         : value;
   }
@@ -94,8 +102,13 @@ export function synthesizeEvent(options: EventOptions): RunEvent {
   const refGiven = options.ref ?? current;
   const sha = commit(repoDir, refGiven, '--ref');
   const repository = options.repository ?? repositoryName(repoDir);
-  const repo = { full_name: repository, name: repository.split('/')[1], owner: { login: repository.split('/')[0] } };
-  const actor = process.env.GITHUB_ACTOR || tryGit(repoDir, ['config', 'user.name'])?.replace(/\s+/g, '-') || 'local';
+  const repo = {
+    full_name: repository,
+    name: repository.split('/')[1],
+    owner: { login: repository.split('/')[0] }
+  };
+  const actor =
+    process.env.GITHUB_ACTOR || tryGit(repoDir, ['config', 'user.name'])?.replace(/\s+/g, '-') || 'local';
   let payload: Record<string, Json>;
   let ref = fullRef(repoDir, refGiven);
   let headRef = '';
@@ -131,7 +144,9 @@ export function synthesizeEvent(options: EventOptions): RunEvent {
     try {
       extra = JSON.parse(fs.readFileSync(options.eventPath, 'utf8'));
     } catch (e) {
-      throw new Refusal(`--event-path ${options.eventPath} is not a readable JSON file (${(e as Error).message}).`);
+      throw new Refusal(
+        `--event-path ${options.eventPath} is not a readable JSON file (${(e as Error).message}).`
+      );
     }
     payload = deepMerge(payload, extra as Record<string, Json>);
   }
@@ -141,6 +156,9 @@ export function synthesizeEvent(options: EventOptions): RunEvent {
     baseRef = String(pr?.base?.ref ?? baseRef);
     ref = `refs/pull/${String(payload.number ?? 1)}/merge`;
   }
-  const refName = options.event === 'pull_request' ? `${String(payload.number ?? 1)}/merge` : ref.replace(/^refs\/(heads|tags)\//, '');
+  const refName =
+    options.event === 'pull_request'
+      ? `${String(payload.number ?? 1)}/merge`
+      : ref.replace(/^refs\/(heads|tags)\//, '');
   return { name: options.event, payload, sha, ref, refName, headRef, baseRef, repository, actor };
 }

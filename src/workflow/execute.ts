@@ -142,5 +142,10 @@ export async function spawnStep(
   });
   job.processSeconds += result.seconds;
   if (run.quiet && result.exitCode !== 0) kept.forEach(show);
-  return { exitCode: result.exitCode, timedOut: result.timedOut, outputs: reader.effects.outputs, errors: reader.effects.errors };
+  return {
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+    outputs: reader.effects.outputs,
+    errors: reader.effects.errors
+  };
 }

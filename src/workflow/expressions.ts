@@ -72,10 +72,11 @@ function hashFiles(workspace: string, patterns: string[]): string {
         '^' +
           p
             .replace(/[.+^$()|[\]\\]/g, '\\$&')
-            .replace(/\*\*\/?/g, '\u0000')
+            .replace(/\*\*\/?/g, '%GLOBSTAR%')
             .replace(/\*/g, '[^/]*')
             .replace(/\?/g, '[^/]')
-            .replace(/\u0000/g, '(?:.*/)?') +
+            .split('%GLOBSTAR%')
+            .join('(?:.*/)?') +
           '$'
       )
   );
@@ -92,7 +93,12 @@ function hashFiles(workspace: string, patterns: string[]): string {
   if (!files.length) return '';
   const total = crypto.createHash('sha256');
   for (const file of files.sort()) {
-    total.update(crypto.createHash('sha256').update(fs.readFileSync(path.join(workspace, file))).digest());
+    total.update(
+      crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(path.join(workspace, file)))
+        .digest()
+    );
   }
   return total.digest('hex');
 }
@@ -182,7 +188,8 @@ export function evaluateToken(token: TemplateToken | undefined, scope: Scope): J
       return fromData(evaluate(token.expression, scope));
     } catch (e) {
       // Name the expression as written (`echo ${{ x }}`), not as the parser rewrote it (format(...)).
-      if (e instanceof ExpressionFailure && token.source) throw new ExpressionFailure(token.source.trim(), e.reason);
+      if (e instanceof ExpressionFailure && token.source)
+        throw new ExpressionFailure(token.source.trim(), e.reason);
       throw e;
     }
   }

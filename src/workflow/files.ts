@@ -17,7 +17,8 @@ export function parseKeyValueFile(text: string, file: string): Record<string, st
       const [, name, delimiter] = heredoc;
       const value: string[] = [];
       while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i]);
-      if (i >= lines.length) throw new Error(`${file}: the value of "${name}" never ends: no line "${delimiter}".`);
+      if (i >= lines.length)
+        throw new Error(`${file}: the value of "${name}" never ends: no line "${delimiter}".`);
       values[name] = value.join('\n');
     } else if (eq > 0) {
       values[line.slice(0, eq)] = line.slice(eq + 1);

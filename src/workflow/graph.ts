@@ -40,7 +40,11 @@ function order(jobs: WorkflowJob[]): WorkflowJob[] {
   return sorted;
 }
 
-function ancestorsFailed(job: WorkflowJob, byId: Record<string, NeedsEntry>, failedIds: Set<string>): boolean {
+function ancestorsFailed(
+  job: WorkflowJob,
+  byId: Record<string, NeedsEntry>,
+  failedIds: Set<string>
+): boolean {
   return (job.needs ?? []).some((n) => failedIds.has(n.value) || byId[n.value]?.result === 'failure');
 }
 
@@ -61,20 +65,33 @@ export async function runGraph(
     if (only && id !== only) continue;
     const displayId = `${prefix}${id}`;
     const name = `${prefix}${job.name ? job.name.toString() : id}`;
-    const needs = Object.fromEntries((job.needs ?? []).map((n) => [n.value, (byId[n.value] ?? { result: 'skipped', outputs: {} }) as unknown as Json]));
+    const needs = Object.fromEntries(
+      (job.needs ?? []).map((n) => [
+        n.value,
+        (byId[n.value] ?? { result: 'skipped', outputs: {} }) as unknown as Json
+      ])
+    );
     const base: Record<string, Json | undefined> = { ...contexts, needs };
     const failure = ancestorsFailed(job, byId, failedChain);
     const success = (job.needs ?? []).every((n) => byId[n.value]?.result === 'success') || Boolean(only);
     let runIt = false;
     let error: string | undefined;
     try {
-      runIt = condition(job.if?.expression ?? 'success()', { contexts: base, status: { success, failure, cancelled: false } });
+      runIt = condition(job.if?.expression ?? 'success()', {
+        contexts: base,
+        status: { success, failure, cancelled: false }
+      });
     } catch (e) {
       error = (e as Error).message;
     }
     if (error || !runIt) {
       const result: Outcome = error ? 'failure' : 'skipped';
-      say(run, error ? `✗ job ${name}: its if: ${error}` : `- job ${name} (skipped${failure ? ': a job it needs failed' : ''})`);
+      say(
+        run,
+        error
+          ? `✗ job ${name}: its if: ${error}`
+          : `- job ${name} (skipped${failure ? ': a job it needs failed' : ''})`
+      );
       if (error || failure) failedChain.add(id);
       byId[id] = { result, outputs: {} };
       results.push({ id: displayId, name, result, outputs: {}, seconds: 0, overheadSeconds: 0, steps: [] });
@@ -92,7 +109,15 @@ export async function runGraph(
       say(run, `✗ job ${name}: ${(e as Error).message}`);
       failedChain.add(id);
       byId[id] = { result: 'failure', outputs: {} };
-      results.push({ id: displayId, name, result: 'failure', outputs: {}, seconds: 0, overheadSeconds: 0, steps: [] });
+      results.push({
+        id: displayId,
+        name,
+        result: 'failure',
+        outputs: {},
+        seconds: 0,
+        overheadSeconds: 0,
+        steps: []
+      });
       continue;
     }
     const failFast = strategy['fail-fast'] !== false;
@@ -103,14 +128,27 @@ export async function runGraph(
       const legId = matrixed ? matrixName(displayId, combo) : displayId;
       if (failFast && entry.result === 'failure') {
         say(run, `- job ${legName} (cancelled: fail-fast)`);
-        results.push({ id: legId, name: legName, result: 'cancelled', outputs: {}, seconds: 0, overheadSeconds: 0, steps: [] });
+        results.push({
+          id: legId,
+          name: legName,
+          result: 'cancelled',
+          outputs: {},
+          seconds: 0,
+          overheadSeconds: 0,
+          steps: []
+        });
         continue;
       }
       const legContexts = {
         ...base,
         github: { ...(base.github as Record<string, Json>), job: id },
         matrix: matrixed ? combo : {},
-        strategy: { 'fail-fast': failFast, 'job-index': index, 'job-total': combos.length, 'max-parallel': combos.length }
+        strategy: {
+          'fail-fast': failFast,
+          'job-index': index,
+          'job-total': combos.length,
+          'max-parallel': combos.length
+        }
       };
       say(run, `● job ${legName}`);
       describeJob(run, job, legContexts, workflow);

@@ -47,7 +47,8 @@ function typed(name: string, value: Json, spec: InputDefinition, where: string):
   }
   if (type === 'number') {
     const n = typeof value === 'number' ? value : Number(value);
-    if (value === '' || Number.isNaN(n)) throw new Refusal(`${where}: input "${name}" must be a number, not "${String(value)}".`);
+    if (value === '' || Number.isNaN(n))
+      throw new Refusal(`${where}: input "${name}" must be a number, not "${String(value)}".`);
     return n;
   }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -76,7 +77,8 @@ export function typedInputs(
   for (const [name, spec] of Object.entries(definitions)) {
     const value = name in given ? given[name] : spec.default;
     if (value === undefined || value === null) {
-      if (spec.required) throw new Refusal(`${where}: the required input "${name}" is missing (${flag(name)}).`);
+      if (spec.required)
+        throw new Refusal(`${where}: the required input "${name}" is missing (${flag(name)}).`);
       result[name] = spec.type === 'boolean' ? false : spec.type === 'number' ? 0 : '';
       continue;
     }

@@ -36,7 +36,8 @@ export interface JobPlan {
 
 const DEFAULT_JOB_MINUTES = 360;
 const seconds = (from: number) => (Date.now() - from) / 1000;
-export const fmt = (s: number) => (s < 10 ? `${s.toFixed(2)}s` : s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${Math.round(s % 60)}s`);
+export const fmt = (s: number) =>
+  s < 10 ? `${s.toFixed(2)}s` : s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${Math.round(s % 60)}s`;
 
 function defaultsRun(plan: JobPlan, key: string, scope: Scope): string | undefined {
   for (const owner of [plan.raw, plan.workflowRaw]) {
@@ -81,19 +82,39 @@ async function execute(
   if (isRunStep(step)) {
     const shell = child(rawStep, 'shell');
     const script = asString(evaluateToken(step.run, scope));
-    return runScript(ctx, script, shell ? asString(evaluateToken(shell, scope)) : defaultsRun(plan, 'shell', scope));
+    return runScript(
+      ctx,
+      script,
+      shell ? asString(evaluateToken(shell, scope)) : defaultsRun(plan, 'shell', scope)
+    );
   }
   if (isActionStep(step)) {
-    return runResolved(ctx, resolveUses(step.uses.value, `step "${ctx.name}" of job "${ctx.job.name}"`, run.repoDir, run.localActions));
+    return runResolved(
+      ctx,
+      resolveUses(
+        step.uses.value,
+        `step "${ctx.name}" of job "${ctx.job.name}"`,
+        run.repoDir,
+        run.localActions
+      )
+    );
   }
   return { exitCode: 1, outputs: {}, error: 'this kind of step cannot run locally' };
 }
 
-async function runStep(job: PlannedJob, step: Step, index: number, scope: Scope, deadline: number): Promise<StepRun> {
+async function runStep(
+  job: PlannedJob,
+  step: Step,
+  index: number,
+  scope: Scope,
+  deadline: number
+): Promise<StepRun> {
   const started = Date.now();
   const rawStep = (() => {
     const steps = child(job.plan.raw, 'steps');
-    return steps && 'count' in steps ? (steps as unknown as { get(i: number): TemplateToken }).get(index) : undefined;
+    return steps && 'count' in steps
+      ? (steps as unknown as { get(i: number): TemplateToken }).get(index)
+      : undefined;
   })();
   const ctx: StepContext = {
     job,
@@ -111,13 +132,20 @@ async function runStep(job: PlannedJob, step: Step, index: number, scope: Scope,
     ctx.scope = stepScope;
     ctx.with = evaluateMap(child(rawStep, 'with'), stepScope);
     const dirToken = child(rawStep, 'working-directory');
-    const dir = dirToken ? asString(evaluateToken(dirToken, stepScope)) : isRunStep(step) ? defaultsRun(job.plan, 'working-directory', stepScope) : undefined;
+    const dir = dirToken
+      ? asString(evaluateToken(dirToken, stepScope))
+      : isRunStep(step)
+        ? defaultsRun(job.plan, 'working-directory', stepScope)
+        : undefined;
     if (dir) ctx.cwd = path.resolve(job.workspace, dir);
     const stepMinutes = minutes(child(rawStep, 'timeout-minutes'), stepScope, 'timeout-minutes');
     const left = Math.max(0, deadline - Date.now());
     ctx.timeoutMs = stepMinutes === undefined ? left : Math.min(left, stepMinutes * 60000);
     const outcome = await execute(ctx, job.plan, step, rawStep, stepScope);
-    return { outcome: { ...outcome, outputs: { ...outcome.outputs, ...readKeyValueFile(ctx.files.output) } }, seconds: seconds(started) };
+    return {
+      outcome: { ...outcome, outputs: { ...outcome.outputs, ...readKeyValueFile(ctx.files.output) } },
+      seconds: seconds(started)
+    };
   } catch (e) {
     return { outcome: { exitCode: 1, outputs: {}, error: (e as Error).message }, seconds: seconds(started) };
   } finally {
@@ -143,7 +171,15 @@ export async function runJob(run: RunState, plan: JobPlan): Promise<JobResult> {
   const base: Record<string, Json | undefined> = {
     ...plan.contexts,
     github,
-    runner: { os: 'Linux', arch: process.arch === 'arm64' ? 'ARM64' : 'X64', name: 'mlops-actions-local', temp: job.temp, tool_cache: path.join(run.workDir, 'tool-cache'), environment: 'self-hosted', debug: run.debug ? '1' : '' },
+    runner: {
+      os: 'Linux',
+      arch: process.arch === 'arm64' ? 'ARM64' : 'X64',
+      name: 'mlops-actions-local',
+      temp: job.temp,
+      tool_cache: path.join(run.workDir, 'tool-cache'),
+      environment: 'self-hosted',
+      debug: run.debug ? '1' : ''
+    },
     job: { status: 'success', container: {}, services: {} }
   };
   job.contexts = base;
@@ -153,7 +189,12 @@ export async function runJob(run: RunState, plan: JobPlan): Promise<JobResult> {
   let cancelled = false;
   let error: string | undefined;
   const scopeNow = (): Scope => ({
-    contexts: { ...base, env: { ...plan.workflowEnv, ...jobEnv, ...job.addedEnv }, steps, job: { status: failed ? 'failure' : 'success', container: {}, services: {} } },
+    contexts: {
+      ...base,
+      env: { ...plan.workflowEnv, ...jobEnv, ...job.addedEnv },
+      steps,
+      job: { status: failed ? 'failure' : 'success', container: {}, services: {} }
+    },
     status: { success: !failed, failure: failed, cancelled },
     workspace: job.workspace
   });
@@ -161,7 +202,11 @@ export async function runJob(run: RunState, plan: JobPlan): Promise<JobResult> {
   let deadline = Date.now() + DEFAULT_JOB_MINUTES * 60000;
   try {
     jobEnv = evaluateMap(plan.job.env, { contexts: { ...base, env: plan.workflowEnv } });
-    const jobMinutes = minutes(child(plan.raw, 'timeout-minutes'), scopeNow(), `job "${plan.name}": timeout-minutes`);
+    const jobMinutes = minutes(
+      child(plan.raw, 'timeout-minutes'),
+      scopeNow(),
+      `job "${plan.name}": timeout-minutes`
+    );
     if (jobMinutes !== undefined) deadline = started + jobMinutes * 60000;
   } catch (e) {
     failed = true;
@@ -181,7 +226,15 @@ export async function runJob(run: RunState, plan: JobPlan): Promise<JobResult> {
     } catch (e) {
       failed = true;
       say(run, `  ✗ ${name}: ${(e as Error).message}`);
-      results.push({ id: step.id, name, outcome: 'failure', conclusion: 'failure', seconds: 0, outputs: {}, error: (e as Error).message });
+      results.push({
+        id: step.id,
+        name,
+        outcome: 'failure',
+        conclusion: 'failure',
+        seconds: 0,
+        outputs: {},
+        error: (e as Error).message
+      });
       steps[step.id] = { outputs: {}, outcome: 'failure', conclusion: 'failure' };
       continue;
     }
@@ -205,8 +258,19 @@ export async function runJob(run: RunState, plan: JobPlan): Promise<JobResult> {
     const conclusion: Outcome = stepOutcome === 'failure' && continueOnError ? 'success' : stepOutcome;
     if (conclusion === 'failure') failed = true;
     const mark = stepOutcome === 'success' ? '✓' : continueOnError ? '!' : '✗';
-    say(run, `  ${mark} ${name} (${fmt(took)})${outcome.error && stepOutcome === 'failure' ? `: ${outcome.error}` : ''}${continueOnError && stepOutcome === 'failure' ? ' (continue-on-error)' : ''}`);
-    results.push({ id: step.id, name, outcome: stepOutcome, conclusion, seconds: took, outputs, ...(outcome.error && stepOutcome === 'failure' ? { error: outcome.error } : {}) });
+    say(
+      run,
+      `  ${mark} ${name} (${fmt(took)})${outcome.error && stepOutcome === 'failure' ? `: ${outcome.error}` : ''}${continueOnError && stepOutcome === 'failure' ? ' (continue-on-error)' : ''}`
+    );
+    results.push({
+      id: step.id,
+      name,
+      outcome: stepOutcome,
+      conclusion,
+      seconds: took,
+      outputs,
+      ...(outcome.error && stepOutcome === 'failure' ? { error: outcome.error } : {})
+    });
     steps[step.id] = { outputs, outcome: stepOutcome, conclusion };
   }
   for (const pgid of job.groups) killGroup(pgid);

@@ -75,7 +75,11 @@ export async function loadWorkflow(file: string, repoDir: string, display = file
           const target = reusableWorkflowFile(referenceString(ref), repoDir);
           return Promise.resolve({ name: referenceString(ref), content: fs.readFileSync(target, 'utf8') });
         } catch (e) {
-          missing.push(e instanceof Refusal ? e.message : `${referenceString(ref)} cannot be read (${(e as NodeJS.ErrnoException).code})`);
+          missing.push(
+            e instanceof Refusal
+              ? e.message
+              : `${referenceString(ref)} cannot be read (${(e as NodeJS.ErrnoException).code})`
+          );
           throw e;
         }
       }
@@ -83,7 +87,8 @@ export async function loadWorkflow(file: string, repoDir: string, display = file
     { fetchReusableWorkflowDepth: 1 }
   );
   let error = template.errors?.[0]?.Message ?? firstError();
-  if (error && missing.length && /Unable to find reusable workflow/.test(error)) error = `${error.replace(/\.$/, '')}: ${missing[0]}`;
+  if (error && missing.length && /Unable to find reusable workflow/.test(error))
+    error = `${error.replace(/\.$/, '')}: ${missing[0]}`;
   if (error) throw new Refusal(`the workflow file ${display} is not valid: ${error.replace(/\.$/, '')}.`);
   const raw = parsed.value as MappingToken;
   const nameToken = child(raw, 'name');

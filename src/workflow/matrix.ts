@@ -26,7 +26,9 @@ export function expandMatrix(matrix: Record<string, Json> | null | undefined): C
     let matched = false;
     // Only the original combinations can be extended; added ones stay as they are.
     extended.slice(0, combos.length).forEach((combo, i) => {
-      const fits = Object.entries(entry).every(([k, v]) => !originals[i].includes(k) || same(combos[i][k], v));
+      const fits = Object.entries(entry).every(
+        ([k, v]) => !originals[i].includes(k) || same(combos[i][k], v)
+      );
       if (fits) {
         Object.assign(combo, entry);
         matched = true;
@@ -39,6 +41,8 @@ export function expandMatrix(matrix: Record<string, Json> | null | undefined): C
 
 /** `build (3.11, ubuntu)`: the job name with the combination's values, as GitHub shows it. */
 export function matrixName(name: string, combo: Combination): string {
-  const values = Object.values(combo).map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)));
+  const values = Object.values(combo).map((v) =>
+    typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)
+  );
   return values.length ? `${name} (${values.join(', ')})` : name;
 }

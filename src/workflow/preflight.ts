@@ -32,7 +32,8 @@ export async function preflight(
         resolveUses(step.uses.value, `step "${label}" of job "${jobName}"`, repoDir, localActions);
       }
     } else {
-      if (depth >= MAX_DEPTH) throw new Refusal(`job "${jobName}" calls workflows nested deeper than ${MAX_DEPTH}.`);
+      if (depth >= MAX_DEPTH)
+        throw new Refusal(`job "${jobName}" calls workflows nested deeper than ${MAX_DEPTH}.`);
       const file = reusableWorkflowFile(job.ref.value, repoDir);
       const callee = await loadWorkflow(file, repoDir, job.ref.value);
       await preflight(callee, repoDir, localActions, `${jobName} / `, depth + 1);

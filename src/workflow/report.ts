@@ -16,20 +16,28 @@ import type { WorkflowResult } from './types.js';
 function safe(run: RunState, what: string, compute: () => Json): void {
   try {
     const value = compute();
-    if (value !== null && value !== '') say(run, `    ${what}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    if (value !== null && value !== '')
+      say(run, `    ${what}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   } catch (e) {
     say(run, `    ${what}: cannot be evaluated (${(e as Error).message})`);
   }
 }
 
-export function describeJob(run: RunState, job: WorkflowJob, contexts: Record<string, Json | undefined>, workflow?: LoadedWorkflow): void {
+export function describeJob(
+  run: RunState,
+  job: WorkflowJob,
+  contexts: Record<string, Json | undefined>,
+  workflow?: LoadedWorkflow
+): void {
   const scope = { contexts };
   if (isJob(job)) {
     safe(run, 'runs-on (ignored: runs on this machine)', () => evaluateToken(job['runs-on'], scope));
     if (job.environment) {
       safe(run, 'environment', () => {
         const value = evaluateToken(job.environment, scope);
-        return value && typeof value === 'object' && !Array.isArray(value) ? asString(value.name ?? '') : value;
+        return value && typeof value === 'object' && !Array.isArray(value)
+          ? asString(value.name ?? '')
+          : value;
       });
       sayOnce(run, '    (environments have no protection rules or reviewers in a local run)');
     }
@@ -48,16 +56,27 @@ export function describeJob(run: RunState, job: WorkflowJob, contexts: Record<st
 export function writeSummary(run: RunState, file: string, title: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const parts = [`# ${title}`, ''];
-  for (const { title: job, markdown } of run.summaries) parts.push(`## ${job}`, '', run.masker.mask(markdown.trim()), '');
+  for (const { title: job, markdown } of run.summaries)
+    parts.push(`## ${job}`, '', run.masker.mask(markdown.trim()), '');
   if (!run.summaries.length) parts.push('(no job wrote a summary)', '');
   fs.writeFileSync(file, parts.join('\n'));
 }
 
 export function finalTable(result: WorkflowResult): string[] {
-  const rows = result.jobs.map((j) => [result.workflow, j.name, j.result, fmt(j.seconds), j.steps.length || j.seconds ? fmt(j.overheadSeconds) : '-']);
+  const rows = result.jobs.map((j) => [
+    result.workflow,
+    j.name,
+    j.result,
+    fmt(j.seconds),
+    j.steps.length || j.seconds ? fmt(j.overheadSeconds) : '-'
+  ]);
   const header = ['workflow', 'job', 'result', 'time', 'runner time'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const top = result.jobs.filter((j) => !j.id.includes(' / '));
   const own = top.reduce((sum, j) => sum + j.overheadSeconds, 0);
   return [

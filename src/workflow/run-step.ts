@@ -27,7 +27,11 @@ export function shellCommand(shell: string | undefined): { argv: string[]; ext: 
   }
 }
 
-export async function runScript(ctx: StepContext, script: string, shell: string | undefined): Promise<StepOutcome> {
+export async function runScript(
+  ctx: StepContext,
+  script: string,
+  shell: string | undefined
+): Promise<StepOutcome> {
   const { argv, ext } = shellCommand(shell);
   const file = path.join(ctx.job.temp, `${crypto.randomUUID()}${ext}`);
   fs.writeFileSync(file, script);

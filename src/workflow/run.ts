@@ -29,11 +29,14 @@ function chooseEvent(declared: string[], wanted: EventName | undefined, file: st
   const supported = declared.filter((e): e is EventName => (EVENTS as readonly string[]).includes(e));
   if (wanted) {
     if (!declared.includes(wanted)) {
-      throw new Refusal(`the workflow ${file} does not run on ${wanted} (it runs on ${declared.join(', ') || 'nothing'}).`);
+      throw new Refusal(
+        `the workflow ${file} does not run on ${wanted} (it runs on ${declared.join(', ') || 'nothing'}).`
+      );
     }
     return wanted;
   }
-  if (!supported.length) throw new Refusal(`the workflow ${file} runs on none of ${EVENTS.join(', ')}; pass --event.`);
+  if (!supported.length)
+    throw new Refusal(`the workflow ${file} runs on none of ${EVENTS.join(', ')}; pass --event.`);
   return supported[0];
 }
 
@@ -47,7 +50,14 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   Object.values(secrets).forEach((s) => masker.add(s));
   const workDir = path.resolve(options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-workflow-')));
   const summaryFile = path.resolve(options.summaryFile ?? path.join(workDir, 'summary.md'));
-  let result: WorkflowResult = { ok: false, workflow: options.file, event: options.event ?? 'push', jobs: [], summaryFile, seconds: 0 };
+  let result: WorkflowResult = {
+    ok: false,
+    workflow: options.file,
+    event: options.event ?? 'push',
+    jobs: [],
+    summaryFile,
+    seconds: 0
+  };
   try {
     const repoDir = gitTop(path.resolve(options.repoDir ?? process.cwd()));
     const file = workflowPath(options.file, repoDir);
@@ -56,19 +66,36 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     const declared = Object.keys(workflow.template.events);
     const eventName = chooseEvent(declared, options.event, options.file);
     result.event = eventName;
-    const events = workflow.template.events as Record<string, { inputs?: Record<string, unknown>; secrets?: Record<string, { required?: boolean }> } | undefined>;
+    const events = workflow.template.events as Record<
+      string,
+      { inputs?: Record<string, unknown>; secrets?: Record<string, { required?: boolean }> } | undefined
+    >;
     const given: Record<string, Json> = { ...options.inputs };
     const takesInputs = eventName === 'workflow_dispatch' || eventName === 'workflow_call';
     if (!takesInputs && Object.keys(given).length) {
       throw new Refusal(`--input is for workflow_dispatch and workflow_call; the event is ${eventName}.`);
     }
     const onEvent = child(child(workflow.raw, 'on'), eventName);
-    const definitions = takesInputs ? definitionsFrom(child(onEvent, 'inputs'), { contexts: { vars: options.vars ?? {} } }) : {};
-    const inputs = takesInputs ? typedInputs(definitions, given, `the workflow ${options.file}`, (n) => `--input ${n}=VALUE`) : {};
+    const definitions = takesInputs
+      ? definitionsFrom(child(onEvent, 'inputs'), { contexts: { vars: options.vars ?? {} } })
+      : {};
+    const inputs = takesInputs
+      ? typedInputs(definitions, given, `the workflow ${options.file}`, (n) => `--input ${n}=VALUE`)
+      : {};
     const eventInputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, asString(v)]));
-    const event = synthesizeEvent({ event: eventName, repoDir, ref: options.ref, baseRef: options.baseRef, repository: options.repository, eventPath: options.eventPath, inputs: eventInputs });
+    const event = synthesizeEvent({
+      event: eventName,
+      repoDir,
+      ref: options.ref,
+      baseRef: options.baseRef,
+      repository: options.repository,
+      eventPath: options.eventPath,
+      inputs: eventInputs
+    });
     if (options.job && !workflow.template.jobs.some((j) => j.id.value === options.job)) {
-      throw new Refusal(`--job ${options.job}: the workflow has no such job (its jobs: ${workflow.template.jobs.map((j) => j.id.value).join(', ')}).`);
+      throw new Refusal(
+        `--job ${options.job}: the workflow has no such job (its jobs: ${workflow.template.jobs.map((j) => j.id.value).join(', ')}).`
+      );
     }
     await preflight(workflow, repoDir, options.localActions ?? {});
     fs.mkdirSync(workDir, { recursive: true });
@@ -105,7 +132,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     };
     if (eventName === 'workflow_call') {
       for (const [name, spec] of Object.entries(events.workflow_call?.secrets ?? {})) {
-        if (spec?.required && !secrets[name]) throw new Refusal(`the workflow ${options.file} requires the secret "${name}" (--secret ${name}=VALUE).`);
+        if (spec?.required && !secrets[name])
+          throw new Refusal(
+            `the workflow ${options.file} requires the secret "${name}" (--secret ${name}=VALUE).`
+          );
       }
     }
     const run: RunState = {
@@ -126,9 +156,16 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       said: new Set(),
       write
     };
-    say(run, `▶ ${workflow.name} (${options.file}) on ${eventName} at ${event.ref} ${event.sha.slice(0, 12)}, jobs one at a time in needs order; work dir ${workDir}`);
+    say(
+      run,
+      `▶ ${workflow.name} (${options.file}) on ${eventName} at ${event.ref} ${event.sha.slice(0, 12)}, jobs one at a time in needs order; work dir ${workDir}`
+    );
     const graph = await runGraph(run, workflow, { github, inputs, secrets, vars: run.vars }, '', options.job);
-    result = { ...result, jobs: graph.jobs, ok: graph.jobs.every((j) => j.result === 'success' || j.result === 'skipped') };
+    result = {
+      ...result,
+      jobs: graph.jobs,
+      ok: graph.jobs.every((j) => j.result === 'success' || j.result === 'skipped')
+    };
     result.seconds = (Date.now() - started) / 1000;
     writeSummary(run, summaryFile, workflow.name);
     say(run, '');
@@ -143,4 +180,3 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   if (options.resultFile) writeResultFile(options.resultFile, result);
   return result;
 }
-

@@ -60,7 +60,12 @@ export interface JobState {
   contexts: Record<string, Json | undefined>;
 }
 
-export function newJobState(run: RunState, id: string, name: string, contexts: JobState['contexts']): JobState {
+export function newJobState(
+  run: RunState,
+  id: string,
+  name: string,
+  contexts: JobState['contexts']
+): JobState {
   const slug = `${id}`.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
   let base = path.join(run.workDir, 'jobs', slug);
   for (let i = 2; fs.existsSync(base); i++) base = path.join(run.workDir, 'jobs', `${slug}-${i}`);

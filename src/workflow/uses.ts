@@ -14,7 +14,14 @@ export type Builtin = 'checkout' | 'configure-aws-credentials' | 'upload-artifac
 
 export type ResolvedAction =
   | { kind: 'node'; uses: string; actionYml: string; main: string; inputs: Record<string, ActionInput> }
-  | { kind: 'composite'; uses: string; actionYml: string; dir: string; inputs: Record<string, ActionInput>; definition: Record<string, unknown> }
+  | {
+      kind: 'composite';
+      uses: string;
+      actionYml: string;
+      dir: string;
+      inputs: Record<string, ActionInput>;
+      definition: Record<string, unknown>;
+    }
   | { kind: 'builtin'; uses: string; builtin: Builtin }
   | { kind: 'command'; uses: string; command: string };
 
@@ -44,12 +51,20 @@ function readActionYml(file: string, uses: string, step: string): ResolvedAction
   );
   const using = definition.runs?.using ?? '';
   if (/^node\d+$/.test(using) && definition.runs?.main) {
-    return { kind: 'node', uses, actionYml: file, main: path.resolve(path.dirname(file), definition.runs.main), inputs };
+    return {
+      kind: 'node',
+      uses,
+      actionYml: file,
+      main: path.resolve(path.dirname(file), definition.runs.main),
+      inputs
+    };
   }
   if (using === 'composite') {
     return { kind: 'composite', uses, actionYml: file, dir: path.dirname(file), inputs, definition };
   }
-  throw new Refusal(`${step} uses ${uses}, whose runs.using "${using}" cannot run locally (node or composite only).`);
+  throw new Refusal(
+    `${step} uses ${uses}, whose runs.using "${using}" cannot run locally (node or composite only).`
+  );
 }
 
 /** Resolves a `uses:`; `step` names the step in messages (`step "Deploy" of job "deploy"`). */
@@ -71,7 +86,9 @@ export function resolveUses(
   if (match && match[2] === PUBLISHED_REPOSITORY) {
     const sub = match[3] ?? '';
     if (sub && !/^actions\/[a-z0-9-]+$/.test(sub)) {
-      throw new Refusal(`${step} uses ${uses}, which is not an action of ${PUBLISHED_REPOSITORY} (actions/<name>).`);
+      throw new Refusal(
+        `${step} uses ${uses}, which is not an action of ${PUBLISHED_REPOSITORY} (actions/<name>).`
+      );
     }
     return readActionYml(path.join(toolkitRoot(), sub, 'action.yml'), uses, step);
   }

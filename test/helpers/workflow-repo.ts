@@ -9,7 +9,10 @@ import path from 'node:path';
 import { runWorkflow } from '../../src/workflow/run.js';
 import type { RunWorkflowOptions, WorkflowResult } from '../../src/workflow/types.js';
 
-export function gitRepo(files: Record<string, string>, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-repo-'))): string {
+export function gitRepo(
+  files: Record<string, string>,
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-repo-'))
+): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '--quiet', '--initial-branch=main');
   git('config', 'user.email', 'test@example.com');
@@ -56,7 +59,8 @@ export async function run(
     },
     job: (id) => {
       const found = result.jobs.find((j) => j.id === id);
-      if (!found) throw new Error(`no job ${id} in ${result.jobs.map((j) => j.id).join(', ')}\n${lines.join('\n')}`);
+      if (!found)
+        throw new Error(`no job ${id} in ${result.jobs.map((j) => j.id).join(', ')}\n${lines.join('\n')}`);
       return found;
     }
   };

@@ -90,7 +90,10 @@ describe('mlops-actions workflow (built CLI)', () => {
     gitRepo({}, repo);
     const work = tempDir('wf-work');
     const resultFile = path.join(work, 'result.json');
-    const { code, out } = cli(['.github/workflows/data.yml', '--work-dir', work, '--result-file', resultFile], repo);
+    const { code, out } = cli(
+      ['.github/workflows/data.yml', '--work-dir', work, '--result-file', resultFile],
+      repo
+    );
     expect(out).toContain('model says weights v1');
     expect(code).toBe(0);
     expect(out).toMatch(/pulled 1 file\(s\) after 1 uploaded/);
@@ -124,6 +127,8 @@ describe('mlops-actions workflow (built CLI)', () => {
     expect(cli(['smoke.yml', '--event', 'release'], repo)).toMatchObject({ code: 2 });
     const refused = cli(['smoke.yml', '--input', 'x=1'], repo);
     expect(refused.code).toBe(1);
-    expect(refused.out).toContain('mlops-actions workflow: The workflow smoke.yml: there is no input "x" (it declares no inputs).');
+    expect(refused.out).toContain(
+      'mlops-actions workflow: The workflow smoke.yml: there is no input "x" (it declares no inputs).'
+    );
   });
 });

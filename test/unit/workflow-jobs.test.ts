@@ -86,7 +86,13 @@ describe('failures', () => {
     expect(r.result.ok).toBe(false);
     const build = r.job('build');
     expect(build.result).toBe('failure');
-    expect(build.steps.map((s) => s.outcome)).toEqual(['success', 'failure', 'skipped', 'success', 'success']);
+    expect(build.steps.map((s) => s.outcome)).toEqual([
+      'success',
+      'failure',
+      'skipped',
+      'success',
+      'success'
+    ]);
     expect(build.steps[1].error).toContain('exited with code 3');
     expect(r.log).toContain('cleaning up');
     expect(r.log).toContain('build failed');

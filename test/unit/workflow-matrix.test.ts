@@ -9,7 +9,13 @@ describe('expandMatrix', () => {
         fruit: ['apple', 'pear'],
         animal: ['cat', 'dog'],
         exclude: [{ fruit: 'pear', animal: 'dog' }],
-        include: [{ color: 'green' }, { color: 'pink', animal: 'cat' }, { fruit: 'apple', shape: 'circle' }, { fruit: 'banana' }, { fruit: 'banana', animal: 'cat' }]
+        include: [
+          { color: 'green' },
+          { color: 'pink', animal: 'cat' },
+          { fruit: 'apple', shape: 'circle' },
+          { fruit: 'banana' },
+          { fruit: 'banana', animal: 'cat' }
+        ]
       })
     ).toEqual([
       { fruit: 'apple', animal: 'cat', color: 'pink', shape: 'circle' },

@@ -68,14 +68,18 @@ jobs:
     const r = await run(repo, 'w.yml', { event: 'pull_request' });
     expect(r.result.refusal).toBe('The workflow w.yml does not run on pull_request (it runs on push).');
     const missing = await refused('on: push\njobs:\n  call:\n    uses: ./.github/workflows/nope.yml\n');
-    expect(missing).toMatch(/Unable to find reusable workflow: \.\/\.github\/workflows\/nope\.yml cannot be read \(ENOENT\)\.$/);
+    expect(missing).toMatch(
+      /Unable to find reusable workflow: \.\/\.github\/workflows\/nope\.yml cannot be read \(ENOENT\)\.$/
+    );
   });
 
   it('says plainly when --repo is not a git repository', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'not-git-'));
     fs.writeFileSync(path.join(dir, 'w.yml'), job('      - run: echo hi'));
     const r = await run(dir, 'w.yml');
-    expect(r.result.refusal).toBe(`--repo ${dir} is not a git repository (run git init there, or pass --repo DIR).`);
+    expect(r.result.refusal).toBe(
+      `--repo ${dir} is not a git repository (run git init there, or pass --repo DIR).`
+    );
   });
 
   it('fails the step (naming the expression) when an expression cannot be evaluated at run time', async () => {
@@ -92,7 +96,9 @@ jobs:
     });
     const r = await run(repo, 'w.yml');
     expect(r.result.ok).toBe(false);
-    expect(r.job('j').steps[0].error).toMatch(/^the expression "echo "\$\{\{ fromJSON\('not json'\) \}\}"" cannot be evaluated: Error parsing JSON/);
+    expect(r.job('j').steps[0].error).toMatch(
+      /^the expression "echo "\$\{\{ fromJSON\('not json'\) \}\}"" cannot be evaluated: Error parsing JSON/
+    );
     expect(r.log).toMatch(/✗ Parse .*cannot be evaluated/);
   });
 });
@@ -114,7 +120,10 @@ jobs:
 `
     });
     const r = await run(repo, 'w.yml', {
-      localActions: { 'actions/setup-python@v5': 'echo "python-version=$(printenv INPUT_PYTHON-VERSION)" >> "$GITHUB_OUTPUT"' }
+      localActions: {
+        'actions/setup-python@v5':
+          'echo "python-version=$(printenv INPUT_PYTHON-VERSION)" >> "$GITHUB_OUTPUT"'
+      }
     });
     r.assertOk();
     expect(r.log).toContain('version 3.12');

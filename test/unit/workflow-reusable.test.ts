@@ -76,7 +76,9 @@ jobs:
 describe('reusable workflows', () => {
   it('passes typed inputs and secrets, shows callee jobs as caller / callee, and maps outputs back', async () => {
     const repo = gitRepo({ '.github/workflows/build.yml': CALLEE, '.github/workflows/ci.yml': CALLER });
-    const r = await run(repo, '.github/workflows/ci.yml', { secrets: { KEY: 'k-123456', 'api-key': 'inherited-key' } });
+    const r = await run(repo, '.github/workflows/ci.yml', {
+      secrets: { KEY: 'k-123456', 'api-key': 'inherited-key' }
+    });
     r.assertOk();
     expect(r.result.jobs.map((j) => j.id)).toEqual([
       'prepare',
@@ -147,7 +149,9 @@ jobs:
     const r = await run(repo, 'ci.yml');
     expect(r.result.ok).toBe(false);
     expect(r.job('call').result).toBe('failure');
-    expect(r.log).toContain('job "call" (calling ./.github/workflows/build.yml): input "size" must be a number, not "abc"');
+    expect(r.log).toContain(
+      'job "call" (calling ./.github/workflows/build.yml): input "size" must be a number, not "abc"'
+    );
     expect(r.job('after').result).toBe('skipped');
   });
 
