@@ -4,6 +4,7 @@
  * usage error.
  */
 import { EVENTS, type EventName } from './event.js';
+import { killAllGroups } from './process.js';
 import { runWorkflow } from './run.js';
 import type { RunWorkflowOptions } from './types.js';
 
@@ -121,6 +122,19 @@ export async function workflowCommand(args: string[]): Promise<number> {
     process.stderr.write(`mlops-actions workflow: ${e.message}\n`);
     return 2;
   }
-  const result = await runWorkflow(options);
-  return result.ok ? 0 : 1;
+  // Steps run in process groups of their own: an interrupted run ends them too.
+  const stop = (signal: NodeJS.Signals) => {
+    killAllGroups();
+    process.stderr.write(`mlops-actions workflow: stopped by ${signal}; the steps' processes were ended.\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const result = await runWorkflow(options);
+    return result.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

@@ -142,25 +142,16 @@ async function runStep(
     const left = Math.max(0, deadline - Date.now());
     ctx.timeoutMs = stepMinutes === undefined ? left : Math.min(left, stepMinutes * 60000);
     const outcome = await execute(ctx, job.plan, step, rawStep, stepScope);
-    return {
-      outcome: { ...outcome, outputs: { ...outcome.outputs, ...readKeyValueFile(ctx.files.output) } },
-      seconds: seconds(started)
-    };
+    // What the step wrote for the runner; a malformed file fails the step, naming the file.
+    Object.assign(job.addedEnv, readKeyValueFile(ctx.files.env));
+    const outputs = { ...outcome.outputs, ...readKeyValueFile(ctx.files.output) };
+    return { outcome: { ...outcome, outputs }, seconds: seconds(started) };
   } catch (e) {
     return { outcome: { exitCode: 1, outputs: {}, error: (e as Error).message }, seconds: seconds(started) };
   } finally {
-    Object.assign(job.addedEnv, readKeyValueFileSafe(ctx.files.env));
     job.addedPath.unshift(...readPathFile(ctx.files.path).reverse());
     const summary = fs.readFileSync(ctx.files.summary, 'utf8');
     if (summary.trim()) job.summary.push(summary);
-  }
-}
-
-function readKeyValueFileSafe(file: string): Record<string, string> {
-  try {
-    return readKeyValueFile(file);
-  } catch {
-    return {};
   }
 }
 

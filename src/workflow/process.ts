@@ -24,13 +24,22 @@ export interface ProcessOptions {
   onGroup?: (pgid: number) => void;
 }
 
+/** The process groups of steps started and not yet ended by their job (for an interrupted run). */
+const liveGroups = new Set<number>();
+
 /** Ends a process group (a step's leftovers), if it is still there. */
 export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  liveGroups.delete(pgid);
   try {
     process.kill(-pgid, signal);
   } catch {
     // already gone
   }
+}
+
+/** Ends every step process group still running (the CLI calls it on SIGINT/SIGTERM). */
+export function killAllGroups(): void {
+  for (const pgid of [...liveGroups]) killGroup(pgid);
 }
 
 export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
@@ -43,7 +52,10 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       stdio: ['ignore', 'pipe', 'pipe']
     });
     let timedOut = false;
-    if (child.pid) options.onGroup?.(child.pid);
+    if (child.pid) {
+      liveGroups.add(child.pid);
+      options.onGroup?.(child.pid);
+    }
     const end = (signal: NodeJS.Signals) => child.pid && killGroup(child.pid, signal);
     const timer =
       options.timeoutMs === undefined

@@ -3,7 +3,7 @@
  * this toolkit's own action bundles by their published `uses:` names (dvc-push, dvc-pull against a
  * local DVC remote, smoke-test with a bad input), job outputs, and artifacts between jobs.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dvcAdd, initRepo, removeTempDirs, tempDir, writeFiles } from '../helpers/dvc-repo.js';
@@ -61,6 +61,14 @@ jobs:
         with:
           endpoint-name: my-endpoint
           requests: not-a-number
+  umbrella:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: mlops-actions/mlops-actions@v1
+        with:
+          action: smoke-test
+          endpoint-name: my-endpoint
+          requests: also-not-there
   after:
     needs: smoke
     runs-on: ubuntu-latest
@@ -117,9 +125,41 @@ describe('mlops-actions workflow (built CLI)', () => {
     const repo = gitRepo({ 'smoke.yml': SMOKE });
     const { code, out } = cli(['smoke.yml', '--event', 'workflow_dispatch'], repo);
     expect(code).toBe(1);
-    expect(out).toMatch(/error: .*requests/);
+    expect(out).toMatch(/error: Input "requests": "not-a-number"/);
+    expect(out).toMatch(/error: Input "requests": "also-not-there"/);
+    expect(out).toMatch(/umbrella +failure/);
     expect(out).toMatch(/- job after \(skipped: a job it needs failed\)/);
     expect(out).not.toContain('never');
+  });
+
+  it("ends the steps' process groups when the run is interrupted", async () => {
+    const repo = gitRepo({
+      'long.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          (sleep 120) &
+          echo $! > "${'$'}RUNNER_TEMP/../../../child.pid"
+          sleep 120
+`
+    });
+    const work = tempDir('wf-int');
+    const child = spawn(process.execPath, [CLI, 'workflow', 'long.yml', '--work-dir', work], {
+      cwd: repo,
+      stdio: 'ignore'
+    });
+    const pidFile = path.join(work, 'child.pid');
+    for (let i = 0; i < 100 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    await new Promise((r) => setTimeout(r, 200));
+    const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    expect(stat.split(') ')[1]?.[0] ?? 'gone').toMatch(/gone|Z|X/);
   });
 
   it('exits 2 on a usage error and 1 on a refusal', () => {

@@ -155,6 +155,49 @@ jobs:
   });
 });
 
+describe('what steps write back', () => {
+  it('fails a step whose GITHUB_OUTPUT block never ends, naming the file and the output', async () => {
+    const repo = gitRepo({
+      'w.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: printf 'notes<<END\\nno end here\\n' >> "$GITHUB_OUTPUT"
+`
+    });
+    const r = await run(repo, 'w.yml');
+    expect(r.result.ok).toBe(false);
+    expect(r.job('j').steps[0].error).toMatch(/output: the value of "notes" never ends: no line "END"\./);
+  });
+
+  it('hashFiles() hashes the matching files of the workspace, and is empty for none', async () => {
+    const repo = gitRepo({
+      'w.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: |
+          echo "lock=\${{ hashFiles('**/requirements*.txt') }}"
+          echo "none=[\${{ hashFiles('*.nothing') }}]"
+      - run: echo "changed" >> sub/requirements-dev.txt
+      - run: echo "lock=\${{ hashFiles('**/requirements*.txt') }}"
+`,
+      'sub/requirements-dev.txt': 'jest\n'
+    });
+    const r = await run(repo, 'w.yml');
+    r.assertOk();
+    const hashes = [...r.log.matchAll(/│ lock=([0-9a-f]{64})/g)].map((m) => m[1]);
+    expect(hashes).toHaveLength(2);
+    expect(hashes[0]).not.toBe(hashes[1]);
+    expect(r.log).toContain('none=[]');
+  });
+});
+
 describe('timeout-minutes', () => {
   it("kills a step's whole process group when its time is up, and a job's", async () => {
     const repo = gitRepo({
