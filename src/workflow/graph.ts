@@ -9,7 +9,7 @@ import { isJob } from '@actions/workflow-parser/model/type-guards';
 import { runCall } from './call.js';
 import { condition, evaluateMap, evaluateToken, type Json } from './expressions.js';
 import { fmt, runJob } from './job.js';
-import { rawJob, type LoadedWorkflow } from './load.js';
+import { child, rawJob, type LoadedWorkflow } from './load.js';
 import { expandMatrix, matrixName } from './matrix.js';
 import { describeJob } from './report.js';
 import { say, type RunState } from './state.js';
@@ -23,6 +23,20 @@ export interface NeedsEntry {
 export interface GraphResult {
   jobs: JobResult[];
   byId: Record<string, NeedsEntry>;
+}
+
+/** A job's own `continue-on-error:` (it may use matrix), which lets the run pass when it fails. */
+function jobContinuesOnError(
+  workflow: LoadedWorkflow,
+  id: string,
+  contexts: Record<string, Json | undefined>
+): boolean {
+  const token = child(rawJob(workflow, id), 'continue-on-error');
+  try {
+    return token ? Boolean(evaluateToken(token, { contexts })) : false;
+  } catch {
+    return false;
+  }
 }
 
 /** File order, except that a job waits until the jobs it needs have run. */
@@ -167,10 +181,16 @@ export async function runGraph(
           ]
         : await runCall(run, workflow, job, legContexts, legId, legName);
       const own = legResults[legResults.length - 1];
+      if (own.result === 'failure' && jobContinuesOnError(workflow, id, legContexts))
+        own.continueOnError = true;
       results.push(...legResults);
-      if (own.result === 'failure') entry.result = 'failure';
+      if (own.result === 'failure' && !own.continueOnError) entry.result = 'failure';
       Object.assign(entry.outputs, own.outputs);
-      say(run, `${own.result === 'success' ? '✓' : '✗'} job ${legName}: ${own.result} (${fmt(own.seconds)})`);
+      const allowed = own.continueOnError ? ' (continue-on-error: the run goes on)' : '';
+      say(
+        run,
+        `${own.result === 'success' ? '✓' : '✗'} job ${legName}: ${own.result}${allowed} (${fmt(own.seconds)})`
+      );
     }
     if (entry.result === 'failure') failedChain.add(id);
     byId[id] = entry;

@@ -43,7 +43,7 @@ export function describeJob(
     }
   }
   if (job.concurrency) {
-    safe(run, 'concurrency group', () => {
+    safe(run, 'concurrency group (printed, not enforced)', () => {
       const value = evaluateToken(job.concurrency, scope);
       return value && typeof value === 'object' && !Array.isArray(value) ? (value.group ?? null) : value;
     });

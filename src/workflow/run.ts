@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EVENTS, gitTop, synthesizeEvent, type EventName } from './event.js';
-import { asString, type Json } from './expressions.js';
+import { asString, evaluateToken, type Json } from './expressions.js';
 import { runGraph } from './graph.js';
 import { definitionsFrom, typedInputs } from './inputs.js';
 import { child, loadWorkflow, Refusal } from './load.js';
@@ -160,11 +160,22 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       run,
       `▶ ${workflow.name} (${options.file}) on ${eventName} at ${event.ref} ${event.sha.slice(0, 12)}, jobs one at a time in needs order; work dir ${workDir}`
     );
+    if (workflow.template.concurrency) {
+      try {
+        const value = evaluateToken(workflow.template.concurrency, {
+          contexts: { github, inputs, vars: run.vars }
+        });
+        const group = value && typeof value === 'object' && !Array.isArray(value) ? value.group : value;
+        say(run, `  concurrency group of the workflow: ${asString(group ?? '')} (printed, not enforced)`);
+      } catch (e) {
+        say(run, `  concurrency group of the workflow cannot be evaluated: ${(e as Error).message}`);
+      }
+    }
     const graph = await runGraph(run, workflow, { github, inputs, secrets, vars: run.vars }, '', options.job);
     result = {
       ...result,
       jobs: graph.jobs,
-      ok: graph.jobs.every((j) => j.result === 'success' || j.result === 'skipped')
+      ok: graph.jobs.every((j) => j.result === 'success' || j.result === 'skipped' || j.continueOnError)
     };
     result.seconds = (Date.now() - started) / 1000;
     writeSummary(run, summaryFile, workflow.name);

@@ -27,6 +27,8 @@ export interface JobResult {
   overheadSeconds: number;
   steps: StepResult[];
   matrix?: Json;
+  /** The job failed, but its `continue-on-error:` lets the run pass (and its dependents run). */
+  continueOnError?: boolean;
 }
 
 export interface WorkflowResult {

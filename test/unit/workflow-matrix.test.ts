@@ -118,3 +118,40 @@ jobs:
     expect(r.result.jobs.map((j) => j.name)).toEqual(['plan', 'build (small)', 'build (large)']);
   });
 });
+
+describe('a job continue-on-error', () => {
+  it('lets an experimental leg fail without failing the run or cancelling the others', async () => {
+    const repo = gitRepo({
+      'w.yml': `
+on: push
+jobs:
+  t:
+    runs-on: ubuntu-latest
+    continue-on-error: \${{ matrix.experimental }}
+    strategy:
+      matrix:
+        version: [1, 2]
+        experimental: [false]
+        include:
+          - version: 3
+            experimental: true
+    steps:
+      - run: test \${{ matrix.version }} -lt 3
+  after:
+    needs: t
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "after ran"
+`
+    });
+    const r = await run(repo, 'w.yml');
+    r.assertOk();
+    expect(r.result.jobs.map((j) => [j.name, j.result, Boolean(j.continueOnError)])).toEqual([
+      ['t (1, false)', 'success', false],
+      ['t (2, false)', 'success', false],
+      ['t (3, true)', 'failure', true],
+      ['after', 'success', false]
+    ]);
+    expect(r.log).toContain('after ran');
+  });
+});
