@@ -188,3 +188,18 @@ jobs:
     expect(r.log).toContain('hello world shout=no / abab');
   });
 });
+
+describe("the toolkit's own reusable workflows", () => {
+  it("resolve <any owner>/mlops-actions/.github/workflows/<file>@<ref> to this package's file, and refuse others", async () => {
+    const { reusableWorkflowFile } = await import('../../src/workflow/load.js');
+    const { toolkitRoot } = await import('../../src/workflow/toolkit.js');
+    expect(reusableWorkflowFile('acme/mlops-actions/.github/workflows/ml-deploy.yml@v1', '/repo')).toBe(
+      path.join(toolkitRoot(), '.github/workflows/ml-deploy.yml')
+    );
+    expect(fs.existsSync(path.join(toolkitRoot(), 'dist/cli/index.js'))).toBe(true);
+    expect(reusableWorkflowFile('./.github/workflows/x.yml', '/repo')).toBe('/repo/.github/workflows/x.yml');
+    expect(() => reusableWorkflowFile('acme/other/.github/workflows/x.yml@v1', '/repo')).toThrow(
+      /the reusable workflow "acme\/other\/\.github\/workflows\/x\.yml@v1" is neither in this repository/
+    );
+  });
+});
