@@ -96,13 +96,22 @@ function configureAws(ctx: StepContext): StepOutcome {
   return { exitCode: 0, outputs: { 'aws-account-id': endpoint ? '000000000000' : '' } };
 }
 
-function copy(from: string, to: string): number {
-  const stat = fs.statSync(from);
-  if (stat.isDirectory()) {
+/** Copies a file or folder; a symlink that leads outside `root` is refused, naming it. */
+function copy(from: string, to: string, root: string): number {
+  if (fs.lstatSync(from).isSymbolicLink()) {
+    const real = fs.realpathSync(from);
+    const realRoot = fs.realpathSync(root);
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+      throw new Error(
+        `input "path": ${path.relative(root, from)} is a symlink to outside the workspace; nothing was copied`
+      );
+    }
+  }
+  if (fs.statSync(from).isDirectory()) {
     fs.mkdirSync(to, { recursive: true });
     return fs
       .readdirSync(from)
-      .reduce((n, entry) => n + copy(path.join(from, entry), path.join(to, entry)), 0);
+      .reduce((n, entry) => n + copy(path.join(from, entry), path.join(to, entry), root), 0);
   }
   fs.mkdirSync(path.dirname(to), { recursive: true });
   fs.copyFileSync(from, to);
@@ -139,7 +148,16 @@ function uploadArtifact(ctx: StepContext): StepOutcome {
     return { exitCode: 1, outputs: {}, error: `an artifact named "${name}" already exists in this run` };
   }
   fs.rmSync(store, { recursive: true, force: true });
-  const files = paths.reduce((n, p) => n + copy(p, path.join(store, path.relative(root, p))), 0);
+  let files: number;
+  try {
+    files = paths.reduce(
+      (n, p) => n + copy(p, path.join(store, path.relative(root, p)), ctx.job.workspace),
+      0
+    );
+  } catch (e) {
+    fs.rmSync(store, { recursive: true, force: true });
+    throw e;
+  }
   say(ctx.job.run, `    uploaded artifact "${name}": ${files} file(s)`);
   return { exitCode: 0, outputs: { 'artifact-id': name, 'artifact-url': `file://${store}` } };
 }
@@ -160,7 +178,7 @@ function downloadArtifact(ctx: StepContext): StepOutcome {
         error: `no artifact named "${name}" was uploaded earlier in this run`
       };
     }
-    const files = copy(path.join(store, name), ctx.with.name ? dest : path.join(dest, name));
+    const files = copy(path.join(store, name), ctx.with.name ? dest : path.join(dest, name), store);
     say(ctx.job.run, `    downloaded artifact "${name}": ${files} file(s)`);
   }
   return { exitCode: 0, outputs: { 'download-path': dest } };

@@ -1,5 +1,6 @@
 /** The local workflow runner: what a run step sees (env, defaults, shell, files, variables) and timeouts. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { gitRepo, run } from '../helpers/workflow-repo.js';
 
@@ -236,5 +237,79 @@ jobs:
     // Gone, or a zombie nobody reaped yet: not running either way.
     const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
     expect(stat.split(') ')[1]?.[0] ?? 'gone').toMatch(/gone|Z|X/);
+  });
+});
+
+describe('emulated actions', () => {
+  it('configure-aws-credentials: the emulator when AWS_ENDPOINT_URL is set, else the machine chain, saying which', async () => {
+    const repo = gitRepo({
+      'w.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deployer
+          aws-region: eu-west-1
+      - run: echo "region=$AWS_REGION default=$AWS_DEFAULT_REGION key=\${AWS_ACCESS_KEY_ID:-none}"
+`
+    });
+    const emulated = await run(repo, 'w.yml', {
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4599', AWS_ACCESS_KEY_ID: 'mine' }
+    });
+    emulated.assertOk();
+    expect(emulated.log).toContain(
+      'using the local emulator at http://127.0.0.1:4599 instead of assuming arn:aws:iam::123456789012:role/deployer (region eu-west-1)'
+    );
+    expect(emulated.log).toContain('region=eu-west-1 default=eu-west-1 key=mine');
+    const machine = await run(repo, 'w.yml', { env: { AWS_ENDPOINT_URL: '', AWS_ACCESS_KEY_ID: '' } });
+    machine.assertOk();
+    expect(machine.log).toContain("using this machine's own AWS credentials (region eu-west-1)");
+    expect(machine.log).toContain('region=eu-west-1 default=eu-west-1 key=none');
+  });
+
+  it('artifacts: paths from inputs stay inside the workspace, symlinks included', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'do not copy');
+    const repo = gitRepo({
+      'w.yml': `
+on: push
+jobs:
+  up:
+    runs-on: ubuntu-latest
+    steps:
+      - id: escape
+        continue-on-error: true
+        uses: actions/upload-artifact@v4
+        with:
+          name: a
+          path: ../../../..${outside}
+      - id: link
+        continue-on-error: true
+        run: mkdir out && ln -s ${outside}/secret.txt out/secret.txt && echo fine > out/ok.txt
+      - id: linked
+        continue-on-error: true
+        uses: actions/upload-artifact@v4
+        with:
+          name: b
+          path: out
+      - id: down
+        continue-on-error: true
+        uses: actions/download-artifact@v4
+        with:
+          name: b
+          path: ../elsewhere
+`
+    });
+    const r = await run(repo, 'w.yml');
+    const steps = r.job('up').steps;
+    expect(steps[0].error).toMatch(/^input "path" \(.*\) points outside the workspace$/);
+    expect(steps[2].error).toBe(
+      'input "path": out/secret.txt is a symlink to outside the workspace; nothing was copied'
+    );
+    expect(fs.existsSync(path.join(path.dirname(r.result.summaryFile), 'artifacts', 'b'))).toBe(false);
+    expect(steps[3].error).toMatch(/^input "path" \(\.\.\/elsewhere\) points outside the workspace$/);
   });
 });
