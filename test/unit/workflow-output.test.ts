@@ -70,3 +70,25 @@ describe('the log', () => {
     for (const line of r.log.split('\n')) expect(startsCommand(line)).toBe(false);
   });
 });
+
+describe('--quiet', () => {
+  it("shows a step's output only when the step fails", async () => {
+    const repo = gitRepo({
+      'w.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "chatty but fine"
+      - run: |
+          echo "the reason it broke"
+          exit 1
+`
+    });
+    const r = await run(repo, 'w.yml', { quiet: true });
+    expect(r.result.ok).toBe(false);
+    expect(r.log).not.toContain('chatty but fine');
+    expect(r.log).toContain('│ the reason it broke');
+  });
+});
