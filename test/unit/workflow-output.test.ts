@@ -88,7 +88,7 @@ jobs:
     });
     const r = await run(repo, 'w.yml', { quiet: true });
     expect(r.result.ok).toBe(false);
-    expect(r.log).not.toContain('chatty but fine');
+    expect(r.log).not.toContain('│ chatty but fine');
     expect(r.log).toContain('│ the reason it broke');
   });
 });
