@@ -51,13 +51,10 @@ function readActionYml(file: string, uses: string, step: string): ResolvedAction
   );
   const using = definition.runs?.using ?? '';
   if (/^node\d+$/.test(using) && definition.runs?.main) {
-    return {
-      kind: 'node',
-      uses,
-      actionYml: file,
-      main: path.resolve(path.dirname(file), definition.runs.main),
-      inputs
-    };
+    const main = path.resolve(path.dirname(file), definition.runs.main);
+    if (!fs.existsSync(main))
+      throw new Refusal(`${step} uses ${uses}, whose ${main} does not exist (not built?).`);
+    return { kind: 'node', uses, actionYml: file, main, inputs };
   }
   if (using === 'composite') {
     return { kind: 'composite', uses, actionYml: file, dir: path.dirname(file), inputs, definition };

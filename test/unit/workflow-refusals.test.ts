@@ -203,3 +203,14 @@ describe("the toolkit's own reusable workflows", () => {
     );
   });
 });
+
+describe('a local node action without its built file', () => {
+  it('is refused before any step runs, naming the step and the file', async () => {
+    const message = await refused(job('      - name: Greet\n        uses: ./actions/hello'), {
+      'actions/hello/action.yml': 'name: hello\nruns:\n  using: node20\n  main: dist/index.js\n'
+    });
+    expect(message).toMatch(
+      /^Step "Greet" of job "second" uses \.\/actions\/hello, whose .*actions\/hello\/dist\/index\.js does not exist \(not built\?\)\.$/
+    );
+  });
+});
