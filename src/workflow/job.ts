@@ -35,6 +35,7 @@ export interface JobPlan {
 }
 
 const DEFAULT_JOB_MINUTES = 360;
+const CANCEL_GRACE_MINUTES = 5;
 const seconds = (from: number) => (Date.now() - from) / 1000;
 export const fmt = (s: number) =>
   s < 10 ? `${s.toFixed(2)}s` : s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${Math.round(s % 60)}s`;
@@ -207,13 +208,15 @@ export async function runJob(run: RunState, plan: JobPlan): Promise<JobResult> {
     if (!cancelled && Date.now() >= deadline) {
       cancelled = true;
       error = `the job ran past its timeout-minutes`;
+      // As on GitHub, steps that run anyway (always(), cancelled()) get a few minutes more.
+      deadline = Date.now() + CANCEL_GRACE_MINUTES * 60000;
     }
     const scope = scopeNow();
     let name = step.id;
-    let run_ = false;
+    let runs = false;
     try {
       name = stepName(step, scope);
-      run_ = condition(step.if?.expression ?? 'success()', scope);
+      runs = condition(step.if?.expression ?? 'success()', scope);
     } catch (e) {
       failed = true;
       say(run, `  ✗ ${name}: ${(e as Error).message}`);
@@ -229,7 +232,7 @@ export async function runJob(run: RunState, plan: JobPlan): Promise<JobResult> {
       steps[step.id] = { outputs: {}, outcome: 'failure', conclusion: 'failure' };
       continue;
     }
-    if (!run_) {
+    if (!runs) {
       say(run, `  - ${name} (skipped)`);
       results.push({ id: step.id, name, outcome: 'skipped', conclusion: 'skipped', seconds: 0, outputs: {} });
       steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };

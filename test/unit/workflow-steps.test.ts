@@ -221,6 +221,8 @@ jobs:
     steps:
       - run: sleep 60
       - run: echo "never"
+      - if: always()
+        run: echo "cleanup after the job timeout"
 `
     });
     const started = Date.now();
@@ -232,6 +234,8 @@ jobs:
     expect(r.log).toContain('after the timeout');
     expect(r.job('job-limit').result).toBe('failure');
     expect(r.log).not.toContain('│ never');
+    expect(r.log).toContain('│ cleanup after the job timeout');
+    expect(r.log).toContain('job "job-limit": the job ran past its timeout-minutes');
     const jobsDir = path.join(path.dirname(r.result.summaryFile), 'jobs', 'step-limit');
     const pid = Number(fs.readFileSync(path.join(jobsDir, 'child.pid'), 'utf8'));
     // Gone, or a zombie nobody reaped yet: not running either way.
