@@ -30,6 +30,14 @@ function git(cwd: string, args: string[]): string {
 
 function checkout(ctx: StepContext): StepOutcome {
   const { run } = ctx.job;
+  const other = ctx.with.repository;
+  if (other && other.toLowerCase() !== run.event.repository.toLowerCase()) {
+    return {
+      exitCode: 1,
+      outputs: {},
+      error: `input "repository" (${other}): only the repository under test (--repo, ${run.event.repository}) can be checked out locally`
+    };
+  }
   const dest = insidePath(ctx.job.workspace, ctx.with.path || '.', 'path');
   fs.mkdirSync(dest, { recursive: true });
   git(dest, ['init', '--quiet']);

@@ -10,6 +10,7 @@ import { isJob } from '@actions/workflow-parser/model/type-guards';
 import { asString, evaluateToken, type Json } from './expressions.js';
 import { fmt } from './job.js';
 import { child, rawJob, type LoadedWorkflow } from './load.js';
+import type { Masker } from './mask.js';
 import { say, sayOnce, type RunState } from './state.js';
 import type { WorkflowResult } from './types.js';
 
@@ -88,7 +89,8 @@ export function finalTable(result: WorkflowResult): string[] {
   ];
 }
 
-export function writeResultFile(file: string, result: WorkflowResult): void {
+/** The result as JSON, with every secret and masked value replaced by `***`, as in the log. */
+export function writeResultFile(file: string, result: WorkflowResult, masker: Masker): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(file, masker.mask(JSON.stringify(result, null, 2)) + '\n');
 }

@@ -188,6 +188,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     write(`mlops-actions workflow: ${masker.mask(sentence)}`);
     result = { ...result, ok: false, refusal: sentence, seconds: (Date.now() - started) / 1000 };
   }
-  if (options.resultFile) writeResultFile(options.resultFile, result);
+  if (options.resultFile) writeResultFile(options.resultFile, result, masker);
   return result;
 }

@@ -1,5 +1,7 @@
 /** The local workflow runner's log: masking, workflow commands in step output, and never obeying it. */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startsCommand } from '../../src/untrusted.js';
 import { gitRepo, run } from '../helpers/workflow-repo.js';
 
@@ -54,6 +56,25 @@ describe('the log', () => {
     expect(r.log).toContain('warning: indented commands are commands too');
     const summary = fs.readFileSync(r.result.summaryFile, 'utf8');
     expect(summary).not.toContain('sk-very-secret-value');
+  });
+
+  it('masks secrets in the result file too', async () => {
+    const repo = gitRepo({
+      'w.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "leak=\${{ secrets.API_TOKEN }}" >> "$GITHUB_OUTPUT"
+`
+    });
+    const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'result-')), 'result.json');
+    const r = await run(repo, 'w.yml', { secrets: { API_TOKEN: 'sk-very-secret-value' }, resultFile });
+    r.assertOk();
+    const text = fs.readFileSync(resultFile, 'utf8');
+    expect(text).not.toContain('sk-very-secret-value');
+    expect(JSON.parse(text).jobs[0].steps[0].outputs).toEqual({ leak: '***' });
   });
 
   it('obeys nothing between stop-commands and its token, and no line of the log starts a command', async () => {
