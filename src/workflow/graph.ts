@@ -9,7 +9,7 @@ import { isJob } from '@actions/workflow-parser/model/type-guards';
 import { runCall } from './call.js';
 import { condition, evaluateMap, evaluateToken, type Json } from './expressions.js';
 import { fmt, runJob } from './job.js';
-import { child, rawJob, type LoadedWorkflow } from './load.js';
+import { child, rawJob, Refusal, type LoadedWorkflow } from './load.js';
 import { expandMatrix, matrixName } from './matrix.js';
 import { describeJob } from './report.js';
 import { say, type RunState } from './state.js';
@@ -23,6 +23,20 @@ export interface NeedsEntry {
 export interface GraphResult {
   jobs: JobResult[];
   byId: Record<string, NeedsEntry>;
+}
+
+/** The workflow's own `env:`; a refusal when it cannot be evaluated. */
+export function workflowEnvOf(
+  workflow: LoadedWorkflow,
+  contexts: Record<string, Json | undefined>
+): Record<string, string> {
+  try {
+    return evaluateMap(workflow.template.env, { contexts });
+  } catch (e) {
+    throw new Refusal(
+      `the env: of the workflow ${workflow.file} cannot be evaluated: ${(e as Error).message}.`
+    );
+  }
 }
 
 /** A job's own `continue-on-error:` (it may use matrix), which lets the run pass when it fails. */
@@ -73,7 +87,7 @@ export async function runGraph(
   const results: JobResult[] = [];
   /** Jobs that failed, or were skipped because something before them failed. */
   const failedChain = new Set<string>();
-  const workflowEnv = evaluateMap(workflow.template.env, { contexts });
+  const workflowEnv = workflowEnvOf(workflow, contexts);
   for (const job of order(workflow.template.jobs)) {
     const id = job.id.value;
     if (only && id !== only) continue;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EVENTS, gitTop, synthesizeEvent, type EventName } from './event.js';
 import { asString, evaluateToken, type Json } from './expressions.js';
-import { runGraph } from './graph.js';
+import { runGraph, workflowEnvOf } from './graph.js';
 import { definitionsFrom, typedInputs } from './inputs.js';
 import { child, loadWorkflow, Refusal } from './load.js';
 import { Masker } from './mask.js';
@@ -156,6 +156,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       said: new Set(),
       write
     };
+    workflowEnvOf(workflow, { github, inputs, secrets, vars: run.vars });
     say(
       run,
       `▶ ${workflow.name} (${options.file}) on ${eventName} at ${event.ref} ${event.sha.slice(0, 12)}, jobs one at a time in needs order; work dir ${workDir}`

@@ -214,3 +214,21 @@ describe('a local node action without its built file', () => {
     );
   });
 });
+
+describe('a workflow env that cannot be evaluated', () => {
+  it('is refused in one sentence before any step runs', async () => {
+    const message = await refused(`
+on: push
+env:
+  CONFIG: \${{ fromJSON('{oops') }}
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo hi
+`);
+    expect(message).toMatch(
+      /^The env: of the workflow w\.yml cannot be evaluated: the expression .*fromJSON/
+    );
+  });
+});
