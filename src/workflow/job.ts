@@ -95,7 +95,8 @@ async function execute(
       resolveUses(
         step.uses.value,
         `step "${ctx.name}" of job "${ctx.job.name}"`,
-        run.repoDir,
+        // As on GitHub, a local action (./path) is read from the job's workspace (after checkout).
+        ctx.job.workspace,
         run.localActions
       )
     );

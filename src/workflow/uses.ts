@@ -38,7 +38,12 @@ const BUILTINS: Record<string, Builtin> = {
 };
 
 function readActionYml(file: string, uses: string, step: string): ResolvedAction {
-  if (!fs.existsSync(file)) throw new Refusal(`${step} uses ${uses}, but ${file} does not exist.`);
+  if (!fs.existsSync(file)) {
+    const hint = uses.startsWith('./')
+      ? ' (local actions are read from the workspace: check the repository out first)'
+      : '';
+    throw new Refusal(`${step} uses ${uses}, but ${file} does not exist${hint}.`);
+  }
   const definition = YAML.parse(fs.readFileSync(file, 'utf8')) as {
     inputs?: Record<string, { default?: unknown; required?: boolean }>;
     runs?: { using?: string; main?: string; steps?: unknown[] };
@@ -64,18 +69,21 @@ function readActionYml(file: string, uses: string, step: string): ResolvedAction
   );
 }
 
-/** Resolves a `uses:`; `step` names the step in messages (`step "Deploy" of job "deploy"`). */
+/**
+ * Resolves a `uses:`; `step` names the step in messages (`step "Deploy" of job "deploy"`), and
+ * `./path` actions are read under `baseDir` (the repository before the run, the workspace in a job).
+ */
 export function resolveUses(
   uses: string,
   step: string,
-  repoDir: string,
+  baseDir: string,
   localActions: Record<string, string>
 ): ResolvedAction {
   const bare = uses.split('@')[0];
   const mapped = localActions[uses] ?? localActions[bare];
   if (mapped !== undefined) return { kind: 'command', uses, command: mapped };
   if (uses.startsWith('./')) {
-    const dir = path.join(repoDir, uses);
+    const dir = path.join(baseDir, uses);
     const file = ['action.yml', 'action.yaml'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
     return readActionYml(file ?? path.join(dir, 'action.yml'), uses, step);
   }

@@ -187,6 +187,27 @@ jobs:
     r.assertOk();
     expect(r.log).toContain('hello world shout=no / abab');
   });
+
+  it('reads a local action from the workspace, so a job that did not check out fails that step', async () => {
+    const repo = gitRepo({
+      'actions/twice/action.yml':
+        'name: twice\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n',
+      'w.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Twice
+        uses: ./actions/twice
+`
+    });
+    const r = await run(repo, 'w.yml');
+    expect(r.result.ok).toBe(false);
+    expect(r.job('j').steps[0].error).toMatch(
+      /^step "Twice" of job "j" uses \.\/actions\/twice, but .*\/workspace\/actions\/twice\/action\.yml does not exist \(local actions are read from the workspace: check the repository out first\)\.$/
+    );
+  });
 });
 
 describe("the toolkit's own reusable workflows", () => {
