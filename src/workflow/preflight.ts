@@ -29,7 +29,7 @@ export async function preflight(
       for (const step of job.steps) {
         if (!isActionStep(step)) continue;
         const label = step.name ? step.name.toString() : step.uses.value;
-        resolveUses(step.uses.value, `step "${label}" of job "${jobName}"`, repoDir, localActions);
+        resolveUses(step.uses.value, `step "${label}" of job "${jobName}"`, repoDir, localActions, true);
       }
     } else {
       if (depth >= MAX_DEPTH)

@@ -37,7 +37,7 @@ const BUILTINS: Record<string, Builtin> = {
   'actions/download-artifact': 'download-artifact'
 };
 
-function readActionYml(file: string, uses: string, step: string): ResolvedAction {
+function readActionYml(file: string, uses: string, step: string, checkBuilt = true): ResolvedAction {
   if (!fs.existsSync(file)) {
     const hint = uses.startsWith('./')
       ? ' (local actions are read from the workspace: check the repository out first)'
@@ -57,7 +57,7 @@ function readActionYml(file: string, uses: string, step: string): ResolvedAction
   const using = definition.runs?.using ?? '';
   if (/^node\d+$/.test(using) && definition.runs?.main) {
     const main = path.resolve(path.dirname(file), definition.runs.main);
-    if (!fs.existsSync(main))
+    if (checkBuilt && !fs.existsSync(main))
       throw new Refusal(`${step} uses ${uses}, whose ${main} does not exist (not built?).`);
     return { kind: 'node', uses, actionYml: file, main, inputs };
   }
@@ -77,7 +77,9 @@ export function resolveUses(
   uses: string,
   step: string,
   baseDir: string,
-  localActions: Record<string, string>
+  localActions: Record<string, string>,
+  /** Before the run: a local action's code may be built by an earlier step, so only its action.yml is checked. */
+  beforeRun = false
 ): ResolvedAction {
   const bare = uses.split('@')[0];
   const mapped = localActions[uses] ?? localActions[bare];
@@ -85,7 +87,7 @@ export function resolveUses(
   if (uses.startsWith('./')) {
     const dir = path.join(baseDir, uses);
     const file = ['action.yml', 'action.yaml'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
-    return readActionYml(file ?? path.join(dir, 'action.yml'), uses, step);
+    return readActionYml(file ?? path.join(dir, 'action.yml'), uses, step, !beforeRun);
   }
   const match = /^([^/@]+)\/([^/@]+)(?:\/([^@]+))?@(.+)$/.exec(uses);
   if (match && match[2] === PUBLISHED_REPOSITORY) {

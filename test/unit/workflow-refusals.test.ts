@@ -225,13 +225,25 @@ describe("the toolkit's own reusable workflows", () => {
   });
 });
 
-describe('a local node action without its built file', () => {
-  it('is refused before any step runs, naming the step and the file', async () => {
-    const message = await refused(job('      - name: Greet\n        uses: ./actions/hello'), {
-      'actions/hello/action.yml': 'name: hello\nruns:\n  using: node20\n  main: dist/index.js\n'
+describe('a node action without its built file', () => {
+  it("fails the step (a local action's code may be built by an earlier step), naming the file", async () => {
+    const repo = gitRepo({
+      'actions/hello/action.yml': 'name: hello\nruns:\n  using: node20\n  main: dist/index.js\n',
+      'w.yml': `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Greet
+        uses: ./actions/hello
+`
     });
-    expect(message).toMatch(
-      /^Step "Greet" of job "second" uses \.\/actions\/hello, whose .*actions\/hello\/dist\/index\.js does not exist \(not built\?\)\.$/
+    const r = await run(repo, 'w.yml');
+    expect(r.result.ok).toBe(false);
+    expect(r.job('j').steps[1].error).toMatch(
+      /^step "Greet" of job "j" uses \.\/actions\/hello, whose .*actions\/hello\/dist\/index\.js does not exist \(not built\?\)\.$/
     );
   });
 });
