@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EVENTS, gitTop, synthesizeEvent, type EventName } from './event.js';
-import { asString, evaluateToken, type Json } from './expressions.js';
+import { asString, evaluateToken, ExpressionFailure, type Json } from './expressions.js';
 import { runGraph, workflowEnvOf } from './graph.js';
 import { definitionsFrom, typedInputs } from './inputs.js';
 import { child, loadWorkflow, Refusal } from './load.js';
@@ -184,7 +184,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     finalTable(result).forEach((line) => say(run, line));
     say(run, `Job summaries: ${summaryFile}`);
   } catch (e) {
-    if (!(e instanceof Refusal)) throw e;
+    if (!(e instanceof Refusal) && !(e instanceof ExpressionFailure)) throw e;
     const sentence = e.message.charAt(0).toUpperCase() + e.message.slice(1);
     write(`mlops-actions workflow: ${masker.mask(sentence)}`);
     result = { ...result, ok: false, refusal: sentence, seconds: (Date.now() - started) / 1000 };

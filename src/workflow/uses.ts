@@ -44,7 +44,15 @@ function readActionYml(file: string, uses: string, step: string, checkBuilt = tr
       : '';
     throw new Refusal(`${step} uses ${uses}, but ${file} does not exist${hint}.`);
   }
-  const definition = YAML.parse(fs.readFileSync(file, 'utf8')) as {
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Refusal(
+      `${step} uses ${uses}, whose ${file} is not valid YAML (${(e as Error).message.split('\n')[0]}).`
+    );
+  }
+  const definition = (parsed ?? {}) as {
     inputs?: Record<string, { default?: unknown; required?: boolean }>;
     runs?: { using?: string; main?: string; steps?: unknown[] };
   };
