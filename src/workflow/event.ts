@@ -102,10 +102,13 @@ export function synthesizeEvent(options: EventOptions): RunEvent {
   const refGiven = options.ref ?? current;
   const sha = commit(repoDir, refGiven, '--ref');
   const repository = options.repository ?? repositoryName(repoDir);
+  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/$/, '');
   const repo = {
     full_name: repository,
     name: repository.split('/')[1],
-    owner: { login: repository.split('/')[0] }
+    owner: { login: repository.split('/')[0] },
+    default_branch: options.baseRef ?? 'main',
+    html_url: `${server}/${repository}`
   };
   const actor =
     process.env.GITHUB_ACTOR || tryGit(repoDir, ['config', 'user.name'])?.replace(/\s+/g, '-') || 'local';
@@ -123,6 +126,11 @@ export function synthesizeEvent(options: EventOptions): RunEvent {
       number: 1,
       pull_request: {
         number: 1,
+        title: tryGit(repoDir, ['log', '-1', '--format=%s', sha]) ?? headRef,
+        state: 'open',
+        draft: false,
+        html_url: `${server}/${repository}/pull/1`,
+        user: { login: actor },
         head: { ref: headRef, sha, repo: { ...repo, fork: false } },
         base: { ref: baseRef, sha: baseSha, repo }
       }
