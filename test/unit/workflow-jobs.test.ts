@@ -205,3 +205,49 @@ describe('typed inputs', () => {
     expect(r.log).toMatch(/^mlops-actions workflow: The workflow w\.yml: /);
   });
 });
+
+describe('--job and workflow_call', () => {
+  it('--job runs that job alone, the jobs it needs not run (their outputs empty)', async () => {
+    const repo = gitRepo({ '.github/workflows/chain.yml': NEEDS });
+    const r = await run(repo, '.github/workflows/chain.yml', { job: 'second' });
+    r.assertOk();
+    expect(r.result.jobs.map((j) => j.id)).toEqual(['second']);
+    expect(r.job('second').outputs).toEqual({ number: '0' });
+    const unknown = await run(repo, '.github/workflows/chain.yml', { job: 'nope' });
+    expect(unknown.result.refusal).toBe(
+      '--job nope: the workflow has no such job (its jobs: last, first, second).'
+    );
+  });
+
+  it('runs a workflow_call workflow on its own, with --input and a required --secret', async () => {
+    const repo = gitRepo({
+      'called.yml': `
+on:
+  workflow_call:
+    inputs:
+      n:
+        type: number
+        default: 1
+    secrets:
+      token:
+        required: true
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "n+1 is bigger \${{ inputs.n > 1 }} token \${{ secrets.token }}"
+`
+    });
+    const missing = await run(repo, 'called.yml', { event: 'workflow_call' });
+    expect(missing.result.refusal).toBe(
+      'The workflow called.yml requires the secret "token" (--secret token=VALUE).'
+    );
+    const r = await run(repo, 'called.yml', {
+      event: 'workflow_call',
+      inputs: { n: '2' },
+      secrets: { token: 'tok-1' }
+    });
+    r.assertOk();
+    expect(r.log).toContain('n+1 is bigger true token ***');
+  });
+});
