@@ -13,12 +13,17 @@ import { RUNS as BUILT_IN_RUNS } from './generated/registry.js';
 import { inputVariable } from './inputs.js';
 import { runAction, type ActionResult, type ActionRun } from './runner.js';
 import { VERSION } from './version.js';
+import { workflowCommand } from './workflow/cli.js';
 
 /** Commands that are not actions. */
 const COMMANDS: Record<string, { description: string; run: (args: string[]) => Promise<number> }> = {
   emulator: {
     description: 'Start the local AWS emulator (SageMaker, S3, CloudWatch, ECR, STS, ...) on 127.0.0.1.',
     run: emulatorCommand
+  },
+  workflow: {
+    description: 'Run a GitHub Actions workflow file on this machine (see mlops-actions workflow --help).',
+    run: workflowCommand
   }
 };
 

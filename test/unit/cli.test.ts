@@ -102,7 +102,9 @@ describe('mlops-actions CLI', () => {
   });
 
   it('an unknown action and a stray argument are usage errors', async () => {
-    expect((await cli(['helo'])).err).toContain('Unknown action "helo"; the actions are: hello, emulator.');
+    expect((await cli(['helo'])).err).toContain(
+      'Unknown action "helo"; the actions are: hello, emulator, workflow.'
+    );
     expect((await cli(['hello', 'ada'])).code).toBe(2);
   });
 
