@@ -248,11 +248,15 @@ function finish(code) {
   emulator.kill();
   github.stop();
   for (const line of results) console.log(line);
-  console.log('\n| workflow | job | result | time |');
-  console.log('| --- | --- | --- | ---: |');
+  // The runner's own time: all but the time inside step processes (Docker, training, AWS waits and
+  // the actions themselves).
+  console.log("\n| workflow | job | result | time | runner's own |");
+  console.log('| --- | --- | --- | ---: | ---: |');
   for (const r of runs)
     for (const j of r.result.jobs ?? [])
-      console.log(`| ${r.title} | ${j.id} | ${j.result} | ${Number(j.seconds ?? 0).toFixed(1)} s |`);
+      console.log(
+        `| ${r.title} | ${j.id} | ${j.result} | ${Number(j.seconds ?? 0).toFixed(1)} s | ${Number(j.overheadSeconds ?? 0).toFixed(2)} s |`
+      );
   const file = path.join(temp, 'summary.md');
   fs.writeFileSync(file, summaries);
   console.log(`\nEvery job summary: ${file}`);

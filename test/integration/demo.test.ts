@@ -15,11 +15,13 @@ test('npm run demo runs the starters: a PR that improves (gate passes, model rec
   const output = `${run.stdout}\n${run.stderr}`;
   if (run.status !== 0) throw new Error(`the demo exited ${run.status}:\n${output}`);
 
-  const rows = [...output.matchAll(/^\| ([^|]+?) \| ([^|]+?) \| ([a-z]+) \| [\d.]+ s \|$/gm)].map((m) => ({
-    workflow: m[1],
-    job: m[2],
-    result: m[3]
-  }));
+  const rows = [...output.matchAll(/^\| ([^|]+?) \| ([^|]+?) \| ([a-z]+) \| [\d.]+ s \| [\d.]+ s \|$/gm)].map(
+    (m) => ({
+      workflow: m[1],
+      job: m[2],
+      result: m[3]
+    })
+  );
   const results = (workflow: string) =>
     Object.fromEntries(rows.filter((r) => r.workflow.startsWith(workflow)).map((r) => [r.job, r.result]));
   // A starter's job calls a reusable workflow: `model / gate` is its job `gate`, `model` the caller.
