@@ -221,8 +221,12 @@ async function workflow(title, file, { event, ref = 'main', inputs = {}, payload
   const started = Date.now();
   const child = spawn(process.execPath, args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  // Indents every line once, whichever chunk it arrives in.
+  let lineStart = true;
   const echo = (d) => {
-    const text = String(d).replace(/^/gm, '  ');
+    const chunk = String(d);
+    const text = (lineStart ? '  ' : '') + chunk.replace(/\n(?=.)/g, '\n  ');
+    lineStart = chunk.endsWith('\n');
     if (quiet) log += text;
     else process.stdout.write(text);
   };
