@@ -17,13 +17,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { BASE_IMAGE, checkServices, cli, example, indenter, root, startEmulator } from './demo-setup.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'dist/cli/index.js');
-const example = path.join(root, 'examples/wine-classifier');
-const BASE_IMAGE = 'mlops-example-base:bookworm';
 const SCALE = '0.005';
 const ROLE = 'arn:aws:iam::123456789012:role/wine-sagemaker-execution';
 const quiet = process.argv.includes('--quiet');
@@ -36,25 +32,7 @@ function fail(message) {
   process.exit(1);
 }
 
-// Preconditions, said plainly.
-try {
-  execFileSync('docker', ['info'], { stdio: 'ignore' });
-} catch {
-  fail('no Docker engine answers: run .ci/services first (as root), it installs and starts one.');
-}
-if (
-  !(await fetch('http://127.0.0.1:5000/v2/').then(
-    (r) => r.ok,
-    () => false
-  ))
-) {
-  fail('no registry on 127.0.0.1:5000: run .ci/services first (as root), it starts one.');
-}
-if (!fs.existsSync(cli))
-  fail('dist/cli/index.js is missing: run npm ci (dist/ is committed) or npm run bundle.');
-execFileSync(path.join(root, 'scripts/local-base-image.sh'), [BASE_IMAGE], {
-  stdio: quiet ? 'ignore' : 'inherit'
-});
+await checkServices({ quiet });
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
 const publisher = path.join(temp, 'publisher');
@@ -88,29 +66,13 @@ execFileSync(
   { stdio: quiet ? 'ignore' : 'inherit' }
 );
 
-emulator = spawn(
-  process.execPath,
-  [
-    cli,
-    'emulator',
-    '--port',
-    '0',
-    '--time-scale',
-    SCALE,
-    '--state-file',
-    path.join(temp, 'emulator/state.json'),
-    '--buckets',
-    'wine-data,wine-models'
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] }
-);
-const url = await new Promise((resolve, reject) => {
-  emulator.on('exit', (code) => reject(new Error(`the emulator exited (${code})`)));
-  emulator.stdout.on('data', (d) => {
-    const m = /listening on (\S+)/.exec(String(d));
-    if (m) resolve(m[1]);
-  });
+const started = await startEmulator({
+  scale: SCALE,
+  stateFile: path.join(temp, 'emulator/state.json'),
+  buckets: 'wine-data,wine-models'
 });
+emulator = started.process;
+const url = started.url;
 const git = (format, fallback) => {
   try {
     return execFileSync('git', ['-C', root, 'log', '-1', `--format=${format}`], {
@@ -165,8 +127,9 @@ async function step(title, action, inputs, { cwd = repo, expect = 'success' } = 
   const started = Date.now();
   const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  const indent = indenter();
   const echo = (d) => {
-    const text = String(d).replace(/^/gm, '  ');
+    const text = indent(String(d));
     if (quiet) log += text;
     else process.stdout.write(text);
   };

@@ -5,7 +5,7 @@
  * runner through the built CLI against the emulator (its endpoints really serve) and a loopback
  * stand-in of GitHub's REST API. The example's own run of every starter is the demo's test.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,14 +60,15 @@ interface Run {
   work: string;
 }
 
-function workflow(file: string, args: string[], payload?: object): Run {
+/** Runs the built CLI asynchronously: the emulator answers from this very process. */
+async function workflow(file: string, args: string[], payload?: object): Promise<Run> {
   const work = fs.mkdtempSync(path.join(temp, 'run-'));
   const extra: string[] = [];
   if (payload) {
     fs.writeFileSync(path.join(work, 'event.json'), JSON.stringify(payload));
     extra.push('--event-path', path.join(work, 'event.json'));
   }
-  const run = spawnSync(
+  const child = spawn(
     process.execPath,
     [
       CLI,
@@ -88,14 +89,16 @@ function workflow(file: string, args: string[], payload?: object): Run {
     ],
     {
       cwd: repo.root,
-      encoding: 'utf8',
-      timeout: 600_000,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...emulator.env, GITHUB_API_URL: apiUrl }
     }
   );
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const resultFile = path.join(work, 'result.json');
   const result = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : { jobs: [] };
-  return { code: run.status, log: `${run.stdout}\n${run.stderr}`, jobs: result.jobs, work };
+  return { code, log, jobs: result.jobs, work };
 }
 const results = (run: Run) => Object.fromEntries(run.jobs.map((j) => [j.id, j.result]));
 const outputs = (run: Run, id: string) => run.jobs.find((j) => j.id === id)?.outputs ?? {};
@@ -162,8 +165,8 @@ afterAll(async () => {
   fs.rmSync(temp, { recursive: true, force: true });
 });
 
-test('a pull request trains with make train, tests the image holding that model, gates it, records it in dvc.lock and on the branch', () => {
-  const run = workflow(
+test('a pull request trains with make train, tests the image holding that model, gates it, records it in dvc.lock and on the branch', async () => {
+  const run = await workflow(
     'ml-pull-request.yml',
     ['--event', 'pull_request', '--ref', 'coarser', '--base-ref', 'main'],
     { number: 7, pull_request: { number: 7 } }
@@ -212,9 +215,9 @@ test('a pull request trains with make train, tests the image holding that model,
   expect(model.committed).toBe('dvc.lock');
 });
 
-test("a fork's pull request is gated but neither pushed nor committed, and says so", () => {
+test("a fork's pull request is gated but neither pushed nor committed, and says so", async () => {
   const before = git('rev-parse', 'coarser');
-  const run = workflow(
+  const run = await workflow(
     'ml-pull-request.yml',
     ['--event', 'pull_request', '--ref', 'coarser', '--base-ref', 'main'],
     {
@@ -234,7 +237,7 @@ test("a fork's pull request is gated but neither pushed nor committed, and says 
 });
 
 test('the merge pulls the DVC 2 model, builds, tests by digest, deploys, smoke-tests and records the metrics on the live model', async () => {
-  const run = workflow('ml-deploy.yml', ['--event', 'push', '--ref', 'main']);
+  const run = await workflow('ml-deploy.yml', ['--event', 'push', '--ref', 'main']);
   if (run.code !== 0) throw new Error(run.log);
   expect(results(run)).toEqual({
     'deploy / build': 'success',
