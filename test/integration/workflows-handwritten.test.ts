@@ -144,6 +144,7 @@ beforeAll(async () => {
     alarms: '',
     'smoke-requests': 'serving/app/smoke.jsonl'
   });
+  starter('ml-rollback', { 'endpoint-name': 'handwritten' });
   fs.writeFileSync(
     path.join(repo.root, 'serving/app/smoke.jsonl'),
     `${JSON.stringify({ body: { instances: [[0.1, 0.2]] }, expect: { status: 200, json: { 'predictions.0': { exists: true } } } })}\n`
@@ -265,4 +266,34 @@ test('the merge pulls the DVC 2 model, builds, tests by digest, deploys, smoke-t
   );
   const tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: model.ModelArn }));
   expect(tags.Tags).toContainEqual({ Key: 'mlops-actions:metrics', Value: 'accuracy=0.9917 samples=120' });
+});
+
+test('merging the recorded model deploys it behind a canary; the manual rollback returns to the first model', async () => {
+  const sagemaker = new SageMakerClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  });
+  const live = async () =>
+    (await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'handwritten' }))).EndpointConfigName;
+  const first = await live();
+  git('merge', '-q', '--ff-only', 'coarser');
+  const deployed = await workflow('ml-deploy.yml', ['--event', 'push', '--ref', 'main']);
+  if (deployed.code !== 0) throw new Error(deployed.log);
+  expect(outputs(deployed, 'deploy')).toMatchObject({ status: 'deployed' });
+  // dvc-pull brought the model the pull request recorded (DVC 3 entry), not main's first one.
+  expect(deployed.log).toMatch(/Plan for handwritten: update, canary/);
+  const second = await live();
+  expect(second).not.toBe(first);
+
+  const rolled = await workflow('ml-rollback.yml', [
+    '--event',
+    'workflow_dispatch',
+    '--input',
+    'reason=the coarser model answers differently'
+  ]);
+  if (rolled.code !== 0) throw new Error(rolled.log);
+  expect(results(rolled)).toEqual({ 'rollback / rollback': 'success', rollback: 'success' });
+  expect(outputs(rolled, 'rollback')).toMatchObject({ status: 'rolled-back', 'endpoint-config': first });
+  expect(await live()).toBe(first);
 });
