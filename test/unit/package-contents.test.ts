@@ -15,8 +15,11 @@ describe('the npm package', () => {
   )[0].files.map((f: { path: string }) => f.path);
 
   it('ships the CLI, every action, every reusable workflow, LICENSE and CHANGELOG.md', () => {
+    // The reusable workflows (ml-*.yml), which `mlops-actions workflow` resolves from the package;
+    // the project's own CI workflow stays out.
     const workflows = fs
       .readdirSync(path.join(ROOT, '.github/workflows'))
+      .filter((f) => f.startsWith('ml-'))
       .map((f) => `.github/workflows/${f}`);
     const actions = fs.readdirSync(path.join(ROOT, 'actions')).map((a) => `actions/${a}/action.yml`);
     expect(files).toEqual(
@@ -31,6 +34,7 @@ describe('the npm package', () => {
       ])
     );
     expect(workflows).toEqual(expect.arrayContaining(['.github/workflows/ml-deploy.yml']));
+    expect(files).not.toContain('.github/workflows/ci.yml');
   });
 
   it('leaves the sources, tests and examples out', () => {
