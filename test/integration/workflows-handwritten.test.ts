@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -99,6 +100,17 @@ async function workflow(file: string, args: string[], payload?: object): Promise
   const resultFile = path.join(work, 'result.json');
   const result = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : { jobs: [] };
   return { code, log, jobs: result.jobs, work };
+}
+/** An action through the built CLI, asynchronously (the emulator answers from this process). */
+async function cliOutput(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: repo.root, env });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`mlops-actions ${args[0]} exited ${code}:\n${out}\n${err}`);
+  return out;
 }
 const results = (run: Run) => Object.fromEntries(run.jobs.map((j) => [j.id, j.result]));
 const outputs = (run: Run, id: string) => run.jobs.find((j) => j.id === id)?.outputs ?? {};
@@ -296,4 +308,82 @@ test('merging the recorded model deploys it behind a canary; the manual rollback
   expect(results(rolled)).toEqual({ 'rollback / rollback': 'success', rollback: 'success' });
   expect(outputs(rolled, 'rollback')).toMatchObject({ status: 'rolled-back', 'endpoint-config': first });
   expect(await live()).toBe(first);
+});
+
+test('the schedule retrains on SageMaker with the training container, gates against the live model and deploys the new model data', async () => {
+  const env = { ...process.env, ...emulator.env, GITHUB_WORKSPACE: repo.root };
+  // The training image, pushed by digest; the training data on S3 (the same bytes DVC tracks).
+  const built = await cliOutput(
+    [
+      'build-image',
+      '--dockerfile',
+      'training/Dockerfile',
+      '--repository',
+      'handwritten-training',
+      '--build-args',
+      `BASE_IMAGE=${BASE_IMAGE}`,
+      '--network',
+      'host',
+      '--tags',
+      `retrain-${Date.now()}`
+    ],
+    env
+  );
+  const trainingImage = /^image-uri=(\S+)$/m.exec(built)![1];
+  const raw = path.join(temp, 'raw');
+  execFileSync('python3', ['training/make_data.py', raw], { cwd: repo.root });
+  const s3 = new S3Client({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  });
+  for (const file of fs.readdirSync(raw))
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'handwritten-dvc',
+        Key: `retrain/train/${file}`,
+        Body: fs.readFileSync(path.join(raw, file))
+      })
+    );
+  const sagemaker = new SageMakerClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  });
+  const liveModel = async () => {
+    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'handwritten' }));
+    const config = await sagemaker.send(
+      new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName })
+    );
+    return sagemaker.send(new DescribeModelCommand({ ModelName: config.ProductionVariants![0].ModelName }));
+  };
+  const servingImage = (await liveModel()).PrimaryContainer!.Image!;
+  starter('ml-retrain', {
+    'training-image': trainingImage,
+    'training-role-arn': 'arn:aws:iam::123456789012:role/handwritten-sagemaker',
+    channels: 'train: s3://handwritten-dvc/retrain/train',
+    'output-path': 's3://handwritten-dvc/models',
+    'metric-definitions': "accuracy: 'accuracy=([0-9.]+)'",
+    'endpoint-name': 'handwritten',
+    'serving-image': servingImage,
+    'gate-rules': 'accuracy >= baseline - 0.01',
+    alarms: ''
+  });
+  git('add', '-A');
+  git('commit', '-q', '-m', 'Retrain every week');
+
+  const run = await workflow('ml-retrain.yml', ['--event', 'schedule']);
+  if (run.code !== 0) throw new Error(run.log);
+  expect(results(run)).toEqual({
+    'retrain / train': 'success',
+    'retrain / gate': 'success',
+    'retrain / deploy': 'success',
+    retrain: 'success'
+  });
+  const trained = outputs(run, 'retrain / train');
+  expect(JSON.parse(trained.metrics)).toEqual({ accuracy: 0.9917 });
+  expect(outputs(run, 'retrain')).toMatchObject({ passed: 'true', status: 'deployed' });
+  const live = await liveModel();
+  expect(live.PrimaryContainer).toMatchObject({ Image: servingImage, ModelDataUrl: trained['model-data'] });
 });
