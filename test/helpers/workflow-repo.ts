@@ -9,6 +9,16 @@ import path from 'node:path';
 import { runWorkflow } from '../../src/workflow/run.js';
 import type { RunWorkflowOptions, WorkflowResult } from '../../src/workflow/types.js';
 
+/** A workflow on `push` with one job `j` whose `steps:` are the given YAML (indented six spaces). */
+export function oneJob(steps: string): string {
+  return `
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:${steps}`;
+}
+
 export function gitRepo(
   files: Record<string, string>,
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-repo-'))

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dvcAdd, initRepo, removeTempDirs, tempDir, writeFiles } from '../helpers/dvc-repo.js';
-import { gitRepo } from '../helpers/workflow-repo.js';
+import { gitRepo, oneJob } from '../helpers/workflow-repo.js';
 import { ROOT } from '../helpers/bundle.js';
 import type { WorkflowResult } from '../../src/workflow/types.js';
 
@@ -134,17 +134,12 @@ describe('mlops-actions workflow (built CLI)', () => {
 
   it("ends the steps' process groups when the run is interrupted", async () => {
     const repo = gitRepo({
-      'long.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'long.yml': oneJob(`
       - run: |
           (sleep 120) &
           echo $! > "${'$'}RUNNER_TEMP/../../../child.pid"
           sleep 120
-`
+`)
     });
     const work = tempDir('wf-int');
     const child = spawn(process.execPath, [CLI, 'workflow', 'long.yml', '--work-dir', work], {

@@ -1,5 +1,5 @@
 /** The local workflow runner: jobs in needs order, outputs across jobs, if: and status functions. */
-import { gitRepo, run } from '../helpers/workflow-repo.js';
+import { gitRepo, run, oneJob } from '../helpers/workflow-repo.js';
 
 const NEEDS = `
 name: chain
@@ -106,17 +106,12 @@ describe('failures', () => {
 
   it('continue-on-error lets the job go on and succeed, with the step outcome kept', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - id: flaky
         continue-on-error: true
         run: exit 1
       - run: echo "outcome=\${{ steps.flaky.outcome }} conclusion=\${{ steps.flaky.conclusion }}"
-`
+`)
     });
     const r = await run(repo, 'w.yml');
     r.assertOk();

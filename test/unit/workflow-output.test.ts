@@ -3,14 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startsCommand } from '../../src/untrusted.js';
-import { gitRepo, run } from '../helpers/workflow-repo.js';
+import { gitRepo, run, oneJob } from '../helpers/workflow-repo.js';
 
-const WORKFLOW = `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+const WORKFLOW = oneJob(`
       - run: |
           echo "token is \${{ secrets.API_TOKEN }} and env $TOKEN"
           echo "::add-mask::generated-password-123"
@@ -34,7 +29,7 @@ jobs:
           echo "::tok123::"
           echo "::notice::obeyed again"
       - run: cat hostile.txt
-`;
+`);
 
 describe('the log', () => {
   it('masks secrets and add-mask values everywhere, and renders workflow commands', async () => {
@@ -60,14 +55,9 @@ describe('the log', () => {
 
   it('masks secrets in the result file too', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - run: echo "leak=\${{ secrets.API_TOKEN }}" >> "$GITHUB_OUTPUT"
-`
+`)
     });
     const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'result-')), 'result.json');
     const r = await run(repo, 'w.yml', { secrets: { API_TOKEN: 'sk-very-secret-value' }, resultFile });
@@ -95,17 +85,12 @@ jobs:
 describe('--quiet', () => {
   it("shows a step's output only when the step fails", async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - run: echo "chatty but fine"
       - run: |
           echo "the reason it broke"
           exit 1
-`
+`)
     });
     const r = await run(repo, 'w.yml', { quiet: true });
     expect(r.result.ok).toBe(false);

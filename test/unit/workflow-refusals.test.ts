@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gitRepo, run } from '../helpers/workflow-repo.js';
+import { gitRepo, run, oneJob } from '../helpers/workflow-repo.js';
 
 const job = (steps: string) => `
 on: push
@@ -84,15 +84,10 @@ jobs:
 
   it('fails the step (naming the expression) when an expression cannot be evaluated at run time', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - name: Parse
         run: echo "\${{ fromJSON('not json') }}"
-`
+`)
     });
     const r = await run(repo, 'w.yml');
     expect(r.result.ok).toBe(false);
@@ -106,18 +101,13 @@ jobs:
 describe('what it runs instead', () => {
   it('--local-action maps an unknown action to a command with INPUT_* and GITHUB_OUTPUT', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - id: py
         uses: actions/setup-python@v5
         with:
           python-version: '3.12'
       - run: echo "version \${{ steps.py.outputs.python-version }}"
-`
+`)
     });
     const r = await run(repo, 'w.yml', {
       localActions: {
@@ -167,12 +157,7 @@ runs:
       shell: bash
       run: echo "doubled=\${{ inputs.word }}\${{ inputs.word }}" >> "$GITHUB_OUTPUT"
 `,
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - uses: actions/checkout@v4
       - id: h
         uses: ./actions/hello
@@ -181,7 +166,7 @@ jobs:
         with:
           word: ab
       - run: echo "\${{ steps.h.outputs.greeting }} / \${{ steps.t.outputs.doubled }}"
-`
+`)
     });
     const r = await run(repo, 'w.yml');
     r.assertOk();
@@ -192,15 +177,10 @@ jobs:
     const repo = gitRepo({
       'actions/twice/action.yml':
         'name: twice\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n',
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - name: Twice
         uses: ./actions/twice
-`
+`)
     });
     const r = await run(repo, 'w.yml');
     expect(r.result.ok).toBe(false);
@@ -229,16 +209,11 @@ describe('a node action without its built file', () => {
   it("fails the step (a local action's code may be built by an earlier step), naming the file", async () => {
     const repo = gitRepo({
       'actions/hello/action.yml': 'name: hello\nruns:\n  using: node20\n  main: dist/index.js\n',
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - uses: actions/checkout@v4
       - name: Greet
         uses: ./actions/hello
-`
+`)
     });
     const r = await run(repo, 'w.yml');
     expect(r.result.ok).toBe(false);

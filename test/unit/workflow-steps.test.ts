@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gitRepo, run } from '../helpers/workflow-repo.js';
+import { gitRepo, run, oneJob } from '../helpers/workflow-repo.js';
 
 describe('run steps', () => {
   it('layers env (workflow < job < GITHUB_ENV < step) and honours defaults, shell and working-directory', async () => {
@@ -52,16 +52,11 @@ jobs:
 
   it('runs bash with -eo pipefail, as GitHub does', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - run: |
           false | cat
           echo "pipefail did not stop me"
-`
+`)
     });
     const r = await run(repo, 'w.yml');
     expect(r.job('j').result).toBe('failure');
@@ -159,14 +154,9 @@ jobs:
 describe('what steps write back', () => {
   it('fails a step whose GITHUB_OUTPUT block never ends, naming the file and the output', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - run: printf 'notes<<END\\nno end here\\n' >> "$GITHUB_OUTPUT"
-`
+`)
     });
     const r = await run(repo, 'w.yml');
     expect(r.result.ok).toBe(false);
@@ -175,19 +165,14 @@ jobs:
 
   it('hashFiles() hashes the matching files of the workspace, and is empty for none', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - uses: actions/checkout@v4
       - run: |
           echo "lock=\${{ hashFiles('**/requirements*.txt') }}"
           echo "none=[\${{ hashFiles('*.nothing') }}]"
       - run: echo "changed" >> sub/requirements-dev.txt
       - run: echo "lock=\${{ hashFiles('**/requirements*.txt') }}"
-`,
+`),
       'sub/requirements-dev.txt': 'jest\n'
     });
     const r = await run(repo, 'w.yml');
@@ -247,18 +232,13 @@ jobs:
 describe('emulated actions', () => {
   it('configure-aws-credentials: the emulator when AWS_ENDPOINT_URL is set, else the machine chain, saying which', async () => {
     const repo = gitRepo({
-      'w.yml': `
-on: push
-jobs:
-  j:
-    runs-on: ubuntu-latest
-    steps:
+      'w.yml': oneJob(`
       - uses: aws-actions/configure-aws-credentials@v4
         with:
           role-to-assume: arn:aws:iam::123456789012:role/deployer
           aws-region: eu-west-1
       - run: echo "region=$AWS_REGION default=$AWS_DEFAULT_REGION key=\${AWS_ACCESS_KEY_ID:-none}"
-`
+`)
     });
     const emulated = await run(repo, 'w.yml', {
       env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4599', AWS_ACCESS_KEY_ID: 'mine' }
