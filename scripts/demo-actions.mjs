@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { BASE_IMAGE, checkServices, cli, example, indenter, root, startEmulator } from './demo-setup.mjs';
+import { BASE_IMAGE, checkServices, example, root, runCli, startEmulator } from './demo-setup.mjs';
 
 const SCALE = '0.005';
 const ROLE = 'arn:aws:iam::123456789012:role/wine-sagemaker-execution';
@@ -118,24 +118,14 @@ async function step(title, action, inputs, { cwd = repo, expect = 'success' } = 
     GITHUB_OUTPUT: path.join(dir, 'output'),
     GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md')
   };
-  const args = [cli, action, ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, String(v)])];
+  const args = [action, ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, String(v)])];
   console.log(
     `\n━━ ${title}\n$ mlops-actions ${action} ${Object.entries(inputs)
       .map(([k, v]) => `--${k} ${JSON.stringify(String(v))}`)
       .join(' ')}`
   );
   const started = Date.now();
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const indent = indenter();
-  const echo = (d) => {
-    const text = indent(String(d));
-    if (quiet) log += text;
-    else process.stdout.write(text);
-  };
-  child.stdout.on('data', echo);
-  child.stderr.on('data', echo);
-  const code = await new Promise((resolve) => child.on('close', resolve));
+  const { code, log } = await runCli(args, { cwd, env, quiet });
   const outputs = {};
   const text = fs.existsSync(env.GITHUB_OUTPUT) ? fs.readFileSync(env.GITHUB_OUTPUT, 'utf8') : '';
   for (const m of text.matchAll(/^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];

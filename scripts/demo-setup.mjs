@@ -50,8 +50,27 @@ export async function startEmulator({ scale, stateFile, buckets }) {
   return { process: child, url };
 }
 
+/**
+ * Runs the CLI with `args`, its output indented and echoed (or only kept, when quiet); resolves to
+ * its exit code and what it printed.
+ */
+export async function runCli(args, { cwd, env, quiet }) {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const indent = indenter();
+  const echo = (d) => {
+    const text = indent(String(d));
+    if (quiet) log += text;
+    else process.stdout.write(text);
+  };
+  child.stdout.on('data', echo);
+  child.stderr.on('data', echo);
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  return { code, log };
+}
+
 /** Indents every line of a child's output once, whichever chunk it arrives in. */
-export function indenter(prefix = '  ') {
+function indenter(prefix = '  ') {
   let lineStart = true;
   return (chunk) => {
     const text = (lineStart ? prefix : '') + chunk.replace(/\n(?=.)/g, `\n${prefix}`);

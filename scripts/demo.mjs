@@ -19,13 +19,13 @@
 // Needs .ci/services first (the Docker engine and the registry on 127.0.0.1:5000).
 // `npm run demo:actions` runs the actions one by one with the CLI instead (canary rolled back by an
 // alarm that real traffic fires, an A/B test).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-import { BASE_IMAGE, checkServices, cli, example, indenter, root, startEmulator } from './demo-setup.mjs';
+import { BASE_IMAGE, checkServices, cli, example, root, runCli, startEmulator } from './demo-setup.mjs';
 import { GitHubStandIn } from './github-stand-in.mjs';
 
 const SCALE = '0.005';
@@ -155,7 +155,6 @@ async function workflow(title, file, { event, ref = 'main', inputs = {}, payload
   const work = fs.mkdtempSync(path.join(temp, 'run-'));
   const resultFile = path.join(work, 'result.json');
   const args = [
-    cli,
     'workflow',
     `.github/workflows/${file}`,
     '--event',
@@ -182,17 +181,7 @@ async function workflow(title, file, { event, ref = 'main', inputs = {}, payload
     `\n━━ ${title}\n$ mlops-actions workflow .github/workflows/${file} --event ${event} --ref ${ref}`
   );
   const started = Date.now();
-  const child = spawn(process.execPath, args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const indent = indenter();
-  const echo = (d) => {
-    const text = indent(String(d));
-    if (quiet) log += text;
-    else process.stdout.write(text);
-  };
-  child.stdout.on('data', echo);
-  child.stderr.on('data', echo);
-  const code = await new Promise((resolve) => child.on('close', resolve));
+  const { code, log } = await runCli(args, { cwd: repo, env, quiet });
   const result = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : { jobs: [] };
   const summary = path.join(work, 'summary.md');
   if (fs.existsSync(summary)) summaries += `\n# ${title}\n\n${fs.readFileSync(summary, 'utf8')}\n`;
