@@ -18,6 +18,8 @@ export class GitHubStandIn {
   readonly calls: RecordedCall[];
   readonly comments: StandInComment[];
   mode: StandInMode;
+  /** When true, the next write is applied and its answer lost (the connection is cut): once. */
+  loseNextWriteAnswer: boolean;
   constructor(repository?: string, prefix?: string);
   /** Starts on a free loopback port; returns the API URL (GITHUB_API_URL). */
   start(): Promise<string>;

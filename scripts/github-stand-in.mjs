@@ -13,6 +13,8 @@ export class GitHubStandIn {
   comments = [];
   /** ok, forbidden or read-only */
   mode = 'ok';
+  /** When true, the next write is applied and its answer lost (the connection is cut): once. */
+  loseNextWriteAnswer = false;
   server;
   nextId = 1000;
   base = '';
@@ -57,6 +59,7 @@ export class GitHubStandIn {
     this.calls.length = 0;
     this.comments.length = 0;
     this.mode = 'ok';
+    this.loseNextWriteAnswer = false;
   }
 
   view(c) {
@@ -79,7 +82,10 @@ export class GitHubStandIn {
     }
     const method = req.method ?? 'GET';
     this.calls.push({ method, path: url.pathname, query, body, authorization: req.headers.authorization });
+    const lose = method !== 'GET' && this.loseNextWriteAnswer;
+    if (lose) this.loseNextWriteAnswer = false;
     const send = (status, doc, headers = {}) => {
+      if (lose) return req.socket.destroy();
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(doc));
     };

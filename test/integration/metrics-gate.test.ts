@@ -190,6 +190,20 @@ describe('on a pull request', () => {
     expect(bodies).toEqual([MARKER, '<!-- mlops-actions:metrics-gate:Latency -->']);
   });
 
+  it('a comment whose answer was lost is found and updated by the re-run, never duplicated', async () => {
+    standIn.loseNextWriteAnswer = true;
+    const first = await gate();
+    // The comment was made, but the step never heard back: it warns and the gate still decides.
+    expect(standIn.commentsOn(7)).toHaveLength(1);
+    expect(first.exitCode).toBe(0);
+    expect(first.outputs.passed).toBe('true');
+    expect(first.log).toMatch(/Could not comment on pull request #7/);
+    const second = await gate();
+    expect(second.exitCode).toBe(0);
+    expect(standIn.commentsOn(7)).toHaveLength(1);
+    expect(standIn.writes().map((c) => c.method)).toEqual(['POST', 'PATCH']);
+  });
+
   it('says so and does not fail when GitHub refuses the comment (403)', async () => {
     standIn.mode = 'forbidden';
     const run = await gate();
