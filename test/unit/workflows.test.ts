@@ -178,4 +178,10 @@ describe('workflows use the actions as declared, with least privilege', () => {
     expect(inputs['timeout-minutes'].default).toBeGreaterThan(waitHours * 60);
     expect(inputs['timeout-minutes'].default).toBeLessThanOrEqual(360);
   });
+
+  it("a pull request's gates run one at a time, so they keep one comment", () => {
+    const pr = YAML.parse(fs.readFileSync(path.join(ROOT, '.github/workflows/ml-pull-request.yml'), 'utf8'));
+    expect(pr.jobs.gate.concurrency.group).toContain('github.event.pull_request.number');
+    expect(pr.jobs.gate.concurrency['cancel-in-progress']).toBe(false);
+  });
 });
