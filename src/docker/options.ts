@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { singleLine } from '../limits.js';
+import { insideWorkspace } from '../paths.js';
 import type { RunContext } from '../github/context.js';
 import { parseEcrRegistry } from '../ecr/ecr.js';
 import { REGISTRY, REPOSITORY, TAG, registryHost, tagSafe } from './reference.js';
@@ -38,56 +39,6 @@ export interface BuildOptions {
   cacheTo: string[];
   platform?: string;
   network?: string;
-}
-
-/** Whether `target` is `base` or below it. */
-function within(base: string, target: string): boolean {
-  const relative = path.relative(base, target);
-  return (
-    relative === '' ||
-    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
-  );
-}
-
-/**
- * `value` (relative to the workspace) as an absolute path that stays inside the workspace, symbolic
- * links included: the path itself, or its nearest existing parent when it does not exist yet, is
- * resolved with realpath, so a link (or a linked parent) that leads outside is refused like `../x`.
- * The resolved path is returned, so Docker reads what was checked.
- */
-export function insideWorkspace(input: string, value: string, workspace: string): string {
-  singleLine(input, value);
-  const root = path.resolve(workspace);
-  const absolute = path.resolve(root, value);
-  if (!within(root, absolute)) {
-    throw new InputError(
-      input,
-      `Input "${input}" must be a path inside the workspace, but "${value}" is outside it.`
-    );
-  }
-  const realRoot = fs.realpathSync(root);
-  // The longest part of the path that resolves (a dangling link resolves no further than its parent).
-  let existing = absolute;
-  const rest: string[] = [];
-  let real: string | undefined;
-  while (real === undefined) {
-    try {
-      real = path.join(fs.realpathSync(existing), ...rest);
-    } catch {
-      if (existing === root) real = path.join(realRoot, ...rest);
-      else {
-        rest.unshift(path.basename(existing));
-        existing = path.dirname(existing);
-      }
-    }
-  }
-  if (!within(realRoot, real)) {
-    throw new InputError(
-      input,
-      `Input "${input}" must be a path inside the workspace, but "${value}" leads outside it through a symbolic link.`
-    );
-  }
-  return real;
 }
 
 /** Entries one per line: cache specifications contain commas (`type=gha,mode=max`). */

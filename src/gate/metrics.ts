@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { insideWorkspace } from '../docker/options.js';
+import { insideWorkspace } from '../paths.js';
 import { InputError } from '../errors.js';
 
 export interface Metrics {

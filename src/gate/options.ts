@@ -1,6 +1,6 @@
 /** metrics-gate's inputs, every one checked before anything is read from git, AWS or GitHub. */
 import fs from 'node:fs';
-import { insideWorkspace } from '../docker/options.js';
+import { insideWorkspace } from '../paths.js';
 import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { parseBaseline, type BaselineSpec } from './baseline.js';

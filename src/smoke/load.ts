@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { insideWorkspace } from '../docker/options.js';
+import { insideWorkspace } from '../paths.js';
 import { InputError } from '../errors.js';
 import { parseRequests, payloadCases, type SmokeCase } from './requests.js';
 

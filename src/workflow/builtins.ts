@@ -8,20 +8,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StepContext, StepOutcome } from './execute.js';
+import { resolveInside } from '../paths.js';
 import { say } from './state.js';
 import type { Builtin } from './uses.js';
 
 /** A path from an input, inside `root` (symlinks resolved), or an error naming the input. */
 export function insidePath(root: string, value: string, input: string): string {
-  const target = path.resolve(root, value);
-  const realRoot = fs.realpathSync(root);
-  let existing = target;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  const real = path.join(fs.realpathSync(existing), path.relative(existing, target));
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    throw new Error(`input "${input}" (${value}) points outside the workspace`);
-  }
-  return target;
+  const resolved = resolveInside(root, value);
+  if (resolved.escapes) throw new Error(`input "${input}" (${value}) points outside the workspace`);
+  return resolved.absolute;
 }
 
 function git(cwd: string, args: string[]): string {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { insideWorkspace } from '../../src/docker/options.js';
+import { insideWorkspace } from '../../src/paths.js';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-options-'));
 const workspace = path.join(temp, 'workspace');
