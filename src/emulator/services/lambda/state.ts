@@ -118,3 +118,15 @@ export function versionOf(fn: FunctionRecord, qualifier = '$LATEST'): VersionRec
   const alias = fn.aliases[qualifier];
   return alias ? versionOf(fn, alias.FunctionVersion) : undefined;
 }
+
+/**
+ * A FunctionName parameter as Lambda takes it: a name (`my-function`), a partial ARN
+ * (`123456789012:function:my-function`) or an ARN, each optionally with `:<qualifier>`.
+ */
+export function parseFunctionName(value: string): { name: string; qualifier?: string } | undefined {
+  const match =
+    /^(?:(?:arn:aws[\w-]*:lambda:[a-z0-9-]+:)?\d{12}:function:)?([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/.exec(
+      value
+    );
+  return match ? { name: match[1], qualifier: match[2] } : undefined;
+}
