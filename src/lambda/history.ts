@@ -46,9 +46,7 @@ export interface Deployment {
 }
 
 export function formatDeployment(d: Deployment): string {
-  return tagValue(
-    `version=${d.version} from=${d.from || '-'} by=${d.by} at=${d.at} strategy=${d.strategy}`
-  );
+  return tagValue(`version=${d.version} from=${d.from || '-'} by=${d.by} at=${d.at} strategy=${d.strategy}`);
 }
 
 export function parseDeployment(value: string | undefined): Deployment | undefined {
