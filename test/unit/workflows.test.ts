@@ -141,7 +141,7 @@ describe('workflows use the actions as declared, with least privilege', () => {
         file,
         id,
         '${{ inputs.environment }}',
-        file.includes('lambda')
+        String(file).includes('lambda')
           ? 'ml-deploy-lambda-${{ inputs.function-name }}'
           : 'ml-deploy-${{ inputs.endpoint-name }}'
       ]);

@@ -4,6 +4,7 @@ import {
   GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
+  type InvokeCommandOutput,
   ResourceNotFoundException
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,6 +23,8 @@ import { judgeAnswer } from '../../../src/smoke/expect.js';
 import { parseRequests } from '../../../src/smoke/requests.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
+/** A payload as the SDK's output types it (a Uint8Array with helpers the code does not use). */
+const blob = (text: string) => bytes(text) as unknown as InvokeCommandOutput['Payload'];
 const text = (b: Uint8Array | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
 const target = (event: LambdaTarget['event'] = 'raw'): LambdaTarget => ({
   functionName: 'wine',
@@ -151,7 +154,7 @@ describe('Invoke', () => {
   it('raw: the body is the payload, sent to the alias; the executed version is the variant', async () => {
     lambda
       .on(InvokeCommand)
-      .resolves({ StatusCode: 200, ExecutedVersion: '7', Payload: bytes('{"ok":true}') });
+      .resolves({ StatusCode: 200, ExecutedVersion: '7', Payload: blob('{"ok":true}') });
     const answer = await lambdaInvoke(lambda as unknown as LambdaClient, target())(request);
     const [call] = lambda.commandCalls(InvokeCommand);
     expect(call.args[0].input).toEqual({
@@ -165,15 +168,15 @@ describe('Invoke', () => {
   });
 
   it('api-gateway: the payload is the proxy event, the result unwrapped', async () => {
-    lambda
-      .on(InvokeCommand)
-      .resolves({
-        StatusCode: 200,
-        ExecutedVersion: '8',
-        Payload: bytes('{"statusCode": 201, "body": "made"}')
-      });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      ExecutedVersion: '8',
+      Payload: blob('{"statusCode": 201, "body": "made"}')
+    });
     const answer = await lambdaInvoke(lambda as unknown as LambdaClient, target('api-gateway'))(request);
-    const sent = JSON.parse(text(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload)) as {
+    const sent = JSON.parse(
+      text(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload as Uint8Array)
+    ) as {
       body: string;
       httpMethod: string;
     };
@@ -195,7 +198,7 @@ describe('Invoke', () => {
       StatusCode: 200,
       ExecutedVersion: '8',
       FunctionError: 'Unhandled',
-      Payload: bytes('{"errorMessage": "broken build", "errorType": "RuntimeError", "stackTrace": []}')
+      Payload: blob('{"errorMessage": "broken build", "errorType": "RuntimeError", "stackTrace": []}')
     });
     const answer = await lambdaInvoke(lambda as unknown as LambdaClient, target('api-gateway'))(request);
     expect(answer).toEqual({ variant: '8', error: 'function error (Unhandled) RuntimeError: broken build' });
