@@ -9,6 +9,10 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import fs from 'node:fs';
+import { proxyAnswer, proxyEvent as toolkitEvent } from '../../src/smoke/apigateway.js';
+import { judgeAnswer } from '../../src/smoke/expect.js';
+import { parseRequests } from '../../src/smoke/requests.js';
 import { ROOT } from '../helpers/bundle.js';
 import { DOCKER, docker } from '../helpers/docker.js';
 import { BASE_IMAGE, EXAMPLE, ensureBaseImage, removeLocalImages, uniqueName } from '../helpers/images.js';
@@ -194,8 +198,10 @@ describe("the example's Lambda image on the Runtime API", () => {
 
   it('answers a prediction as an API Gateway proxy result, warm invocations on the model loaded once, and a bad request with a 400', async () => {
     const api = await runtimeApi();
+    const started = Date.now();
     const id = start(good, api);
     const first = await api.invoke(proxyEvent({ instances: [ROW_CLASS_0] }));
+    const cold = Date.now() - started;
     expect(first.kind).toBe('response');
     expect(first.body).toMatchObject({
       statusCode: 200,
@@ -210,7 +216,9 @@ describe("the example's Lambda image on the Runtime API", () => {
 
     const warm: number[] = [];
     for (let i = 0; i < 5; i++) warm.push((await api.invoke(proxyEvent({ instances: [ROW_CLASS_0] }))).ms);
-    console.log(`warm invocations of the example's Lambda image: ${warm.join(', ')} ms`);
+    console.log(
+      `the example's Lambda image: docker run to the first answer ${cold} ms (init ${cold - first.ms} ms); warm invocations ${warm.join(', ')} ms`
+    );
 
     const bad = await api.invoke(proxyEvent({ instances: [[1, 2, 3]] }));
     expect(bad.kind).toBe('response');
@@ -221,6 +229,26 @@ describe("the example's Lambda image on the Runtime API", () => {
     // Eight invocations, one init: the model was loaded once.
     const logs = execFileSync(DOCKER, ['logs', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(logs.match(/loaded the model of \/opt\/ml\/model/g)).toHaveLength(1);
+  }, 120_000);
+
+  it("passes the serving image's smoke requests, sent as smoke-test's API Gateway events and unwrapped as smoke-test does", async () => {
+    const api = await runtimeApi();
+    start(good, api);
+    const file = path.join(ROOT, EXAMPLE, 'serving/smoke/requests.jsonl');
+    const cases = parseRequests(fs.readFileSync(file, 'utf8'), 'requests.jsonl', 'application/json');
+    expect(cases.length).toBeGreaterThanOrEqual(4);
+    for (const c of cases) {
+      const event = toolkitEvent({
+        body: c.body,
+        contentType: c.contentType,
+        requestId: randomUUID(),
+        now: Date.now()
+      });
+      const posted = await api.invoke(event);
+      expect(posted.kind).toBe('response');
+      const answer = proxyAnswer(Buffer.from(JSON.stringify(posted.body)));
+      expect([c.name, judgeAnswer(c.expect, answer)]).toEqual([c.name, { ok: true }]);
+    }
   }, 120_000);
 
   it('the broken build posts a function error on every invocation, after an init that succeeded', async () => {
