@@ -414,11 +414,20 @@ export const ACTIONS: Record<string, ActionMetadata> = {
     }
   },
   "smoke-test": {
-    "description": "Send requests to a live SageMaker endpoint and judge its answers (status, JSON fields, error rate, p95 latency), per production variant, with the traffic split observed in the job summary.",
+    "description": "Send requests to a live SageMaker endpoint or Lambda alias and judge its answers (status, JSON fields, error rate, p95 latency), per production variant or executed version, with the traffic split observed in the job summary.",
     "inputs": {
       "endpoint-name": {
-        "description": "The SageMaker endpoint to test.",
-        "required": true
+        "description": "The SageMaker endpoint to test. Give this or function-name, not both."
+      },
+      "function-name": {
+        "description": "The Lambda function to test (its name or ARN, without a qualifier), through its alias. Give this or endpoint-name, not both."
+      },
+      "alias": {
+        "description": "The alias of function-name the requests go to (Invoke's Qualifier), the way API Gateway or a function URL calls it. Default: live. Not $LATEST or a version number."
+      },
+      "event": {
+        "description": "What Lambda gets for each request: raw (the request body is the payload, as it is; it must be JSON) or api-gateway (an API Gateway REST proxy event with the body as a string; the function's {\"statusCode\", \"headers\", \"body\"} is unwrapped, so the requests file written for a SageMaker endpoint judges the function the same way). Only with function-name.",
+        "default": "raw"
       },
       "requests": {
         "description": "The cases, in the workspace: a file of JSON lines, each {\"body\": ..., \"content-type\": ..., \"expect\": {\"status\": 200, \"json\": {\"predictions.0.label\": \"class_0\", \"id\": {\"exists\": true}}}}, or a folder whose files are sent as they are (each expecting status 200).",
@@ -429,7 +438,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "application/json"
       },
       "target-variant": {
-        "description": "Send every request to this production variant (TargetVariant) instead of by the weights, e.g. the canary's."
+        "description": "Send every request to this production variant (TargetVariant) instead of by the weights, e.g. the canary's. SageMaker only."
       },
       "count": {
         "description": "How many times the set of cases is sent, in order. Default: 1 (when duration is empty); not together with duration."
@@ -449,11 +458,11 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "Fail when the 95th percentile of the request latency is above this, e.g. 500ms or 2s (bare numbers are seconds). Empty for no limit."
       },
       "wait-for-in-service": {
-        "description": "Wait until the endpoint is InService (DescribeEndpoint) before the first request, and check that target-variant is one of its variants.",
+        "description": "Wait until the endpoint is InService (DescribeEndpoint) before the first request, and check that target-variant is one of its variants; for a Lambda alias, that the function and alias exist and every version the alias routes to is Active with no update in progress (GetAlias, GetFunctionConfiguration).",
         "default": "true"
       },
       "wait-timeout": {
-        "description": "How long to wait for InService, e.g. 90s, 15m, 1h.",
+        "description": "How long to wait for InService (or Active), e.g. 90s, 15m, 1h.",
         "default": "30m"
       },
       "region": {
@@ -480,7 +489,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The 95th percentile of the latency of a request, in milliseconds."
       },
       "variants": {
-        "description": "JSON: for each invoked production variant, {\"requests\": n, \"errors\": n, \"p50-ms\": n, \"p95-ms\": n}, e.g. {\"AllTraffic\": {...}, \"Canary\": {...}}."
+        "description": "JSON: for each invoked production variant (for a Lambda alias, each executed version), {\"requests\": n, \"errors\": n, \"p50-ms\": n, \"p95-ms\": n}, e.g. {\"AllTraffic\": {...}, \"Canary\": {...}} or {\"6\": {...}, \"7\": {...}}."
       }
     }
   },

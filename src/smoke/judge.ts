@@ -15,13 +15,18 @@ export function percentText(fraction: number): string {
   return `${Math.round(fraction * 10000) / 100}%`;
 }
 
-function where(f: Failure): string {
-  return f.variant ? ` (variant ${f.variant})` : '';
-}
+/** What an answer's variant is: a SageMaker production variant, or the Lambda version that ran. */
+export type VariantNoun = 'variant' | 'version';
 
-export function verdict(stats: Stats, limits: Limits, cancelled = false): string | undefined {
+export function verdict(
+  stats: Stats,
+  limits: Limits,
+  cancelled = false,
+  noun: VariantNoun = 'variant'
+): string | undefined {
+  const where = (f: Failure) => (f.variant ? ` (${noun} ${f.variant})` : '');
   if (cancelled)
-    return `The workflow was cancelled after ${stats.requests} requests (${stats.errors} errors): the endpoint was not judged.`;
+    return `The workflow was cancelled after ${stats.requests} requests (${stats.errors} errors): the ${noun === 'variant' ? 'endpoint' : 'function'} was not judged.`;
   if (!stats.requests) return 'No request was sent.';
   const wrong = stats.firstWrongAnswer;
   if (wrong) {

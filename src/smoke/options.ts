@@ -6,11 +6,16 @@ import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { singleLine } from '../limits.js';
 import { NAME } from '../sagemaker/options.js';
+import type { LambdaTarget } from './lambda.js';
+import { checkLambdaCases, readLambdaTarget } from './lambda-options.js';
 import { loadCases } from './load.js';
 import { isContentType, type SmokeCase } from './requests.js';
 
 export interface SmokeOptions {
-  endpointName: string;
+  /** The SageMaker endpoint; undefined when `lambda` is the target. */
+  endpointName?: string;
+  /** The Lambda alias, when function-name is given instead of endpoint-name. */
+  lambda?: LambdaTarget;
   cases: SmokeCase[];
   targetVariant?: string;
   /** Times the set is sent; undefined when durationSeconds is given. */
@@ -48,9 +53,11 @@ export function parseRate(value: string): number | undefined {
 }
 
 export function readSmokeOptions(inputs: Inputs, workspace: string): SmokeOptions {
-  const endpointName =
-    inputs.matching('endpoint-name', NAME, NAME_TEXT) ??
-    fail('endpoint-name', 'Input "endpoint-name" is required: give the SageMaker endpoint.');
+  const lambda = readLambdaTarget(inputs);
+  const endpointName = lambda
+    ? undefined
+    : (inputs.matching('endpoint-name', NAME, NAME_TEXT) ??
+      fail('endpoint-name', 'Input "endpoint-name" is required: give the SageMaker endpoint.'));
   const contentType = singleLine('content-type', inputs.raw('content-type') || 'application/json');
   if (!isContentType(contentType))
     fail(
@@ -76,6 +83,7 @@ export function readSmokeOptions(inputs: Inputs, workspace: string): SmokeOption
   const p95 = inputs.duration('max-p95-latency', { min: 0.001, max: HOUR });
   const options = {
     endpointName,
+    lambda,
     targetVariant,
     count: durationSeconds === undefined ? (count ?? 1) : undefined,
     durationSeconds,
@@ -90,5 +98,7 @@ export function readSmokeOptions(inputs: Inputs, workspace: string): SmokeOption
     'requests',
     inputs.required('requests', 'give a file of JSON lines, or a folder of payload files, in the workspace')
   );
-  return { ...options, cases: loadCases(requests, workspace, contentType) };
+  const cases = loadCases(requests, workspace, contentType);
+  if (lambda) checkLambdaCases(cases, lambda);
+  return { ...options, cases };
 }

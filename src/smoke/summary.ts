@@ -1,11 +1,18 @@
-/** The job summary of smoke-test: what was sent, per-variant counts and latency, the first failures. */
+/**
+ * The job summary of smoke-test: what was sent, per-variant (SageMaker) or per-executed-version
+ * (Lambda) counts and latency, the first failures.
+ */
 import { formatDuration } from '../duration.js';
 import { keyValueTable, markdownTable, mermaid } from '../report.js';
 import { percentText, type Limits } from './judge.js';
+import type { LambdaTarget } from './lambda.js';
+import { routingText, type Routing } from './lambda-ready.js';
 import type { Stats } from './stats.js';
 
 export interface SummaryInput {
-  endpointName: string;
+  endpointName?: string;
+  /** The Lambda alias tested instead of an endpoint, and its routing when it was read. */
+  lambda?: LambdaTarget & { routing?: Routing };
   targetVariant?: string;
   cases: number;
   count?: number;
@@ -40,11 +47,29 @@ export function smokeSummary(s: SummaryInput): string {
     s.durationSeconds !== undefined
       ? `for ${formatDuration(s.durationSeconds)}`
       : `${s.count} time${s.count === 1 ? '' : 's'}`;
+  const { lambda } = s;
+  const target = lambda ? `${lambda.functionName}:${lambda.alias}` : (s.endpointName ?? '');
+  const noun = lambda ? 'Version' : 'Variant';
   const parts = [
-    `## smoke-test: ${s.failure ? 'failed' : 'passed'} on ${code(s.endpointName)}\n`,
+    `## smoke-test: ${s.failure ? 'failed' : 'passed'} on ${code(target)}\n`,
     keyValueTable([
-      ['Endpoint', code(s.endpointName)],
+      ['Endpoint', s.endpointName ? code(s.endpointName) : undefined],
       ['Target variant', s.targetVariant ? code(s.targetVariant) : undefined],
+      ['Function', lambda ? code(lambda.functionName) : undefined],
+      [
+        'Alias',
+        lambda
+          ? `${code(lambda.alias)}${lambda.routing ? `: ${routingText(lambda.routing)}` : ''}`
+          : undefined
+      ],
+      [
+        'Event',
+        lambda
+          ? lambda.event === 'raw'
+            ? 'raw (the request body is the payload)'
+            : 'api-gateway (REST proxy event; statusCode and body unwrapped)'
+          : undefined
+      ],
       [
         'Sent',
         `${stats.requests} requests in ${formatDuration(s.seconds)}: ${s.cases} cases, ${sent}, ${s.concurrency} at a time`
@@ -62,15 +87,15 @@ export function smokeSummary(s: SummaryInput): string {
   const variants = Object.entries(stats.variants);
   if (variants.length) {
     parts.push(
-      '\n### Variants\n',
+      lambda ? '\n### Executed versions\n' : '\n### Variants\n',
       markdownTable(
-        ['Variant', 'Requests', 'Errors', 'p50', 'p95'],
+        [noun, 'Requests', 'Errors', 'p50', 'p95'],
         variants.map(([name, v]) => [code(name), v.requests, v.errors, `${v.p50Ms}ms`, `${v.p95Ms}ms`])
       ),
       '\n',
       mermaid(
         [
-          'pie showData title Traffic observed',
+          `pie showData title Traffic observed${lambda ? ' by version' : ''}`,
           ...variants.map(([name, v]) => `  "${label(name)}" : ${v.requests}`)
         ].join('\n')
       )
@@ -80,7 +105,7 @@ export function smokeSummary(s: SummaryInput): string {
     parts.push(
       `\n### First failing requests (${stats.failures.length} of ${stats.errors})\n`,
       markdownTable(
-        ['Request', 'Variant', 'Why', 'Body'],
+        ['Request', noun, 'Why', 'Body'],
         stats.failures.map((f) => [
           f.case.name,
           f.variant ? code(f.variant) : '-',

@@ -275,7 +275,7 @@ const cases: Array<[input: string, inputs: Record<string, string>, message: stri
   [
     'endpoint-name',
     { ...base, 'endpoint-name': '' },
-    'Input "endpoint-name" is required: give the SageMaker endpoint.'
+    'Input "endpoint-name" or "function-name" is required: give the SageMaker endpoint, or the Lambda function (with alias), to test.'
   ],
   [
     'endpoint-name',

@@ -113,7 +113,7 @@ describe('workflows use the actions as declared, with least privilege', () => {
     }
   });
 
-  it("every change to an endpoint runs in a GitHub environment, in the endpoint's one queue", () => {
+  it('every change to an endpoint or alias runs in a GitHub environment, in its one queue', () => {
     const changers = docs.flatMap(({ file, doc }) =>
       (
         Object.entries(doc.jobs ?? {}) as Array<
@@ -124,11 +124,14 @@ describe('workflows use the actions as declared, with least privilege', () => {
         >
       )
         .filter(([, job]) =>
-          (job.steps ?? []).some((s) => /\/actions\/(deploy-canary|promote|rollback)@/.test(s.uses ?? ''))
+          (job.steps ?? []).some((s) =>
+            /\/actions\/(deploy-canary|deploy-lambda|promote|rollback)@/.test(s.uses ?? '')
+          )
         )
         .map(([id, job]) => [file, id, job.environment, job.concurrency?.group])
     );
     expect(changers.map(([file, id]) => `${file}:${id}`).sort()).toEqual([
+      '.github/workflows/ml-deploy-lambda.yml:deploy',
       '.github/workflows/ml-deploy.yml:deploy',
       '.github/workflows/ml-retrain.yml:deploy',
       '.github/workflows/ml-rollback.yml:rollback'
@@ -138,13 +141,15 @@ describe('workflows use the actions as declared, with least privilege', () => {
         file,
         id,
         '${{ inputs.environment }}',
-        'ml-deploy-${{ inputs.endpoint-name }}'
+        String(file).includes('lambda')
+          ? 'ml-deploy-lambda-${{ inputs.function-name }}'
+          : 'ml-deploy-${{ inputs.endpoint-name }}'
       ]);
   });
 
   it('starters call reusable workflows that exist, with declared inputs and every required one', () => {
     const starters = docs.filter(({ file }) => file.startsWith('workflows-templates/'));
-    expect(starters.length).toBe(4);
+    expect(starters.length).toBe(5);
     for (const { file, doc } of starters) {
       for (const [id, job] of Object.entries(doc.jobs) as Array<[string, { uses: string; with?: object }]>) {
         const m = /^mlops-actions\/mlops-actions\/(\.github\/workflows\/[^@]+)@v1$/.exec(job.uses);
