@@ -53,9 +53,7 @@ export async function startLambdaWorld(options: EmulatorOptions = {}): Promise<L
 }
 
 /** A repository in the emulator's ECR with images `v1` and `v2`; their digests. */
-export async function imageRepository(
-  world: LambdaWorld
-): Promise<{
+export async function imageRepository(world: LambdaWorld): Promise<{
   repository: string;
   v1: string;
   v2: string;

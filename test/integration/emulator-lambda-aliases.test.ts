@@ -242,6 +242,7 @@ describe('emulator Lambda: provisioned concurrency', () => {
     await world.lambda.send(
       new PutProvisionedConcurrencyConfigCommand({
         FunctionName: `${FN}:1`,
+        Qualifier: '1',
         ProvisionedConcurrentExecutions: 1
       })
     );

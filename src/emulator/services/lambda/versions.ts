@@ -9,7 +9,7 @@ import { configuration } from './functions.js';
 import { functionArn, type FunctionRecord, type VersionRecord } from './state.js';
 import { assertIdle } from './timeline.js';
 import * as check from './validate.js';
-import { page, target, type Call, type Handler } from './call.js';
+import { page, target, type Handler } from './call.js';
 
 /** What makes two publications the same: the code and the configuration of `$LATEST`. */
 function fingerprint(record: VersionRecord): string {
