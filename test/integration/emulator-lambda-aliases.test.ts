@@ -11,6 +11,7 @@ import {
   DeleteFunctionUrlConfigCommand,
   DeleteProvisionedConcurrencyConfigCommand,
   GetAliasCommand,
+  GetFunctionConfigurationCommand,
   GetFunctionUrlConfigCommand,
   GetProvisionedConcurrencyConfigCommand,
   ListAliasesCommand,
@@ -132,6 +133,14 @@ describe('emulator Lambda: aliases', () => {
       RevisionId: promoted.RevisionId
     });
 
+    const viaAlias = await world.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: FN, Qualifier: 'live' })
+    );
+    expect(viaAlias).toMatchObject({ FunctionArn: `${ARN}:${FN}:live`, Version: '2' });
+    const twice = await refusal(
+      world.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${FN}:1`, Qualifier: '2' }))
+    );
+    expect(twice[0]).toBe('InvalidParameterValueException');
     await world.lambda.send(
       new CreateAliasCommand({ FunctionName: FN, Name: 'staging', FunctionVersion: '$LATEST' })
     );

@@ -12,6 +12,7 @@ import {
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  InvokeCommand,
   ListFunctionsCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
@@ -358,6 +359,14 @@ describe('emulator Lambda: functions', () => {
     } finally {
       world.emulator.faults.throttle = 0;
     }
+  });
+
+  it('Invoke is routed to the invoke module and counted as a mutating call', async () => {
+    await active('fn-invoke');
+    await failure(world.lambda.send(new InvokeCommand({ FunctionName: 'fn-invoke', Qualifier: '$LATEST' })));
+    const call = world.emulator.calls.filter((c) => c.service === 'lambda').at(-1);
+    expect(call).toMatchObject({ operation: 'Invoke', mutating: true });
+    expect(call?.status).not.toBe(400);
   });
 
   it('the call log names each operation and counts Get/List as read-only', () => {

@@ -13,12 +13,17 @@ export function configuration(
   region: string,
   fn: FunctionRecord,
   record: VersionRecord,
-  qualified: boolean
+  /** `true`: the version's own ARN; a string: that qualifier's (an alias); false: the function's. */
+  qualified: boolean | string
 ): Record<string, unknown> {
   const optional = (key: keyof VersionRecord) => (record[key] === undefined ? {} : { [key]: record[key] });
   return {
     FunctionName: fn.FunctionName,
-    FunctionArn: functionArn(region, fn.FunctionName, qualified ? record.Version : undefined),
+    FunctionArn: functionArn(
+      region,
+      fn.FunctionName,
+      typeof qualified === 'string' ? qualified : qualified ? record.Version : undefined
+    ),
     Role: record.Role,
     CodeSize: record.CodeSize,
     Description: record.Description,
@@ -106,7 +111,7 @@ const getFunction: Handler = (call) => {
   return {
     status: 200,
     body: {
-      Configuration: configuration(call.region, fn, record, qualifier !== undefined),
+      Configuration: configuration(call.region, fn, record, qualifier ?? false),
       Code: { RepositoryType: 'ECR', ImageUri: record.ImageUri, ResolvedImageUri: record.ResolvedImageUri },
       ...(qualifier ? {} : { Tags: fn.tags })
     }
@@ -116,7 +121,7 @@ const getFunction: Handler = (call) => {
 const getFunctionConfiguration: Handler = (call) => {
   const { fn, qualifier } = target(call);
   const record = versionOrThrow(call, fn, qualifier);
-  return { status: 200, body: configuration(call.region, fn, record, qualifier !== undefined) };
+  return { status: 200, body: configuration(call.region, fn, record, qualifier ?? false) };
 };
 
 /** Updates act on $LATEST only; an update's RevisionId must be the current one. */
