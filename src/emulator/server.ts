@@ -172,7 +172,7 @@ export class Emulator {
    * Whether to throttle this call: `faults.throttle` is a share (0-1) spread evenly over the calls
    * (0.3: 3 calls in 10, never many in a row), so a retrying client always gets through.
    */
-  private throttled(): boolean {
+  throttled(): boolean {
     const share = Math.min(1, Math.max(0, Number(this.faults.throttle ?? 0)));
     const n = this.throttleCounter++;
     return Math.floor((n + 1) * share) > Math.floor(n * share);

@@ -183,12 +183,37 @@ interface ImageId {
   imageDigest?: string;
 }
 
-export function ecr(emulator: Emulator): ServiceDefinition {
+/** The registry the emulator's ECR reads: `registry` of the options, or the default. */
+function registryOf(emulator: Emulator): { host: string; registry: Registry } {
   const configured = emulator.options.registry ?? DEFAULT_REGISTRY;
   const host = registryHost(configured);
-  const registry = new Registry(
-    /^https?:\/\//.test(configured) ? configured.replace(/\/+$/, '') : registryUrl(host)
-  );
+  const url = /^https?:\/\//.test(configured) ? configured.replace(/\/+$/, '') : registryUrl(host);
+  return { host, registry: new Registry(url) };
+}
+
+/**
+ * What `repository:reference` (a tag or `sha256:` digest) of the emulator's ECR holds, for other
+ * services that take an ECR image (Lambda's ImageUri): `no-repository` when ECR has no such
+ * repository, undefined when its registry has no such image. Throws when the registry does not answer.
+ */
+export async function ecrImage(
+  emulator: Emulator,
+  repository: string,
+  reference: string
+): Promise<{ digest: string; size: number; registry: string } | 'no-repository' | undefined> {
+  const ecrState = emulator.stateOf<EcrState>('ecr', () => ({
+    repositories: {},
+    firstSeen: {},
+    passwords: []
+  }));
+  if (!ecrState.repositories[repository]) return 'no-repository';
+  const { host, registry } = registryOf(emulator);
+  const manifest = await registry.manifest(repository, reference);
+  return manifest && { digest: manifest.digest, size: manifest.size, registry: host };
+}
+
+export function ecr(emulator: Emulator): ServiceDefinition {
+  const { host, registry } = registryOf(emulator);
   const state = () =>
     emulator.stateOf<EcrState>('ecr', () => ({ repositories: {}, firstSeen: {}, passwords: [] }));
 

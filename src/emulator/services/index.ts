@@ -2,6 +2,7 @@
 import type { ServiceFactory } from '../server.js';
 import { cloudwatch, cloudwatchQuery } from './cloudwatch/index.js';
 import { ecr } from './ecr.js';
+import { lambda } from './lambda/index.js';
 import { logs } from './logs.js';
 import { s3 } from './s3/index.js';
 import { sagemaker, sagemakerRuntime } from './sagemaker/index.js';
@@ -19,5 +20,6 @@ export const ALL_SERVICES: ServiceFactory[] = [
   sagemakerRuntime,
   sagemaker,
   training,
-  ecr
+  ecr,
+  lambda
 ];

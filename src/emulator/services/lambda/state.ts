@@ -44,6 +44,15 @@ export interface VersionRecord {
   settlesAt?: number;
   /** Emulator-clock ms of the last change of code (new environments after it run the new image). */
   codeChangedAt: number;
+  /** The reason the update in progress will end `Failed` with (the `lambdaUpdateFails` fault). */
+  failsWith?: string;
+  /** The values a failing update puts back when it ends. */
+  rollback?: Partial<VersionRecord>;
+  /**
+   * Of a published version: the code and configuration of `$LATEST` it was published from, so a
+   * PublishVersion with nothing changed since returns it instead of publishing another.
+   */
+  publishedFrom?: string;
 }
 
 export interface AliasRecord {
