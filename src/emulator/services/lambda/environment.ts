@@ -19,8 +19,13 @@ import { endLine, logGroupOf, logStreamOf, logTail, reportLine, startLine } from
 
 /** How long init may take (Lambda's 10 s for on-demand init), in real time. */
 export const INIT_LIMIT_MS = 10_000;
-/** After the runtime answers, how long the container's last output lines may still be on their way. */
+/**
+ * The container's output travels through Docker and may land just after the runtime's answer: END
+ * waits until it has been quiet for SETTLE_MS since its last line, or QUIET_MS when it printed
+ * nothing during the invocation (at most 50 ms).
+ */
 const SETTLE_MS = 8;
+const QUIET_MS = 2;
 
 export interface EnvironmentSpec {
   fn: string;
@@ -59,7 +64,9 @@ export class Environment {
   private containerId?: string;
   private invocations = 0;
   private lines?: string[];
+  /** When the container last printed (performance.now()), and whether during this invocation. */
   private lastLineAt = 0;
+  private printed = false;
   private readonly logs: LogStore;
 
   constructor(
@@ -86,7 +93,12 @@ export class Environment {
   private log(line: string): void {
     this.logs.append(logGroupOf(this.spec.fn), this.stream, [line]);
     this.lines?.push(line);
+  }
+
+  private output(line: string): void {
+    this.log(line);
     this.lastLineAt = performance.now();
+    this.printed = true;
   }
 
   private async start(): Promise<boolean> {
@@ -121,7 +133,7 @@ export class Environment {
         command: [],
         bindPort: false,
         runOptions: ['--memory', `${Math.max(v.MemorySize, 128)}m`],
-        onLine: (line) => this.log(line)
+        onLine: (line) => this.output(line)
       });
     } catch (e) {
       return this.failInit({ errorType: 'Runtime.InitError', errorMessage: (e as Error).message }, started);
@@ -181,6 +193,7 @@ export class Environment {
     const v = this.spec.version;
     const requestId = randomUUID();
     this.lines = [];
+    this.printed = false;
     this.log(startLine(requestId, v.Version));
     const initMs = this.invocations++ === 0 && !this.spec.provisioned ? this.initMs : undefined;
     const timeoutMs = v.Timeout * 1000;
@@ -246,10 +259,11 @@ export class Environment {
       errorType = 'Unhandled';
       status = 'error';
     }
-    // The container's last lines travel through Docker: give them a moment to land before END.
-    const settleUntil = performance.now() + 50;
-    while (performance.now() < settleUntil && performance.now() - this.lastLineAt < SETTLE_MS)
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    const answered = performance.now();
+    const quiet = () =>
+      performance.now() - Math.max(this.lastLineAt, answered) >= (this.printed ? SETTLE_MS : QUIET_MS);
+    while (performance.now() < answered + 50 && !quiet())
+      await new Promise((resolve) => setTimeout(resolve, 1));
     this.log(endLine(requestId));
     this.log(
       reportLine({
