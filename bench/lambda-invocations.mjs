@@ -6,6 +6,7 @@
 //
 // Usage: node bench/lambda-invocations.mjs   (needs the registry on 127.0.0.1:5000 and Docker)
 import { execFileSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile } from '../scripts/bundle.mjs';
