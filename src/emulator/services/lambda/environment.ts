@@ -173,6 +173,11 @@ export class Environment {
     }
     this.initMs = performance.now() - started;
     if (this.state === 'starting') this.state = 'idle';
+    // A runtime that exits between invocations takes its environment with it (a busy one ends the
+    // invocation with Runtime.ExitError first).
+    void container.exited.then(() => {
+      if (this.state === 'idle') void this.stop();
+    });
     void containerId(container.name).then((id) => (this.containerId = id));
     return !this.dead();
   }

@@ -1,7 +1,8 @@
 /**
  * The execution environments of an emulator in docker mode (environment.ts is one of them), kept like
  * a controller on a timer:
- * - Invocations take an idle environment of the same version and code (provisioned ones first), else
+ * - Invocations take an idle environment of the same version and code (provisioned ones of the
+ *   qualifier called first), else
  *   start one, up to `maxPerFunction` on-demand environments of a function (beyond: throttled).
  * - An on-demand environment idle for `idleMs` (5 minutes of real time) is removed, and so is an idle
  *   one whose version changed code or configuration, or is gone.
@@ -80,10 +81,13 @@ export class Environments {
    * Reserves an environment for one invocation of a version: an idle one (provisioned first), else a
    * new one (cold), or undefined when the function is at its cap (throttle).
    */
-  acquire(fn: string, version: VersionRecord): Environment | undefined {
+  acquire(fn: string, version: VersionRecord, qualifier?: string): Environment | undefined {
     const key = keyOf(fn, version);
+    // A provisioned environment serves calls through the qualifier its config is on, as on Lambda.
+    const provisioned = qualifier ? `${fn}:${qualifier}` : undefined;
     const idle = this.list()
       .filter((e) => e.state === 'idle' && keyOf(e.fn, e.version) === key)
+      .filter((e) => !e.spec.provisioned || e.spec.provisioned === provisioned)
       .sort((a, b) => Number(!!b.spec.provisioned) - Number(!!a.spec.provisioned));
     if (idle[0]) {
       idle[0].state = 'busy';

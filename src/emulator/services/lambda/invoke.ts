@@ -112,7 +112,7 @@ export async function invokeFunction(
       'The emulator runs with --hosting simulated: its Lambda functions have no containers to run Invoke. Start it with --hosting docker.'
     );
   if (type === 'DryRun') return undefined;
-  const env = environments.acquire(name, version);
+  const env = environments.acquire(name, version, qualifier);
   if (!env) {
     recordThrottle(emulator, target);
     throw new LambdaError(429, 'TooManyRequestsException', 'Rate Exceeded.', {
