@@ -5,7 +5,11 @@
  * are Lambda's. One emulator for the file, so environments are reused across cases.
  */
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeAlarmsCommand,
+  GetMetricStatisticsCommand,
+  PutMetricAlarmCommand
+} from '@aws-sdk/client-cloudwatch';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { Emulator } from '../../src/emulator/server.js';
 import { ALL_SERVICES } from '../../src/emulator/services/index.js';
@@ -68,7 +72,12 @@ async function until<T>(f: () => T | Promise<T>, ms = 20_000): Promise<T> {
 
 beforeAll(async () => {
   image = await buildLambdaImage();
-  emulator = new Emulator({ services: [...ALL_SERVICES, invokeOnly, lambdaUrls], hosting: 'docker' });
+  // Time scale 0.01: a CloudWatch period of 60 s lasts 600 ms; Lambda's Timeout stays real time.
+  emulator = new Emulator({
+    services: [...ALL_SERVICES, invokeOnly, lambdaUrls],
+    hosting: 'docker',
+    timeScale: 0.01
+  });
   await emulator.start();
   c = lambdaClients(emulator.url);
   seedFunction(emulator, 'echo', {
@@ -144,6 +153,25 @@ describe('Invoke', () => {
   }, 60_000);
 
   it('a handler error is FunctionError Unhandled (HTTP 200) and an Errors metric per executed version', async () => {
+    // The canary's own alarm, as a deploy watches it: errors of version 2 through the alias.
+    await c.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'echo-canary-errors',
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [
+          { Name: 'FunctionName', Value: 'echo' },
+          { Name: 'Resource', Value: 'echo:live' },
+          { Name: 'ExecutedVersion', Value: '2' }
+        ],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching'
+      })
+    );
     const outs = [await invoke('echo:live', { raise: 'boom' }), await invoke('echo:live', { raise: 'boom' })];
     for (const out of outs) {
       expect(out.StatusCode).toBe(200);
@@ -159,6 +187,11 @@ describe('Invoke', () => {
       await metric('Errors', { FunctionName: 'echo', Resource: 'echo:live', ExecutedVersion: '1' })
     ).toBe(1);
     expect(await metric('Duration', { FunctionName: 'echo' }, 'Maximum')).toBeGreaterThan(0);
+    const alarm = await until(async () => {
+      const out = await c.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['echo-canary-errors'] }));
+      return out.MetricAlarms?.[0]?.StateValue === 'ALARM' ? out.MetricAlarms[0] : undefined;
+    }, 10_000);
+    expect(alarm?.StateValue).toBe('ALARM');
   }, 30_000);
 
   it("writes the container's lines and START/END/REPORT to /aws/lambda/<function>", async () => {
