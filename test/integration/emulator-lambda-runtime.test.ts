@@ -340,6 +340,14 @@ describe('provisioned concurrency', () => {
     expect(
       await metric('ProvisionedConcurrencyInvocations', { FunctionName: 'prov', Resource: 'prov:live' })
     ).toBe(1);
+    // One of its two environments busy.
+    expect(
+      await metric(
+        'ProvisionedConcurrencyUtilization',
+        { FunctionName: 'prov', Resource: 'prov:live' },
+        'Maximum'
+      )
+    ).toBe(0.5);
     delete lambdaState(emulator).functions.prov.provisioned.live;
     expect(
       await until(() =>

@@ -123,18 +123,17 @@ export async function invokeFunction(
   await env.ready;
   const concurrent = environments.busy(name);
   const provisioned = env.spec.provisioned;
+  const ofConfig = environments.list().filter((e) => provisioned && e.spec.provisioned === provisioned);
+  const utilization = ofConfig.filter((e) => e.state === 'busy').length / Math.max(1, ofConfig.length);
   const result = await env.invoke(
     payload.length ? payload : Buffer.from('{}'),
     qualifier ? arn : functionArn(REGION, name)
   );
-  const allocated = provisioned ? environments.list().filter((e) => e.spec.provisioned === provisioned) : [];
   recordInvocation(emulator, target, {
     durationMs: result.durationMs,
     error: result.errorType !== undefined,
     concurrent,
-    provisionedUtilization: provisioned
-      ? (allocated.filter((e) => e.state === 'busy').length + 1) / Math.max(1, allocated.length)
-      : undefined
+    provisionedUtilization: provisioned ? utilization : undefined
   });
   return { ...result, executedVersion: version.Version };
 }
