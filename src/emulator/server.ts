@@ -40,6 +40,11 @@ export interface ServiceDefinition {
   close?: () => void | Promise<void>;
   /** Handles a request in a protocol of its own (REST); returns the operation's name when it handled it. */
   raw?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<string | undefined>;
+  /**
+   * Paths of UNSIGNED requests this service's `raw` takes (plain HTTP clients: Lambda function URLs);
+   * a request with SigV4 credentials or an X-Amz-Target is never routed by path.
+   */
+  paths?: RegExp;
 }
 
 export type ServiceFactory = (emulator: Emulator) => ServiceDefinition;
@@ -203,6 +208,11 @@ export class Emulator {
         ? this.services.filter((s) => s.targetPrefix && target.startsWith(`${s.targetPrefix}.`))
         : this.services.filter((s) => s.signingName === scope?.[3]);
     const wanted = typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : undefined;
+    const byPath =
+      !scope && typeof target !== 'string'
+        ? this.services.find((s) => s.raw && s.paths?.test(url.pathname))
+        : undefined;
+    if (byPath && (await this.raw(byPath, req, res, body))) return;
     const service = candidates.find((s) => wanted && s.operations[wanted]) ?? candidates[0];
     if (!service) {
       return this.send(
@@ -215,21 +225,7 @@ export class Emulator {
         })
       );
     }
-    service.advance?.();
-    if (service.raw) {
-      const operation = await service.raw(req, res, body);
-      if (operation) {
-        this.calls.push({
-          service: service.name,
-          operation,
-          mutating: isMutating(operation),
-          status: res.statusCode,
-          userAgent: req.headers['x-amz-user-agent']?.toString() ?? req.headers['user-agent'],
-          at: new Date(this.now()).toISOString()
-        });
-        return;
-      }
-    }
+    if (await this.raw(service, req, res, body)) return;
 
     const requestId = randomUUID();
     const form = service.protocol === 'query' ? parseForm(body.toString('utf8')) : undefined;
@@ -298,6 +294,27 @@ export class Emulator {
       );
     }
     this.send(res, 200, `application/x-amz-json-${service.protocol.slice(4)}`, jsonBody(result), requestId);
+  }
+
+  /** A service's own protocol (`raw`): whether it handled the request (then it is in the call log). */
+  private async raw(
+    service: ServiceDefinition,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: Buffer
+  ): Promise<boolean> {
+    service.advance?.();
+    const operation = await service.raw?.(req, res, body);
+    if (!operation) return false;
+    this.calls.push({
+      service: service.name,
+      operation,
+      mutating: isMutating(operation),
+      status: res.statusCode,
+      userAgent: req.headers['x-amz-user-agent']?.toString() ?? req.headers['user-agent'],
+      at: new Date(this.now()).toISOString()
+    });
+    return true;
   }
 
   private send(

@@ -3,6 +3,7 @@ import type { ServiceFactory } from '../server.js';
 import { cloudwatch, cloudwatchQuery } from './cloudwatch/index.js';
 import { ecr } from './ecr.js';
 import { lambda } from './lambda/index.js';
+import { lambdaUrls } from './lambda/url.js';
 import { logs } from './logs.js';
 import { s3 } from './s3/index.js';
 import { sagemaker, sagemakerRuntime } from './sagemaker/index.js';
@@ -21,5 +22,6 @@ export const ALL_SERVICES: ServiceFactory[] = [
   sagemaker,
   training,
   ecr,
-  lambda
+  lambda,
+  lambdaUrls
 ];

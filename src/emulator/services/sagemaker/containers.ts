@@ -6,6 +6,8 @@
  * the label `mlops-actions.emulator=<tag>` of the emulator that started it, so one that outlived a
  * killed emulator is found and removed by the next. Images come from the emulator's registry (pulled
  * over loopback) or the local engine (`--pull never`): nothing is pulled from anywhere else.
+ * Lambda's execution environments (lambda/environments.ts) run through the same helpers, with the
+ * image's own ENTRYPOINT and CMD and no port.
  */
 import { spawn, execFile } from 'node:child_process';
 import net from 'node:net';
@@ -31,6 +33,12 @@ export interface StartOptions {
   /** Whether Docker may pull the image (from the emulator's loopback registry only). */
   pull: boolean;
   onLine: (line: string) => void;
+  /** What follows the image on `docker run` (default SageMaker's `serve`; [] runs the image's CMD). */
+  command?: string[];
+  /** Set SAGEMAKER_BIND_TO_PORT to a free port (default true; Lambda's containers listen on nothing). */
+  bindPort?: boolean;
+  /** More `docker run` options (Lambda's `--memory`). */
+  runOptions?: string[];
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on now. */
@@ -46,8 +54,9 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startContainer(options: StartOptions): Promise<ServingContainer> {
-  const port = await freePort();
-  const env = { ...options.environment, SAGEMAKER_BIND_TO_PORT: String(port) };
+  const bind = options.bindPort ?? true;
+  const port = bind ? await freePort() : 0;
+  const env = bind ? { ...options.environment, SAGEMAKER_BIND_TO_PORT: String(port) } : options.environment;
   const args = [
     'run',
     '--rm',
@@ -61,8 +70,9 @@ export async function startContainer(options: StartOptions): Promise<ServingCont
     options.pull ? 'missing' : 'never',
     ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     ...(options.modelDir ? ['--volume', `${options.modelDir}:/opt/ml/model:ro`] : []),
+    ...(options.runOptions ?? []),
     options.image,
-    'serve'
+    ...(options.command ?? ['serve'])
   ];
   const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = (stream: NodeJS.ReadableStream) => {
