@@ -15,6 +15,9 @@
 //   retrain   the schedule: trained on "SageMaker", gated against the live model's metrics, deployed
 //             behind a canary
 //   rollback  by hand: back to the merged model, read from the tags in AWS
+//   lambda    the model's Lambda flavour by the ml-deploy-lambda starter, while users call its function
+//             URL: a first deployment, a broken build rolled back by the errors they meet, a healthy
+//             build live with provisioned concurrency (demo-lambda.mjs)
 //
 // Needs .ci/services first (the Docker engine and the registry on 127.0.0.1:5000).
 // `npm run demo:actions` runs the actions one by one with the CLI instead (canary rolled back by an
@@ -27,6 +30,7 @@ import YAML from 'yaml';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BASE_IMAGE, checkServices, cli, example, root, runCli, startEmulator } from './demo-setup.mjs';
 import { GitHubStandIn } from './github-stand-in.mjs';
+import { lambdaAct } from './demo-lambda.mjs';
 
 const SCALE = '0.005';
 const ROLE = 'arn:aws:iam::123456789012:role/wine-sagemaker-execution';
@@ -319,4 +323,8 @@ await workflow('By hand: rollback', 'ml-rollback.yml', {
   event: 'workflow_dispatch',
   inputs: { reason: 'demo: back to the merged model' }
 });
+
+// The same model on Lambda: a first deployment, a broken build rolled back by the errors users meet,
+// a healthy one live with provisioned concurrency.
+await lambdaAct({ repo, url, build, starter, commit, workflow, job, results, fail });
 finish(0);
