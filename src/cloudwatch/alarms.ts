@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../report.js';
-import type { Window } from './metrics.js';
+import type { Window } from './window.js';
 
 export interface AlarmState {
   name: string;
