@@ -107,7 +107,10 @@ export async function alarmCause(
 }
 
 /** Refuses alarm names CloudWatch does not have in this region (one DescribeAlarms call). */
-export async function checkAlarmsExist(cloudwatch: CloudWatchClient | undefined, names: string[]): Promise<void> {
+export async function checkAlarmsExist(
+  cloudwatch: CloudWatchClient | undefined,
+  names: string[]
+): Promise<void> {
   if (!cloudwatch || !names.length) return;
   const found = new Set((await alarmStates(cloudwatch, names)).filter((a) => a.state).map((a) => a.name));
   const missing = names.filter((a) => !found.has(a));

@@ -31,4 +31,3 @@ export function metricPeriod(window: Window, scale = 1): number {
   const seconds = (window.end.valueOf() - window.start.valueOf()) / 1000 / scale;
   return Math.max(60, Math.ceil(seconds / 60 - 1e-9) * 60);
 }
-

@@ -213,7 +213,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "live"
       },
       "image": {
-        "description": "The ECR image to run, by digest (…@sha256:<64 hex>; the image-uri output of build-image). A tag is refused.",
+        "description": "The ECR image to run, by digest (…@sha256:<64 hex>; the image-uri output of build-image). A tag is refused. The emulator's ECR, a registry on loopback (127.0.0.1:5000/…@sha256:…), is taken too.",
         "required": true
       },
       "role-arn": {

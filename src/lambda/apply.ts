@@ -97,7 +97,9 @@ export async function createFunction(
   } catch (e) {
     // A lost answer retried by the SDK: the function exists now. Read it and go on.
     if (errorName(e) !== CONFLICT) throw e;
-    ctx.log.info(`Function ${options.functionName} exists already (a lost answer, or another run): going on.`);
+    ctx.log.info(
+      `Function ${options.functionName} exists already (a lost answer, or another run): going on.`
+    );
   }
   await waitSettled(clients, options.functionName, ctx, 'Nothing was deployed.');
 }
@@ -114,7 +116,10 @@ export async function updateFunction(
   await waitSettled(clients, fn, ctx, serving);
   ctx.log.info(`Updating the code of ${fn} to ${options.image}.`);
   await afterConflicts(
-    () => clients.lambda.send(new UpdateFunctionCodeCommand(updateCodeRequest(options, plan.architecturesChange))),
+    () =>
+      clients.lambda.send(
+        new UpdateFunctionCodeCommand(updateCodeRequest(options, plan.architecturesChange))
+      ),
     clients,
     fn,
     ctx,
@@ -124,7 +129,10 @@ export async function updateFunction(
   if (plan.configChange) {
     ctx.log.info(`Updating the configuration of ${fn}: ${Object.keys(plan.configChange).join(', ')}.`);
     await afterConflicts(
-      () => clients.lambda.send(new UpdateFunctionConfigurationCommand(updateConfigRequest(fn, plan.configChange!))),
+      () =>
+        clients.lambda.send(
+          new UpdateFunctionConfigurationCommand(updateConfigRequest(fn, plan.configChange!))
+        ),
       clients,
       fn,
       ctx,
@@ -161,11 +169,15 @@ export async function provision(
   serving: string
 ): Promise<void> {
   ctx.log.info(`Provisioning ${count} environment${count === 1 ? '' : 's'} on version ${version}.`);
-  await clients.lambda.send(new PutProvisionedConcurrencyConfigCommand(provisionedRequest(functionName, version, count)));
+  await clients.lambda.send(
+    new PutProvisionedConcurrencyConfigCommand(provisionedRequest(functionName, version, count))
+  );
   const { state } = await poll({
     what: `provisioned concurrency of ${functionName}:${version}`,
     read: () =>
-      clients.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: version })),
+      clients.lambda.send(
+        new GetProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: version })
+      ),
     done: (c) => c.Status === 'READY' || c.Status === 'FAILED',
     describe: (c) => `${c.Status} (${c.AvailableProvisionedConcurrentExecutions ?? 0}/${count} ready)`,
     timeoutSeconds: remainingSeconds(ctx),
@@ -183,10 +195,16 @@ export async function provision(
 }
 
 /** Removes the provisioned concurrency of `version`, if any. */
-export async function unprovision(functionName: string, version: string | undefined, clients: LambdaClients): Promise<void> {
+export async function unprovision(
+  functionName: string,
+  version: string | undefined,
+  clients: LambdaClients
+): Promise<void> {
   if (!version) return;
   await orUndefined(
-    clients.lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: version }))
+    clients.lambda.send(
+      new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: version })
+    )
   );
 }
 
@@ -197,7 +215,9 @@ export interface AliasTarget {
 
 export function aliasIs(alias: AliasConfiguration | undefined, want: AliasTarget): boolean {
   if (!alias || alias.FunctionVersion !== want.primary) return false;
-  const weights = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).filter(([, w]) => w > 0);
+  const weights = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).filter(
+    ([, w]) => w > 0
+  );
   if (!want.weighted || want.weighted.weight <= 0) return weights.length === 0;
   return (
     weights.length === 1 &&
@@ -218,7 +238,8 @@ export async function shiftAlias(
   expected: AliasTarget | undefined,
   clients: LambdaClients
 ): Promise<AliasConfiguration> {
-  const read = () => clients.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName }));
+  const read = () =>
+    clients.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName }));
   const now = await read();
   if (aliasIs(now, want)) return now;
   if (expected && !aliasIs(now, expected))
@@ -245,7 +266,9 @@ export async function createAlias(
   clients: LambdaClients
 ): Promise<AliasConfiguration> {
   try {
-    return await clients.lambda.send(new CreateAliasCommand(createAliasRequest(functionName, aliasName, version)));
+    return await clients.lambda.send(
+      new CreateAliasCommand(createAliasRequest(functionName, aliasName, version))
+    );
   } catch (e) {
     if (errorName(e) !== CONFLICT) throw e;
     // A lost answer retried, or the alias made meanwhile: put it on the version.
@@ -255,7 +278,9 @@ export async function createAlias(
 
 export function describeAlias(alias: AliasConfiguration | undefined): string {
   if (!alias) return 'nothing';
-  const weights = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).filter(([, w]) => w > 0);
+  const weights = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).filter(
+    ([, w]) => w > 0
+  );
   if (!weights.length) return `version ${alias.FunctionVersion} alone`;
   const [v, w] = weights[0];
   return `version ${alias.FunctionVersion} and ${Math.round(w * 10000) / 100}% to version ${v}`;

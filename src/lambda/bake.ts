@@ -68,11 +68,21 @@ export async function judgeOnce(
   return errorRateVerdict(m, input.maxErrorRate);
 }
 
-export async function bake(input: BakeInput, clients: LambdaClients, ctx: LambdaContext): Promise<BakeOutcome> {
+export async function bake(
+  input: BakeInput,
+  clients: LambdaClients,
+  ctx: LambdaContext
+): Promise<BakeOutcome> {
   const wait = ctx.sleep ?? realSleep;
   const start = ctx.now();
   const ends = start.valueOf() + input.bakeSeconds * 1000 * ctx.scale;
-  const outcome: BakeOutcome = { weight: input.weight, start, end: start, provisioned: input.provisioned, warnings: [] };
+  const outcome: BakeOutcome = {
+    weight: input.weight,
+    start,
+    end: start,
+    provisioned: input.provisioned,
+    warnings: []
+  };
   ctx.log.info(
     `Baking ${Math.round(input.weight * 10000) / 100}% on version ${input.newVersion} for ${input.bakeSeconds} s` +
       `${input.alarms.length ? `, watching ${input.alarms.join(', ')}` : ''}${input.maxErrorRate !== undefined ? `, error rate at most ${input.maxErrorRate}` : ''}.`
@@ -84,7 +94,10 @@ export async function bake(input: BakeInput, clients: LambdaClients, ctx: Lambda
         outcome.timedOut = true;
         break;
       }
-      await wait(Math.min(left, CHECK_SECONDS * 1000 * ctx.scale, Math.max(0, ctx.deadline - Date.now())), ctx.signal);
+      await wait(
+        Math.min(left, CHECK_SECONDS * 1000 * ctx.scale, Math.max(0, ctx.deadline - Date.now())),
+        ctx.signal
+      );
       if (ctx.signal?.aborted) {
         outcome.timedOut = true;
         break;
@@ -100,13 +113,25 @@ export async function bake(input: BakeInput, clients: LambdaClients, ctx: Lambda
 }
 
 /** What each version served during the bake and the new version's cold starts; never throws. */
-async function report(outcome: BakeOutcome, input: BakeInput, clients: LambdaClients, ctx: LambdaContext): Promise<void> {
+async function report(
+  outcome: BakeOutcome,
+  input: BakeInput,
+  clients: LambdaClients,
+  ctx: LambdaContext
+): Promise<void> {
   const window = { start: outcome.start, end: outcome.end };
   const versions = [input.oldVersion, input.newVersion].filter(Boolean);
   if (clients.cloudwatch) {
     try {
       outcome.versions = (
-        await readVersionMetrics(clients.cloudwatch, input.functionName, input.alias, versions, window, ctx.scale)
+        await readVersionMetrics(
+          clients.cloudwatch,
+          input.functionName,
+          input.alias,
+          versions,
+          window,
+          ctx.scale
+        )
       ).versions;
     } catch (e) {
       outcome.warnings.push(`The versions' metrics could not be read from CloudWatch (${errorMessage(e)}).`);

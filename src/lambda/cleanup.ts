@@ -61,12 +61,20 @@ export async function versionsInUse(
     return { items: a.Aliases ?? [], next: a.NextMarker };
   });
   const provisioned = await listAll(async (Marker) => {
-    const a = await lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: functionName, Marker }));
-    return { items: (a.ProvisionedConcurrencyConfigs ?? []).map((c) => c.FunctionArn!.split(':').pop()!), next: a.NextMarker };
+    const a = await lambda.send(
+      new ListProvisionedConcurrencyConfigsCommand({ FunctionName: functionName, Marker })
+    );
+    return {
+      items: (a.ProvisionedConcurrencyConfigs ?? []).map((c) => c.FunctionArn!.split(':').pop()!),
+      next: a.NextMarker
+    };
   });
   return {
     versions,
-    aliased: aliases.flatMap((a) => [a.FunctionVersion!, ...Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})]),
+    aliased: aliases.flatMap((a) => [
+      a.FunctionVersion!,
+      ...Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})
+    ]),
     live: parseVersions(tags[tagKeys(alias).live]),
     provisioned
   };
@@ -85,7 +93,9 @@ export async function cleanupVersions(
   const deleted: string[] = [];
   for (const version of doomed) {
     try {
-      await orUndefined(lambda.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version })));
+      await orUndefined(
+        lambda.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }))
+      );
       deleted.push(version);
     } catch (e) {
       log.warning(`Version ${version} of ${functionName} could not be deleted (${(e as Error).message}).`);

@@ -28,7 +28,10 @@ export function streamPrefixes(version: string, window: Window): string[] {
 
 export function parseReports(version: string, messages: string[]): ColdStarts {
   const reports = messages.filter((m) => m.startsWith('REPORT'));
-  const inits = reports.map((m) => INIT.exec(m)?.[1]).filter((v): v is string => !!v).map(Number);
+  const inits = reports
+    .map((m) => INIT.exec(m)?.[1])
+    .filter((v): v is string => !!v)
+    .map(Number);
   return { version, inits, reports: reports.length };
 }
 

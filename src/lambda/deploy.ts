@@ -6,7 +6,16 @@
 import { checkAlarmsExist } from '../cloudwatch/alarms.js';
 import { InputError } from '../errors.js';
 import { WaitTimeout } from '../wait.js';
-import { createAlias, createFunction, provision, publish, shiftAlias, unprovision, updateFunction, type AliasTarget } from './apply.js';
+import {
+  createAlias,
+  createFunction,
+  provision,
+  publish,
+  shiftAlias,
+  unprovision,
+  updateFunction,
+  type AliasTarget
+} from './apply.js';
 import { bake, type BakeOutcome } from './bake.js';
 import { cleanupVersions } from './cleanup.js';
 import { Superseded, type LambdaClients, type LambdaContext } from './engine.js';
@@ -16,7 +25,8 @@ import { planLambda, type LambdaPlan } from './plan.js';
 import { aliasFor } from './requests.js';
 import { readFunctionState, unqualified, type FunctionState } from './state.js';
 
-export type LambdaStatus = 'deployed' | 'rolled-back' | 'unchanged' | 'planned' | 'superseded' | 'in-progress';
+export type LambdaStatus =
+  'deployed' | 'rolled-back' | 'unchanged' | 'planned' | 'superseded' | 'in-progress';
 
 export interface LambdaDeployResult {
   plan: LambdaPlan;
@@ -87,7 +97,8 @@ export async function deployLambda(
     plan = result.plan = planLambda(state, options);
     result.previousVersion = plan.previousVersion;
     result.aliasArn = aliasArnOf(state, options.alias);
-    if (plan.action === 'unchanged') return { ...result, status: 'unchanged', version: state.primary?.version };
+    if (plan.action === 'unchanged')
+      return { ...result, status: 'unchanged', version: state.primary?.version };
     for (const note of plan.notes) ctx.log.info(note);
 
     const previous = plan.previousVersion;
@@ -118,7 +129,9 @@ export async function deployLambda(
         await shiftAlias(options.functionName, options.alias, want, at, clients);
         at = want;
         result.shifts.push(step.weight);
-        ctx.log.info(`Alias ${options.alias}: version ${version} takes ${Math.round(step.weight * 10000) / 100}% of the traffic.`);
+        ctx.log.info(
+          `Alias ${options.alias}: version ${version} takes ${Math.round(step.weight * 10000) / 100}% of the traffic.`
+        );
         if (!step.bakeSeconds || !previous) continue;
         const outcome = await bake(
           {
@@ -172,7 +185,8 @@ export async function deployLambda(
     return { ...result, status: 'deployed' };
   } catch (e) {
     if (e instanceof Superseded) return { ...result, status: 'superseded', reason: e.message };
-    if (e instanceof WaitTimeout) return { ...result, status: 'in-progress', reason: `${e.message} ${serving()}` };
+    if (e instanceof WaitTimeout)
+      return { ...result, status: 'in-progress', reason: `${e.message} ${serving()}` };
     throw e;
   } finally {
     await lease?.release().catch(() => undefined);

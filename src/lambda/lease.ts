@@ -3,7 +3,12 @@
  * (write, wait a moment, read back; another live holder is waited for up to wait-timeout), and the
  * `live` and `rolled-back` lists when a deployment ends.
  */
-import { ListTagsCommand, TagResourceCommand, UntagResourceCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  ListTagsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  type LambdaClient
+} from '@aws-sdk/client-lambda';
 import { orUndefined } from '../aws.js';
 import { UserError } from '../errors.js';
 import { earlierAttempt } from '../holder.js';
@@ -19,18 +24,32 @@ export async function readTags(lambda: LambdaClient, arn: string): Promise<Recor
   return (await orUndefined(lambda.send(new ListTagsCommand({ Resource: arn }))))?.Tags ?? {};
 }
 
-export async function writeTags(lambda: LambdaClient, arn: string, tags: Record<string, string>): Promise<void> {
+export async function writeTags(
+  lambda: LambdaClient,
+  arn: string,
+  tags: Record<string, string>
+): Promise<void> {
   await lambda.send(new TagResourceCommand({ Resource: arn, Tags: tags }));
 }
 
 /** Adds `version` to the alias's `live` list (newest first). */
-export async function markLive(lambda: LambdaClient, arn: string, alias: string, version: string): Promise<void> {
+export async function markLive(
+  lambda: LambdaClient,
+  arn: string,
+  alias: string,
+  version: string
+): Promise<void> {
   const key = tagKeys(alias).live;
   await writeTags(lambda, arn, { [key]: pushVersion((await readTags(lambda, arn))[key], version) });
 }
 
 /** Adds `version` to the alias's `rolled-back` list. */
-export async function markRolledBack(lambda: LambdaClient, arn: string, alias: string, version: string): Promise<void> {
+export async function markRolledBack(
+  lambda: LambdaClient,
+  arn: string,
+  alias: string,
+  version: string
+): Promise<void> {
   const key = tagKeys(alias).rolledBack;
   await writeTags(lambda, arn, { [key]: pushVersion((await readTags(lambda, arn))[key], version) });
 }
@@ -83,11 +102,15 @@ export async function takeLambdaLease(
       continue;
     }
     if (waitingFor !== other.by) {
-      ctx.log.info(`Alias ${alias} is being deployed by run ${other.by} (since ${other.at}): waiting for it to finish.`);
+      ctx.log.info(
+        `Alias ${alias} is being deployed by run ${other.by} (since ${other.at}): waiting for it to finish.`
+      );
       waitingFor = other.by;
     }
     if (ctx.signal?.aborted)
-      throw new UserError(`Cancelled while waiting for run ${other.by} to finish deploying ${alias}. Nothing was deployed.`);
+      throw new UserError(
+        `Cancelled while waiting for run ${other.by} to finish deploying ${alias}. Nothing was deployed.`
+      );
     const remaining = remainingSeconds(ctx);
     if (remaining <= 0.001)
       throw new UserError(

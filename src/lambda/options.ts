@@ -41,9 +41,12 @@ export const FUNCTION =
   /^(?:(?:arn:aws[a-z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d+:)?\d{12}:function:)?[a-zA-Z0-9_-]{1,64}$/;
 /** An alias name: letters, digits, - and _, not only digits (those are versions), at most 128. */
 export const ALIAS = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
-/** An ECR image by digest. */
+/**
+ * An ECR image by digest: `<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:<hex>`, or the
+ * emulator's ECR, whose pull address is its registry on loopback (`127.0.0.1:5000/<repo>@sha256:...`).
+ */
 export const ECR_DIGEST =
-  /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/[a-z0-9]+(?:[._/-][a-z0-9]+)*@(sha256:[a-f0-9]{64})$/;
+  /^(?:\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|(?:127\.0\.0\.1|localhost)(?::\d+)?)\/[a-z0-9]+(?:[._/-][a-z0-9]+)*@(sha256:[a-f0-9]{64})$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 /** Lambda sets these itself; a function cannot. */

@@ -144,5 +144,7 @@ export const pct = (weight: number) => `${round(weight * 100)}%`;
 
 /** One line of the steps: `10% (bake 5m) → 100%`. */
 export function stepsText(steps: TrafficStep[], duration: (s: number) => string): string {
-  return steps.map((s) => `${pct(s.weight)}${s.bakeSeconds ? ` (bake ${duration(s.bakeSeconds)})` : ''}`).join(' → ');
+  return steps
+    .map((s) => `${pct(s.weight)}${s.bakeSeconds ? ` (bake ${duration(s.bakeSeconds)})` : ''}`)
+    .join(' → ');
 }

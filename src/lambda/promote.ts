@@ -23,7 +23,11 @@ export interface AliasMoveResult {
   steps: string[];
 }
 
-export async function existingAlias(target: LambdaTarget, clients: LambdaClients, verb: string): Promise<FunctionState> {
+export async function existingAlias(
+  target: LambdaTarget,
+  clients: LambdaClients,
+  verb: string
+): Promise<FunctionState> {
   const state = await readFunctionState(clients.lambda, target.functionName, target.alias);
   if (!state.config)
     throw new UserError(
@@ -37,7 +41,9 @@ export async function existingAlias(target: LambdaTarget, clients: LambdaClients
 }
 
 export async function clearDeployment(clients: LambdaClients, arn: string, alias: string): Promise<void> {
-  await orUndefined(clients.lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [tagKeys(alias).deployment] })));
+  await orUndefined(
+    clients.lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [tagKeys(alias).deployment] }))
+  );
 }
 
 export async function promoteLambda(target: LambdaTarget, clients: LambdaClients): Promise<AliasMoveResult> {
@@ -54,7 +60,9 @@ export async function promoteLambda(target: LambdaTarget, clients: LambdaClients
       steps: []
     };
   const version = state.weighted.version;
-  const steps = [`${target.alias}: version ${from} with ${Math.round(state.weighted.weight * 10000) / 100}% to ${version}`];
+  const steps = [
+    `${target.alias}: version ${from} with ${Math.round(state.weighted.weight * 10000) / 100}% to ${version}`
+  ];
   try {
     await shiftAlias(
       target.functionName,
@@ -72,5 +80,12 @@ export async function promoteLambda(target: LambdaTarget, clients: LambdaClients
   await unprovision(target.functionName, from, clients);
   await clearDeployment(clients, arn, target.alias);
   steps.push(`provisioned concurrency of version ${from} removed`);
-  return { status: 'promoted', version, from, aliasArn, message: `Promoted version ${version} on ${target.alias}.`, steps };
+  return {
+    status: 'promoted',
+    version,
+    from,
+    aliasArn,
+    message: `Promoted version ${version} on ${target.alias}.`,
+    steps
+  };
 }

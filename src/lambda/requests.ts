@@ -26,7 +26,10 @@ export function createFunctionRequest(options: LambdaDeployOptions): CreateFunct
   };
 }
 
-export function updateCodeRequest(options: LambdaDeployOptions, architectures: boolean): UpdateFunctionCodeRequest {
+export function updateCodeRequest(
+  options: LambdaDeployOptions,
+  architectures: boolean
+): UpdateFunctionCodeRequest {
   return {
     FunctionName: options.functionName,
     ImageUri: options.image,
@@ -34,7 +37,10 @@ export function updateCodeRequest(options: LambdaDeployOptions, architectures: b
   };
 }
 
-export function updateConfigRequest(functionName: string, change: ConfigChange): UpdateFunctionConfigurationRequest {
+export function updateConfigRequest(
+  functionName: string,
+  change: ConfigChange
+): UpdateFunctionConfigurationRequest {
   return { FunctionName: functionName, ...change };
 }
 

@@ -37,7 +37,9 @@ export async function rollbackLambda(
   const exists = new Map<string, boolean>();
   const check = async (v: string) => {
     const found = await orUndefined(
-      clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: target.functionName, Qualifier: v }))
+      clients.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: target.functionName, Qualifier: v })
+      )
     );
     exists.set(v, !!found);
   };
@@ -50,17 +52,34 @@ export async function rollbackLambda(
   } else if (target.to) {
     await check(target.to);
     if (!exists.get(target.to))
-      throw new UserError(`Input "to" names version ${target.to}, which function ${target.functionName} does not have.`);
+      throw new UserError(
+        `Input "to" names version ${target.to}, which function ${target.functionName} does not have.`
+      );
     from = primary;
   }
   if (!to)
     throw new UserError(
       `Function ${target.functionName} has no earlier version that went live on ${target.alias} (the toolkit's history tag): give the version in "to".`
     );
-  const steps = [state.weighted ? `${target.alias}: version ${primary} with ${state.weighted.version} weighted` : `${target.alias}: version ${primary}`];
+  const steps = [
+    state.weighted
+      ? `${target.alias}: version ${primary} with ${state.weighted.version} weighted`
+      : `${target.alias}: version ${primary}`
+  ];
   if (to === primary && !state.weighted)
-    return { status: 'unchanged', version: to, aliasArn, message: `Alias ${target.alias} already serves version ${to}.`, steps: [] };
-  const current = { primary, ...(state.weighted ? { weighted: { version: state.weighted.version, weight: state.weighted.weight } } : {}) };
+    return {
+      status: 'unchanged',
+      version: to,
+      aliasArn,
+      message: `Alias ${target.alias} already serves version ${to}.`,
+      steps: []
+    };
+  const current = {
+    primary,
+    ...(state.weighted
+      ? { weighted: { version: state.weighted.version, weight: state.weighted.weight } }
+      : {})
+  };
   try {
     await shiftAlias(target.functionName, target.alias, { primary: to }, current, clients);
   } catch (e) {

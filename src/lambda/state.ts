@@ -67,7 +67,9 @@ export async function readFunctionState(
   const tags = arn
     ? ((await orUndefined(lambda.send(new ListTagsCommand({ Resource: arn }))))?.Tags ?? fn.Tags ?? {})
     : (fn.Tags ?? {});
-  const alias = await orUndefined(lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName })));
+  const alias = await orUndefined(
+    lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName }))
+  );
   const state: FunctionState = { config: fn.Configuration, alias, tags };
   if (alias?.FunctionVersion) state.primary = await versionInfo(lambda, functionName, alias.FunctionVersion);
   const [weighted] = Object.entries(alias?.RoutingConfig?.AdditionalVersionWeights ?? {});
@@ -77,6 +79,9 @@ export async function readFunctionState(
 }
 
 /** $LATEST's configuration now (GetFunctionConfiguration), for waiting on State and LastUpdateStatus. */
-export async function latestConfig(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration> {
+export async function latestConfig(
+  lambda: LambdaClient,
+  functionName: string
+): Promise<FunctionConfiguration> {
   return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
 }

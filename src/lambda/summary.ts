@@ -26,7 +26,11 @@ export function lambdaStrategyText(plan: LambdaPlan): string {
 
 /** The new version's weight over the alias's moves, as a Mermaid xychart (a rollback ends at 0). */
 export function trafficChart(result: LambdaDeployResult): string {
-  const weights = result.shifts.length ? result.shifts : result.status === 'planned' ? result.plan.steps.map((s) => s.weight) : [];
+  const weights = result.shifts.length
+    ? result.shifts
+    : result.status === 'planned'
+      ? result.plan.steps.map((s) => s.weight)
+      : [];
   if (!weights.length) return '';
   const points = [0, ...weights].map((w) => Math.round(w * 100));
   const labels = points.map((_, i) => (i === 0 ? '"before"' : `"step ${i}"`));
@@ -39,10 +43,13 @@ export function trafficChart(result: LambdaDeployResult): string {
 
 /** The outcome in words; Lambda's own for a run that stopped waiting. */
 export function outcomeText(status: string): string {
-  return status === 'in-progress' ? '⏳ stopped waiting (wait-timeout): the alias stays where it is' : sharedOutcome(status);
+  return status === 'in-progress'
+    ? '⏳ stopped waiting (wait-timeout): the alias stays where it is'
+    : sharedOutcome(status);
 }
 
-const ms = (v: number | undefined) => (v === undefined ? 'no data' : `${v >= 100 ? Math.round(v) : v.toFixed(1)} ms`);
+const ms = (v: number | undefined) =>
+  v === undefined ? 'no data' : `${v >= 100 ? Math.round(v) : v.toFixed(1)} ms`;
 const rate = (m: VersionMetrics) => (m.invocations ? rateText(m.errors / m.invocations) : '-');
 
 export function bakesSection(bakes: BakeOutcome[]): string {
@@ -87,7 +94,10 @@ export function lambdaDeploySummary(
   md += bakesSection(result.bakes);
   if (plan.notes.length) md += '\n' + plan.notes.map((n) => `> ${n}`).join('\n>\n') + '\n';
   if (result.status === 'planned')
-    md += '\n<details><summary>The plan as data</summary>\n\n```json\n' + JSON.stringify(plan, null, 2) + '\n```\n\n</details>\n';
+    md +=
+      '\n<details><summary>The plan as data</summary>\n\n```json\n' +
+      JSON.stringify(plan, null, 2) +
+      '\n```\n\n</details>\n';
   return md;
 }
 
@@ -101,7 +111,10 @@ export function aliasMoveSummary(
   let md =
     `## ${action}: ${target.functionName}:${target.alias}: ${outcomeText(result.status)}\n\n` +
     keyValueTable([
-      ['Function', `[${target.functionName}](${lambdaConsoleUrl(region, target.functionName, target.alias)})`],
+      [
+        'Function',
+        `[${target.functionName}](${lambdaConsoleUrl(region, target.functionName, target.alias)})`
+      ],
       ['Alias', target.alias],
       ['Version now', result.version],
       ['Before', result.from],
@@ -109,6 +122,11 @@ export function aliasMoveSummary(
       ['Outcome', result.message]
     ]);
   if (result.steps.length)
-    md += '\n' + markdownTable(['Step', 'Alias'], result.steps.map((s, i) => [i + 1, s]));
+    md +=
+      '\n' +
+      markdownTable(
+        ['Step', 'Alias'],
+        result.steps.map((s, i) => [i + 1, s])
+      );
   return md;
 }

@@ -33,7 +33,8 @@ import {
 
 export const ACCOUNT = '123456789012';
 export const arnOf = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
-export const imageOf = (hex: string) => `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/news@sha256:${hex.repeat(64).slice(0, 64)}`;
+export const imageOf = (hex: string) =>
+  `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/news@sha256:${hex.repeat(64).slice(0, 64)}`;
 
 export interface FakeFunction {
   name: string;
@@ -63,16 +64,19 @@ export const MUTATING = [
 ];
 
 export class FakeLambda {
-  readonly client = new LambdaClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  readonly mock: AwsStub<object, object, object>;
+  readonly client = new LambdaClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly mock: AwsStub<any, any, any>;
   fn?: FakeFunction;
   private revision = 0;
   /** Commands to fail once before (or after: `applied`) doing their work. */
   private faults = new Map<string, { error: LambdaServiceException; applied: boolean }>();
 
   constructor() {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    this.mock = mockClient(this.client) as any;
+    this.mock = mockClient(this.client);
     this.wire();
   }
 
@@ -81,7 +85,10 @@ export class FakeLambda {
   }
 
   mutatingCalls(): string[] {
-    return this.mock.calls().map((c) => c.args[0].constructor.name).filter((n) => MUTATING.some((m) => m.name === n));
+    return this.mock
+      .calls()
+      .map((c) => c.args[0].constructor.name)
+      .filter((n) => MUTATING.some((m) => m.name === n));
   }
 
   /** A function live on `alias` at version 1 (and more versions of other images). */
@@ -114,7 +121,11 @@ export class FakeLambda {
     };
   }
 
-  private alias(name: string, version: string, weighted?: { version: string; weight: number }): AliasConfiguration {
+  private alias(
+    name: string,
+    version: string,
+    weighted?: { version: string; weight: number }
+  ): AliasConfiguration {
     return {
       Name: name,
       AliasArn: `${arnOf('news')}:${name}`,
@@ -161,19 +172,25 @@ export class FakeLambda {
       const { c, image } = strip(this.version(i.Qualifier));
       return { Configuration: c, Code: { ImageUri: image, ResolvedImageUri: image }, Tags: this.need().tags };
     });
-    this.on<{ Qualifier?: string }>(GetFunctionConfigurationCommand, (i) => strip(this.version(i.Qualifier)).c);
-    this.on<{ FunctionName: string; Code: { ImageUri: string }; Tags?: Record<string, string> }>(CreateFunctionCommand, (i) => {
-      if (this.fn) throw error('ResourceConflictException', 'Function already exist');
-      this.fn = {
-        name: i.FunctionName,
-        latest: this.config(i.FunctionName, i.Code.ImageUri, '$LATEST'),
-        versions: new Map(),
-        aliases: new Map(),
-        tags: { ...(i.Tags ?? {}) },
-        provisioned: new Map()
-      };
-      return strip(this.fn.latest).c;
-    });
+    this.on<{ Qualifier?: string }>(
+      GetFunctionConfigurationCommand,
+      (i) => strip(this.version(i.Qualifier)).c
+    );
+    this.on<{ FunctionName: string; Code: { ImageUri: string }; Tags?: Record<string, string> }>(
+      CreateFunctionCommand,
+      (i) => {
+        if (this.fn) throw error('ResourceConflictException', 'Function already exist');
+        this.fn = {
+          name: i.FunctionName,
+          latest: this.config(i.FunctionName, i.Code.ImageUri, '$LATEST'),
+          versions: new Map(),
+          aliases: new Map(),
+          tags: { ...(i.Tags ?? {}) },
+          provisioned: new Map()
+        };
+        return strip(this.fn.latest).c;
+      }
+    );
     this.on<{ ImageUri: string }>(UpdateFunctionCodeCommand, (i) => {
       const fn = this.need();
       fn.latest = { ...fn.latest, image: i.ImageUri, CodeSha256: i.ImageUri.split('@sha256:')[1] };
@@ -190,7 +207,12 @@ export class FakeLambda {
       if (last && last.CodeSha256 === fn.latest.CodeSha256 && last.MemorySize === fn.latest.MemorySize)
         return strip(last).c;
       const version = String(fn.versions.size + 1);
-      fn.versions.set(version, { ...fn.latest, Version: version, FunctionArn: `${arnOf(fn.name)}:${version}`, Description: i.Description });
+      fn.versions.set(version, {
+        ...fn.latest,
+        Version: version,
+        FunctionArn: `${arnOf(fn.name)}:${version}`,
+        Description: i.Description
+      });
       return strip(fn.versions.get(version)!).c;
     });
     this.on<{ Name: string; FunctionVersion: string }>(CreateAliasCommand, (i) => {
@@ -204,36 +226,51 @@ export class FakeLambda {
       if (!a) throw error('ResourceNotFoundException', 'Alias not found');
       return a;
     });
-    this.on<{ Name: string; FunctionVersion: string; RevisionId?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> } }>(
-      UpdateAliasCommand,
-      (i) => {
-        const fn = this.need();
-        const a = fn.aliases.get(i.Name)!;
-        if (i.RevisionId && i.RevisionId !== a.RevisionId) throw error('PreconditionFailedException', 'The Revision Id provided does not match');
-        const [w] = Object.entries(i.RoutingConfig?.AdditionalVersionWeights ?? {});
-        fn.aliases.set(i.Name, this.alias(i.Name, i.FunctionVersion, w ? { version: w[0], weight: w[1] } : undefined));
-        return fn.aliases.get(i.Name);
-      }
-    );
+    this.on<{
+      Name: string;
+      FunctionVersion: string;
+      RevisionId?: string;
+      RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+    }>(UpdateAliasCommand, (i) => {
+      const fn = this.need();
+      const a = fn.aliases.get(i.Name)!;
+      if (i.RevisionId && i.RevisionId !== a.RevisionId)
+        throw error('PreconditionFailedException', 'The Revision Id provided does not match');
+      const [w] = Object.entries(i.RoutingConfig?.AdditionalVersionWeights ?? {});
+      fn.aliases.set(
+        i.Name,
+        this.alias(i.Name, i.FunctionVersion, w ? { version: w[0], weight: w[1] } : undefined)
+      );
+      return fn.aliases.get(i.Name);
+    });
     this.on(ListAliasesCommand, () => ({ Aliases: [...this.need().aliases.values()] }));
     this.on(ListVersionsByFunctionCommand, () => ({
       Versions: [this.need().latest, ...this.need().versions.values()].map((v) => strip(v).c)
     }));
-    this.on<{ Qualifier: string; ProvisionedConcurrentExecutions: number }>(PutProvisionedConcurrencyConfigCommand, (i) => {
-      this.need().provisioned.set(i.Qualifier, i.ProvisionedConcurrentExecutions);
-      return { Status: 'IN_PROGRESS' };
-    });
+    this.on<{ Qualifier: string; ProvisionedConcurrentExecutions: number }>(
+      PutProvisionedConcurrencyConfigCommand,
+      (i) => {
+        this.need().provisioned.set(i.Qualifier, i.ProvisionedConcurrentExecutions);
+        return { Status: 'IN_PROGRESS' };
+      }
+    );
     this.on<{ Qualifier: string }>(GetProvisionedConcurrencyConfigCommand, (i) => {
       const n = this.need().provisioned.get(i.Qualifier);
       if (n === undefined) throw error('ProvisionedConcurrencyConfigNotFoundException', 'No config');
-      return { Status: 'READY', AvailableProvisionedConcurrentExecutions: n, RequestedProvisionedConcurrentExecutions: n };
+      return {
+        Status: 'READY',
+        AvailableProvisionedConcurrentExecutions: n,
+        RequestedProvisionedConcurrentExecutions: n
+      };
     });
     this.on<{ Qualifier: string }>(DeleteProvisionedConcurrencyConfigCommand, (i) => {
       if (!this.need().provisioned.delete(i.Qualifier)) throw error('ResourceNotFoundException', 'No config');
       return {};
     });
     this.on(ListProvisionedConcurrencyConfigsCommand, () => ({
-      ProvisionedConcurrencyConfigs: [...this.need().provisioned.keys()].map((v) => ({ FunctionArn: `${arnOf('news')}:${v}` }))
+      ProvisionedConcurrencyConfigs: [...this.need().provisioned.keys()].map((v) => ({
+        FunctionArn: `${arnOf('news')}:${v}`
+      }))
     }));
     this.on<{ Qualifier: string }>(DeleteFunctionCommand, (i) => {
       this.need().versions.delete(i.Qualifier);

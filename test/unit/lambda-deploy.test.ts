@@ -51,9 +51,14 @@ function context(log = new MemoryLogger()): LambdaContext {
 }
 
 let lambda: FakeLambda;
-const cloudwatch = new CloudWatchClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const cloudwatch = new CloudWatchClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+});
 const cw = mockClient(cloudwatch);
-const alarm = (state: string) => ({ MetricAlarms: [{ AlarmName: 'news-errors', StateValue: state, StateReason: 'Threshold Crossed: 3 errors' }] });
+const alarm = (state: 'OK' | 'ALARM') => ({
+  MetricAlarms: [{ AlarmName: 'news-errors', StateValue: state, StateReason: 'Threshold Crossed: 3 errors' }]
+});
 
 beforeEach(() => {
   lambda = new FakeLambda();
@@ -65,33 +70,62 @@ afterEach(() => lambda.mock.restore());
 
 const clients = () => ({ lambda: lambda.client, cloudwatch });
 const aliasUpdates = () =>
-  lambda.mock.commandCalls(UpdateAliasCommand).map((c) => [c.args[0].input.FunctionVersion, c.args[0].input.RoutingConfig?.AdditionalVersionWeights, c.args[0].input.RevisionId]);
+  lambda.mock
+    .commandCalls(UpdateAliasCommand)
+    .map((c) => [
+      c.args[0].input.FunctionVersion,
+      c.args[0].input.RoutingConfig?.AdditionalVersionWeights,
+      c.args[0].input.RevisionId
+    ]);
 
 describe('deploy', () => {
   it('first deployment: CreateFunction with the role, PublishVersion with the commit, CreateAlias', async () => {
     const result = await deployLambda(options({ 'role-arn': ROLE }), clients(), context());
-    expect(result).toMatchObject({ status: 'deployed', version: '1', aliasArn: expect.stringMatching(/:function:news:live$/) });
-    expect(lambda.mock.commandCalls(CreateFunctionCommand)[0].args[0].input).toMatchObject({ PackageType: 'Image', Role: ROLE, Code: { ImageUri: NEW } });
-    expect(lambda.mock.commandCalls(PublishVersionCommand)[0].args[0].input.Description).toBe(`mlops-actions ${SHA} https://github.com/o/r/actions/runs/42`);
-    expect(lambda.mock.commandCalls(CreateAliasCommand)[0].args[0].input).toMatchObject({ Name: 'live', FunctionVersion: '1' });
+    expect(result).toMatchObject({
+      status: 'deployed',
+      version: '1',
+      aliasArn: expect.stringMatching(/:function:news:live$/)
+    });
+    expect(lambda.mock.commandCalls(CreateFunctionCommand)[0].args[0].input).toMatchObject({
+      PackageType: 'Image',
+      Role: ROLE,
+      Code: { ImageUri: NEW }
+    });
+    expect(lambda.mock.commandCalls(PublishVersionCommand)[0].args[0].input.Description).toBe(
+      `mlops-actions ${SHA} https://github.com/o/r/actions/runs/42`
+    );
+    expect(lambda.mock.commandCalls(CreateAliasCommand)[0].args[0].input).toMatchObject({
+      Name: 'live',
+      FunctionVersion: '1'
+    });
     expect(lambda.fn!.tags[tagKeys('live').live]).toBe('1');
     expect(lambda.fn!.tags[tagKeys('live').deployment]).toBeUndefined();
   });
 
   it('refuses a first deployment without role-arn before any mutating call', async () => {
-    await expect(deployLambda(options(), clients(), context())).rejects.toThrow('Input "role-arn" is required on the first deployment');
+    await expect(deployLambda(options(), clients(), context())).rejects.toThrow(
+      'Input "role-arn" is required on the first deployment'
+    );
     expect(lambda.mutatingCalls()).toEqual([]);
   });
 
   it('canary: 10% with the RevisionId read before, a bake, then the new version alone', async () => {
     lambda.seed([OLD]);
     const result = await deployLambda(options({ alarms: 'news-errors' }), clients(), context());
-    expect(result).toMatchObject({ status: 'deployed', version: '2', previousVersion: '1', shifts: [0.1, 1] });
+    expect(result).toMatchObject({
+      status: 'deployed',
+      version: '2',
+      previousVersion: '1',
+      shifts: [0.1, 1]
+    });
     expect(aliasUpdates()).toEqual([
       ['1', { '2': 0.1 }, 'rev-1'],
       ['2', {}, 'rev-2']
     ]);
-    expect(lambda.mock.commandCalls(UpdateFunctionCodeCommand)[0].args[0].input).toEqual({ FunctionName: 'news', ImageUri: NEW });
+    expect(lambda.mock.commandCalls(UpdateFunctionCodeCommand)[0].args[0].input).toEqual({
+      FunctionName: 'news',
+      ImageUri: NEW
+    });
     expect(result.bakes).toHaveLength(1);
     expect(lambda.fn!.tags[tagKeys('live').live]).toBe('2');
     const summary = lambdaDeploySummary(result, NEW, 'us-east-1', 3);
@@ -115,9 +149,15 @@ describe('deploy', () => {
   it('an alarm in ALARM rolls back: the old version alone, rolled-back tag, the reason names the alarm', async () => {
     lambda.seed([OLD]);
     cw.on(DescribeAlarmsCommand).resolvesOnce(alarm('OK')).resolves(alarm('ALARM'));
-    const result = await deployLambda(options({ alarms: 'news-errors', 'provisioned-concurrency': '2' }), clients(), context());
+    const result = await deployLambda(
+      options({ alarms: 'news-errors', 'provisioned-concurrency': '2' }),
+      clients(),
+      context()
+    );
     expect(result.status).toBe('rolled-back');
-    expect(result.reason).toBe('Rolled back to version 1: alarm news-errors went into ALARM (Threshold Crossed: 3 errors).');
+    expect(result.reason).toBe(
+      'Rolled back to version 1: alarm news-errors went into ALARM (Threshold Crossed: 3 errors).'
+    );
     expect(aliasUpdates().map((u) => [u[0], u[1]])).toEqual([
       ['1', { '2': 0.1 }],
       ['1', {}]
@@ -136,8 +176,13 @@ describe('deploy', () => {
     });
     const result = await deployLambda(options({ 'max-error-rate': '10%' }), clients(), context());
     expect(result.status).toBe('rolled-back');
-    expect(result.reason).toContain('the error rate of version 2 was 40% (4 errors in 10 invocations), above max-error-rate 10%');
-    expect(lambda.fn!.aliases.get('live')).toMatchObject({ FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } });
+    expect(result.reason).toContain(
+      'the error rate of version 2 was 40% (4 errors in 10 invocations), above max-error-rate 10%'
+    );
+    expect(lambda.fn!.aliases.get('live')).toMatchObject({
+      FunctionVersion: '1',
+      RoutingConfig: { AdditionalVersionWeights: {} }
+    });
   });
 
   it('provisioned concurrency READY on the new version before the first shift; the old one removed at the end', async () => {
@@ -145,8 +190,12 @@ describe('deploy', () => {
     fn.provisioned.set('1', 2);
     await deployLambda(options({ 'provisioned-concurrency': '2' }), clients(), context());
     const order = lambda.mock.calls().map((c) => c.args[0].constructor.name);
-    expect(order.indexOf('PutProvisionedConcurrencyConfigCommand')).toBeLessThan(order.indexOf('UpdateAliasCommand'));
-    expect(order.indexOf('GetProvisionedConcurrencyConfigCommand')).toBeLessThan(order.indexOf('UpdateAliasCommand'));
+    expect(order.indexOf('PutProvisionedConcurrencyConfigCommand')).toBeLessThan(
+      order.indexOf('UpdateAliasCommand')
+    );
+    expect(order.indexOf('GetProvisionedConcurrencyConfigCommand')).toBeLessThan(
+      order.indexOf('UpdateAliasCommand')
+    );
     expect(lambda.mock.commandCalls(PutProvisionedConcurrencyConfigCommand)[0].args[0].input).toEqual({
       FunctionName: 'news',
       Qualifier: '2',
@@ -164,7 +213,10 @@ describe('deploy', () => {
 
   it('an update in progress (ResourceConflictException) is waited out, then the update goes on', async () => {
     lambda.seed([OLD]);
-    lambda.failOnce(UpdateFunctionCodeCommand, error('ResourceConflictException', 'An update is in progress'));
+    lambda.failOnce(
+      UpdateFunctionCodeCommand,
+      error('ResourceConflictException', 'An update is in progress')
+    );
     const log = new MemoryLogger();
     expect((await deployLambda(options(), clients(), context(log))).status).toBe('deployed');
     expect(lambda.mock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(2);
@@ -173,14 +225,22 @@ describe('deploy', () => {
 
   it('a lost UpdateAlias answer (applied, the retry refused on its RevisionId) is read back and goes on', async () => {
     lambda.seed([OLD]);
-    lambda.failOnce(UpdateAliasCommand, error('PreconditionFailedException', 'The Revision Id provided does not match'), true);
+    lambda.failOnce(
+      UpdateAliasCommand,
+      error('PreconditionFailedException', 'The Revision Id provided does not match'),
+      true
+    );
     const result = await deployLambda(options(), clients(), context());
     expect(result.status).toBe('deployed');
     expect(lambda.fn!.aliases.get('live')!.FunctionVersion).toBe('2');
   });
 
   it('a lost CreateFunction answer (the retry conflicts) reads the function and goes on', async () => {
-    lambda.failOnce(CreateFunctionCommand, error('ResourceConflictException', 'Function already exist'), true);
+    lambda.failOnce(
+      CreateFunctionCommand,
+      error('ResourceConflictException', 'Function already exist'),
+      true
+    );
     expect((await deployLambda(options({ 'role-arn': ROLE }), clients(), context())).status).toBe('deployed');
   });
 
@@ -188,7 +248,12 @@ describe('deploy', () => {
     lambda.seed([OLD]);
     cw.on(DescribeAlarmsCommand).callsFake(async () => {
       const a = lambda.fn!.aliases.get('live')!;
-      lambda.fn!.aliases.set('live', { ...a, FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'other' });
+      lambda.fn!.aliases.set('live', {
+        ...a,
+        FunctionVersion: '1',
+        RoutingConfig: { AdditionalVersionWeights: {} },
+        RevisionId: 'other'
+      });
       return alarm('OK');
     });
     const result = await deployLambda(options({ alarms: 'news-errors' }), clients(), context());
@@ -242,7 +307,10 @@ describe('promote and rollback on the alias', () => {
     fn.provisioned.set('1', 1);
     const result = await promoteLambda(target, { lambda: lambda.client });
     expect(result).toMatchObject({ status: 'promoted', version: '2', from: '1' });
-    expect(fn.aliases.get('live')).toMatchObject({ FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } });
+    expect(fn.aliases.get('live')).toMatchObject({
+      FunctionVersion: '2',
+      RoutingConfig: { AdditionalVersionWeights: {} }
+    });
     expect(fn.tags[tagKeys('live').live]).toBe('2');
     expect(fn.provisioned.has('1')).toBe(false);
   });
@@ -263,11 +331,17 @@ describe('promote and rollback on the alias', () => {
   });
   it('rollback of a canary left at a weight: its primary version alone', async () => {
     const fn = lambda.seed([OLD, NEW], 'live', { version: '2', weight: 0.5 });
-    expect(await rollbackLambda(target, { lambda: lambda.client })).toMatchObject({ status: 'rolled-back', version: '1', from: '2' });
+    expect(await rollbackLambda(target, { lambda: lambda.client })).toMatchObject({
+      status: 'rolled-back',
+      version: '1',
+      from: '2'
+    });
     expect(fn.aliases.get('live')!.RoutingConfig!.AdditionalVersionWeights).toEqual({});
   });
   it('rollback without history says what to give', async () => {
     lambda.seed([OLD]);
-    await expect(rollbackLambda(target, { lambda: lambda.client })).rejects.toThrow('give the version in "to"');
+    await expect(rollbackLambda(target, { lambda: lambda.client })).rejects.toThrow(
+      'give the version in "to"'
+    );
   });
 });
