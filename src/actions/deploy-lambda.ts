@@ -2,6 +2,7 @@
 import { UserError } from '../errors.js';
 import { deployLambda } from '../lambda/deploy.js';
 import { readLambdaDeployOptions } from '../lambda/options.js';
+import { redactedPlan } from '../lambda/plan.js';
 import { lambdaStrategyText, lambdaDeploySummary } from '../lambda/summary.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
@@ -17,7 +18,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   ctx.log.info(`Plan for ${plan.functionName}:${plan.alias}: ${plan.action}, ${lambdaStrategyText(plan)}.`);
   if (options.dryRun) {
     for (const note of plan.notes) ctx.log.info(note);
-    ctx.log.info(`Plan as data:\n${JSON.stringify(plan, null, 2)}`);
+    ctx.log.info(`Plan as data:\n${JSON.stringify(redactedPlan(plan), null, 2)}`);
   }
   ctx.setOutput('status', result.status);
   if (result.version) ctx.setOutput('version', result.version);

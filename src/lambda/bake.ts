@@ -104,7 +104,12 @@ export async function bake(
       }
     }
     await input.onCheck?.();
-    outcome.failure = await judgeOnce(input, clients, start, ctx);
+    try {
+      outcome.failure = await judgeOnce(input, clients, start, ctx);
+    } catch (e) {
+      // A deployment nobody can watch does not go on: it is rolled back, saying why.
+      outcome.failure = `the alarms or the error rate could not be read from CloudWatch (${errorMessage(e).replace(/\s+/g, ' ').trim()})`;
+    }
     if (outcome.failure || ctx.now().valueOf() >= ends) break;
   }
   outcome.end = ctx.now();

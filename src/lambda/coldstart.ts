@@ -4,6 +4,7 @@
  * (FilterLogEvents with a filter pattern, a stream prefix a day of the window).
  */
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { orUndefined } from '../aws.js';
 import type { Window } from '../cloudwatch/window.js';
 import { baseName } from './metrics.js';
 
@@ -46,16 +47,20 @@ export async function readColdStarts(
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = await logs.send(
-        new FilterLogEventsCommand({
-          logGroupName: `/aws/lambda/${baseName(functionName)}`,
-          logStreamNamePrefix: prefix,
-          filterPattern: '"REPORT"',
-          startTime: window.start.valueOf(),
-          endTime: window.end.valueOf(),
-          nextToken
-        })
+      const page = await orUndefined(
+        logs.send(
+          new FilterLogEventsCommand({
+            logGroupName: `/aws/lambda/${baseName(functionName)}`,
+            logStreamNamePrefix: prefix,
+            filterPattern: '"REPORT"',
+            startTime: window.start.valueOf(),
+            endTime: window.end.valueOf(),
+            nextToken
+          })
+        )
       );
+      // No log group yet: the version logged nothing, so no cold start was seen.
+      if (!page) return parseReports(version, messages);
       for (const e of page.events ?? []) if (e.message) messages.push(e.message.trim());
       nextToken = page.nextToken;
     } while (nextToken && ++pages < 20);

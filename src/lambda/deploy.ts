@@ -166,7 +166,7 @@ export async function deployLambda(
           return {
             ...result,
             status: 'in-progress',
-            reason: `wait-timeout ran out while version ${version} baked at ${Math.round(step.weight * 10000) / 100}%: the alias still routes the rest to version ${previous}; run again to resume, or run rollback.`
+            reason: `${ctx.signal?.aborted ? 'The run was cancelled' : 'The wait-timeout ran out'} while version ${version} baked at ${Math.round(step.weight * 10000) / 100}%: the alias still routes the rest to version ${previous}; run again to resume, or run rollback.`
           };
       }
     }

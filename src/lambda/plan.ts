@@ -148,3 +148,11 @@ export function stepsText(steps: TrafficStep[], duration: (s: number) => string)
     .map((s) => `${pct(s.weight)}${s.bakeSeconds ? ` (bake ${duration(s.bakeSeconds)})` : ''}`)
     .join(' → ');
 }
+
+/** The plan as it may be printed: environment values are not shown (they may be secrets). */
+export function redactedPlan(plan: LambdaPlan): LambdaPlan {
+  const env = plan.configChange?.Environment?.Variables;
+  if (!env) return plan;
+  const hidden = Object.fromEntries(Object.keys(env).map((k) => [k, '***']));
+  return { ...plan, configChange: { ...plan.configChange, Environment: { Variables: hidden } } };
+}

@@ -6,7 +6,7 @@ import type { BakeOutcome } from './bake.js';
 import { coldStartText } from './coldstart.js';
 import type { LambdaDeployResult } from './deploy.js';
 import { rateText, type VersionMetrics } from './metrics.js';
-import { pct, stepsText, type LambdaPlan } from './plan.js';
+import { pct, redactedPlan, stepsText, type LambdaPlan } from './plan.js';
 import type { AliasMoveResult } from './promote.js';
 
 export function lambdaConsoleUrl(region: string, functionName: string, alias: string): string {
@@ -96,7 +96,7 @@ export function lambdaDeploySummary(
   if (result.status === 'planned')
     md +=
       '\n<details><summary>The plan as data</summary>\n\n```json\n' +
-      JSON.stringify(plan, null, 2) +
+      JSON.stringify(redactedPlan(plan), null, 2) +
       '\n```\n\n</details>\n';
   return md;
 }

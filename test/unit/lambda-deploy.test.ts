@@ -204,6 +204,30 @@ describe('deploy', () => {
     expect([...fn.provisioned.keys()]).toEqual(['2']);
   });
 
+  it('alarms that cannot be read while baking roll back: a deployment nobody can watch does not go on', async () => {
+    lambda.seed([OLD]);
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce(alarm('OK'))
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    const result = await deployLambda(options({ alarms: 'news-errors' }), clients(), context());
+    expect(result.status).toBe('rolled-back');
+    expect(result.reason).toContain('could not be read from CloudWatch (Rate exceeded)');
+    expect(lambda.fn!.aliases.get('live')!.FunctionVersion).toBe('1');
+  });
+
+  it("a dry run shows the plan without the environment's values", async () => {
+    lambda.seed([OLD]);
+    const result = await deployLambda(
+      options({ 'dry-run': 'true', environment: 'API_KEY=s3cr3t' }),
+      clients(),
+      context()
+    );
+    const summary = lambdaDeploySummary(result, NEW, 'us-east-1', 1);
+    expect(summary).toContain('"API_KEY": "***"');
+    expect(summary).not.toContain('s3cr3t');
+    expect(summary).toContain('line [0, 10, 100]');
+  });
+
   it('dry-run and an image already live make no mutating call', async () => {
     lambda.seed([OLD]);
     expect((await deployLambda(options({ 'dry-run': 'true' }), clients(), context())).status).toBe('planned');
