@@ -19,7 +19,7 @@ import {
 import { bake, type BakeOutcome } from './bake.js';
 import { cleanupVersions } from './cleanup.js';
 import { Superseded, type LambdaClients, type LambdaContext } from './engine.js';
-import { markLive, markRolledBack, readTags, takeLambdaLease, type LambdaLease } from './lease.js';
+import { markLive, markRolledBack, readTags, takeLambdaLease, writeTags, type LambdaLease } from './lease.js';
 import type { LambdaDeployOptions } from './options.js';
 import { planLambda, type LambdaPlan } from './plan.js';
 import { aliasFor } from './requests.js';
@@ -109,6 +109,8 @@ export async function deployLambda(
       at = { primary: previous! };
       await shiftAlias(options.functionName, options.alias, at, undefined, clients);
     }
+    if (plan.action !== 'create' && Object.keys(options.tags).length)
+      await writeTags(lambda, arn, options.tags);
     let version = plan.resumeVersion;
     if (!version) {
       if (plan.action !== 'create') await updateFunction(plan, options, clients, ctx, serving());

@@ -286,6 +286,29 @@ describe('deploy', () => {
     expect(lambda.fn!.aliases.get('live')!.RevisionId).toBe('other');
   });
 
+  it("another run's live deployment tag is waited for, then the run fails without deploying", async () => {
+    const fn = lambda.seed([OLD]);
+    fn.tags[tagKeys('live').deployment] =
+      `version=- from=1 by=77.1.ffffff at=${new Date().toISOString()} strategy=canary`;
+    const ctx = { ...context(), scale: 1, deadline: Date.now() + 200 };
+    await expect(deployLambda(options(), clients(), ctx)).rejects.toThrow(
+      'Alias live was still being deployed by run 77.1.ffffff when wait-timeout ran out: nothing was deployed; run again when it has finished.'
+    );
+    expect(lambda.mutatingCalls()).toEqual([]);
+  });
+
+  it("an earlier attempt's deployment tag is taken over at once; the user's tags are written", async () => {
+    const fn = lambda.seed([OLD]);
+    fn.tags[tagKeys('live').deployment] =
+      `version=2 from=1 by=42.0.aaaaaa at=${new Date().toISOString()} strategy=canary`;
+    const log = new MemoryLogger();
+    const result = await deployLambda(options({ tags: 'team=ml' }), clients(), context(log));
+    expect(result.status).toBe('deployed');
+    expect(log.text()).toContain('an earlier attempt of this run');
+    expect(fn.tags).toMatchObject({ team: 'ml' });
+    expect(fn.tags[tagKeys('live').deployment]).toBeUndefined();
+  });
+
   it('a re-run of the same image resumes the canary left at a weight', async () => {
     lambda.seed([OLD, NEW], 'live', { version: '2', weight: 0.1 });
     const result = await deployLambda(options(), clients(), context());
