@@ -134,6 +134,55 @@ describe('deploy', () => {
     expect(summary).toContain('| Old version | 1 |');
   });
 
+  it('the calls a 5-minute canary costs: a check every 30 s, the last right at the end of the bake', async () => {
+    lambda.seed([OLD]);
+    // A virtual clock at scale 1: each sleep moves it on, so the checks fall where the engine puts them.
+    let now = Date.parse('2026-01-02T03:00:00Z');
+    const checks: number[] = [];
+    cw.on(DescribeAlarmsCommand).callsFake(async () => (checks.push(now), alarm('OK')));
+    const ctx: LambdaContext = {
+      ...context(),
+      scale: 1,
+      now: () => new Date(now),
+      sleep: async (ms) => void (now += ms)
+    };
+    const result = await deployLambda(
+      options({ 'bake-time': '5m', alarms: 'news-errors', 'max-error-rate': '5%' }),
+      clients(),
+      ctx
+    );
+    const bakeStart = result.bakes[0].start.valueOf();
+    expect(checks.slice(1).map((t) => (t - bakeStart) / 1000)).toEqual([
+      30, 60, 90, 120, 150, 180, 210, 240, 270, 300
+    ]);
+    expect(result.status).toBe('deployed');
+    const count = (calls: Array<{ args: [object] }>) => {
+      const byName: Record<string, number> = {};
+      for (const c of calls)
+        byName[c.args[0].constructor.name] = (byName[c.args[0].constructor.name] ?? 0) + 1;
+      return byName;
+    };
+    // 10 checks of 30 s (the last at the bake's end), plus the alarms' existence before anything.
+    expect(count(cw.calls() as never)).toEqual({ DescribeAlarmsCommand: 11, GetMetricDataCommand: 11 });
+    const lambdaCalls = count(lambda.mock.calls() as never);
+    // 29 Lambda calls in all: reads, the lease (3 tag writes), update, publish, 2 alias moves, clean-up.
+    expect(lambdaCalls).toEqual({
+      GetFunctionCommand: 4,
+      ListTagsCommand: 7,
+      GetAliasCommand: 4,
+      TagResourceCommand: 3,
+      GetFunctionConfigurationCommand: 2,
+      UpdateFunctionCodeCommand: 1,
+      PublishVersionCommand: 1,
+      UpdateAliasCommand: 2,
+      DeleteProvisionedConcurrencyConfigCommand: 1,
+      UntagResourceCommand: 1,
+      ListVersionsByFunctionCommand: 1,
+      ListAliasesCommand: 1,
+      ListProvisionedConcurrencyConfigsCommand: 1
+    });
+  });
+
   it('linear and all-at-once move the alias in their steps', async () => {
     lambda.seed([OLD]);
     await deployLambda(options({ strategy: 'linear', 'linear-step': '40%' }), clients(), context());
