@@ -19,7 +19,7 @@ import {
   type AliasConfiguration,
   type FunctionConfiguration
 } from '@aws-sdk/client-lambda';
-import { orUndefined } from '../aws.js';
+import { isNotFound } from '../aws.js';
 import { UserError } from '../errors.js';
 import { poll } from '../wait.js';
 import { errorName, remainingSeconds, Superseded, type LambdaClients, type LambdaContext } from './engine.js';
@@ -201,11 +201,14 @@ export async function unprovision(
   clients: LambdaClients
 ): Promise<void> {
   if (!version) return;
-  await orUndefined(
-    clients.lambda.send(
+  try {
+    await clients.lambda.send(
       new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: version })
-    )
-  );
+    );
+  } catch (e) {
+    // None there (Lambda's own name for it, or the function's version gone): nothing to remove.
+    if (errorName(e) !== 'ProvisionedConcurrencyConfigNotFoundException' && !isNotFound(e)) throw e;
+  }
 }
 
 export interface AliasTarget {

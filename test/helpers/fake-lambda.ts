@@ -264,7 +264,11 @@ export class FakeLambda {
       };
     });
     this.on<{ Qualifier: string }>(DeleteProvisionedConcurrencyConfigCommand, (i) => {
-      if (!this.need().provisioned.delete(i.Qualifier)) throw error('ResourceNotFoundException', 'No config');
+      if (!this.need().provisioned.delete(i.Qualifier))
+        throw error(
+          'ProvisionedConcurrencyConfigNotFoundException',
+          'No Provisioned Concurrency Config found for this function'
+        );
       return {};
     });
     this.on(ListProvisionedConcurrencyConfigsCommand, () => ({
