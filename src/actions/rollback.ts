@@ -6,8 +6,14 @@ import { NAME, readWaitOptions } from '../sagemaker/options.js';
 import { rollback } from '../sagemaker/rollback.js';
 import { promoteSummary } from '../sagemaker/summary.js';
 import { sagemakerEngine } from './sagemaker-engine.js';
+import { rollbackLambda } from '../lambda/rollback.js';
+import { readLambdaTarget } from '../lambda/options.js';
+import { aliasMoveSummary } from '../lambda/summary.js';
+import { lambdaEngine } from './lambda-engine.js';
+import { targetKind } from './lambda-target.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
+  if (targetKind(ctx.inputs) === 'lambda') return runLambda(ctx);
   const started = Date.now();
   const options = {
     ...readWaitOptions(ctx.inputs),
@@ -29,6 +35,28 @@ export async function run(ctx: ActionContext): Promise<void> {
     promoteSummary('rollback', options.endpointName, region, result, (Date.now() - started) / 1000, [
       ['Reason', options.reason]
     ])
+  );
+  if (result.reason) throw new UserError(result.reason);
+}
+
+/** rollback on a Lambda alias: the previous version that went live (or `to`, a version number). */
+async function runLambda(ctx: ActionContext): Promise<void> {
+  const started = Date.now();
+  const target = {
+    ...readLambdaTarget(ctx.inputs),
+    to: ctx.inputs.matching('to', /^\d+$/, 'a published version number of the function, such as 7'),
+    reason: ctx.inputs.string('reason')
+  };
+  const { region, clients } = lambdaEngine(ctx, target.region, target.waitTimeoutSeconds);
+  const result = await rollbackLambda(target, clients);
+  ctx.log.info(result.message);
+  ctx.setOutput('status', result.status);
+  if (result.version) ctx.setOutput('version', result.version);
+  if (result.from) ctx.setOutput('rolled-back-from', result.from);
+  if (result.aliasArn) ctx.setOutput('alias-arn', result.aliasArn);
+  summary(
+    aliasMoveSummary('rollback', target, region, result, (Date.now() - started) / 1000) +
+      (target.reason ? `\nReason: ${target.reason}\n` : '')
   );
   if (result.reason) throw new UserError(result.reason);
 }

@@ -201,6 +201,97 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       }
     }
   },
+  "deploy-lambda": {
+    "description": "Deploy a container image to an AWS Lambda alias behind a weighted-alias canary (canary, linear or all-at-once) that rolls back by itself on an alarm or the new version's own error rate.",
+    "inputs": {
+      "function-name": {
+        "description": "The Lambda function (its name or unqualified ARN). Created on the first deployment.",
+        "required": true
+      },
+      "alias": {
+        "description": "The alias API Gateway or a function URL points at; its traffic moves between versions. Not $LATEST, not a number.",
+        "default": "live"
+      },
+      "image": {
+        "description": "The ECR image to run, by digest (…@sha256:<64 hex>; the image-uri output of build-image). A tag is refused. The emulator's ECR, a registry on loopback (127.0.0.1:5000/…@sha256:…), is taken too.",
+        "required": true
+      },
+      "role-arn": {
+        "description": "The execution role of the function. Required on the first deployment only (ignored afterwards)."
+      },
+      "memory-size": {
+        "description": "The function's memory in MB (128 to 10240). Empty keeps the current (Lambda's 128 on creation)."
+      },
+      "timeout": {
+        "description": "The function's timeout in seconds (1 to 900). Empty keeps the current (Lambda's 3 on creation)."
+      },
+      "environment": {
+        "description": "Environment variables of the function, a map (key=value or key: value lines). Empty keeps the current."
+      },
+      "architectures": {
+        "description": "x86_64 or arm64.",
+        "default": "x86_64"
+      },
+      "strategy": {
+        "description": "canary (canary-size of traffic, bake, then all), linear (linear-step more each bake), all-at-once (all traffic, then bake with the old version kept for rollback).",
+        "default": "canary"
+      },
+      "canary-size": {
+        "description": "The canary's share of the alias's traffic, above 0% and below 100%.",
+        "default": "10%"
+      },
+      "linear-step": {
+        "description": "With strategy linear, the share added at each step, above 0% and below 100%.",
+        "default": "20%"
+      },
+      "bake-time": {
+        "description": "How long each traffic step bakes while the alarms and the error rate are watched.",
+        "default": "5m"
+      },
+      "alarms": {
+        "description": "CloudWatch alarm names (comma or newline separated); one in ALARM while baking rolls back."
+      },
+      "max-error-rate": {
+        "description": "The highest error rate the new version may show during a bake, from its own ExecutedVersion metrics (Errors / Invocations), as 0.05 or 5%. Empty: alarms only."
+      },
+      "provisioned-concurrency": {
+        "description": "Environments made ready (provisioned concurrency) on the new version before any traffic moves to it; the old version's are removed at the end. 0 for none.",
+        "default": "0"
+      },
+      "wait-timeout": {
+        "description": "How long the action may wait in all (updates, provisioned concurrency, bakes, another run's deployment); status in-progress when it runs out.",
+        "default": "60m"
+      },
+      "dry-run": {
+        "description": "Print the plan and make no mutating call.",
+        "default": "false"
+      },
+      "keep-versions": {
+        "description": "How many published versions to keep; older ones are deleted, never one an alias routes to, one of the last keep-versions that went live, or one with provisioned concurrency.",
+        "default": "5"
+      },
+      "tags": {
+        "description": "Tags of the function, a map (on creation)."
+      },
+      "region": {
+        "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      }
+    },
+    "outputs": {
+      "version": {
+        "description": "The version deployed (published by this run, or already live when unchanged)."
+      },
+      "previous-version": {
+        "description": "The version the alias served before (empty on a first deployment)."
+      },
+      "alias-arn": {
+        "description": "The alias's ARN, what API Gateway or a function URL points at."
+      },
+      "status": {
+        "description": "deployed, rolled-back (an alarm or the error rate; the step fails), unchanged (the image is already live), planned (dry run), superseded (another run moved the alias; the step fails), or in-progress (wait-timeout ran out; the step fails, a re-run resumes)."
+      }
+    }
+  },
   "dvc-pull": {
     "description": "Pull DVC-tracked data (files and folders named by .dvc files and dvc.lock) from an S3 or local remote into the cache and the workspace, natively, without installing dvc.",
     "inputs": {
@@ -345,11 +436,17 @@ export const ACTIONS: Record<string, ActionMetadata> = {
     }
   },
   "promote": {
-    "description": "Promote a canary on a SageMaker endpoint, shifting all traffic to the candidate (weights) or waiting for a guardrails deployment to finish.",
+    "description": "Promote a canary on a SageMaker endpoint (shifting all traffic to the candidate, or waiting for a guardrails deployment to finish) or on a Lambda alias (the weighted version alone).",
     "inputs": {
       "endpoint-name": {
-        "description": "The SageMaker endpoint.",
-        "required": true
+        "description": "The SageMaker endpoint. Give this or function-name."
+      },
+      "function-name": {
+        "description": "The Lambda function (name or unqualified ARN), instead of endpoint-name."
+      },
+      "alias": {
+        "description": "With function-name, the alias.",
+        "default": "live"
       },
       "region": {
         "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
@@ -368,23 +465,35 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       }
     },
     "outputs": {
+      "version": {
+        "description": "With function-name, the version the alias serves now."
+      },
+      "alias-arn": {
+        "description": "With function-name, the alias's ARN."
+      },
       "endpoint-config": {
         "description": "The endpoint config the endpoint serves after the promotion."
       },
       "status": {
-        "description": "promoted, unchanged (nothing to promote), rolled-back (a guardrails deployment rolled itself back), failed, superseded (another run's deployment replaced it while it was watched; the step fails), or in-progress (wait false, or the wait stopped early)."
+        "description": "promoted, unchanged (nothing to promote; on Lambda, no canary at a weight), rolled-back (a guardrails deployment rolled itself back), failed, superseded (another run's deployment replaced it while it was watched; the step fails), or in-progress (wait false, or the wait stopped early)."
       }
     }
   },
   "rollback": {
-    "description": "Roll a SageMaker endpoint back to the previous version (read from AWS itself) or to a given endpoint config, and check that it landed.",
+    "description": "Roll a SageMaker endpoint or a Lambda alias back to the previous version (read from AWS itself) or to a given one, and check that it landed.",
     "inputs": {
       "endpoint-name": {
-        "description": "The SageMaker endpoint.",
-        "required": true
+        "description": "The SageMaker endpoint. Give this or function-name."
+      },
+      "function-name": {
+        "description": "The Lambda function (name or unqualified ARN), instead of endpoint-name."
+      },
+      "alias": {
+        "description": "With function-name, the alias.",
+        "default": "live"
       },
       "to": {
-        "description": "The endpoint config to return to. Default: the last config that went live before the current one and was not rolled back from (from the toolkit's tags)."
+        "description": "The endpoint config (with function-name: the version number) to return to. Default: the last config that went live before the current one and was not rolled back from (from the toolkit's tags)."
       },
       "region": {
         "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
@@ -402,11 +511,17 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       }
     },
     "outputs": {
+      "version": {
+        "description": "With function-name, the version the alias serves now."
+      },
+      "alias-arn": {
+        "description": "With function-name, the alias's ARN."
+      },
       "endpoint-config": {
         "description": "The endpoint config the endpoint serves now."
       },
       "rolled-back-from": {
-        "description": "The endpoint config it served before."
+        "description": "The endpoint config (with function-name, the version) it served before."
       },
       "status": {
         "description": "rolled-back, failed (the endpoint did not land on the target; the step fails), superseded (another run's deployment replaced the rollback while it was watched; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."

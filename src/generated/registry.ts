@@ -2,6 +2,7 @@
 import type { ActionRun } from '../runner.js';
 import { run as buildImage } from '../actions/build-image.js';
 import { run as deployCanary } from '../actions/deploy-canary.js';
+import { run as deployLambda } from '../actions/deploy-lambda.js';
 import { run as dvcPull } from '../actions/dvc-pull.js';
 import { run as dvcPush } from '../actions/dvc-push.js';
 import { run as metricsGate } from '../actions/metrics-gate.js';
@@ -14,6 +15,7 @@ import { run as train } from '../actions/train.js';
 export const RUNS: Record<string, ActionRun> = {
   'build-image': buildImage,
   'deploy-canary': deployCanary,
+  'deploy-lambda': deployLambda,
   'dvc-pull': dvcPull,
   'dvc-push': dvcPush,
   'metrics-gate': metricsGate,

@@ -37,6 +37,7 @@ export function pushVersion(value: string | undefined, version: string): string 
 }
 
 export interface Deployment {
+  /** The new version (empty while it is not published yet: `version=-`). */
   version: string;
   /** The version live before (empty on a first deployment). */
   from: string;
@@ -46,7 +47,9 @@ export interface Deployment {
 }
 
 export function formatDeployment(d: Deployment): string {
-  return tagValue(`version=${d.version} from=${d.from || '-'} by=${d.by} at=${d.at} strategy=${d.strategy}`);
+  return tagValue(
+    `version=${d.version || '-'} from=${d.from || '-'} by=${d.by} at=${d.at} strategy=${d.strategy}`
+  );
 }
 
 export function parseDeployment(value: string | undefined): Deployment | undefined {
@@ -57,9 +60,10 @@ export function parseDeployment(value: string | undefined): Deployment | undefin
       .map((part) => part.split('='))
       .filter((kv) => kv.length === 2)
   );
-  if (!/^\d+$/.test(fields.version ?? '')) return undefined;
+  // `version=-`: the lease is taken, the version not published yet.
+  if (!/^(\d+|-)$/.test(fields.version ?? '')) return undefined;
   return {
-    version: fields.version,
+    version: fields.version === '-' ? '' : fields.version,
     from: fields.from === '-' ? '' : (fields.from ?? ''),
     by: fields.by ?? '',
     at: fields.at ?? '',

@@ -7,7 +7,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../report.js';
-import { alarmCause, alarmStates, type AlarmState } from './alarms.js';
+import { alarmCause, alarmStates, type AlarmState } from '../cloudwatch/alarms.js';
 import type { Clients, EngineContext } from './apply.js';
 import { readBakeMetrics, type BakeMetrics, type Window } from './metrics.js';
 import type { DeployOptions } from './options.js';

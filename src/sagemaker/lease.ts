@@ -18,6 +18,7 @@ import { formatDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { systemClock, type Clock, type Logger } from '../report.js';
 import { sleep as realSleep } from '../wait.js';
+import { earlierAttempt } from '../holder.js';
 import { fromTagList, TAG } from './tags.js';
 
 /** How long a lease holds without renewal (service time): a dead runner blocks others this long at most. */
@@ -66,17 +67,6 @@ async function readLease(options: LeaseOptions): Promise<Held> {
     holder: tags[TAG.lease] || undefined,
     expires: Date.parse(tags[TAG.leaseExpires] ?? '') || undefined
   };
-}
-
-/** A holder id's run and attempt (`1234.2.ab12cd`): an earlier attempt of this run is dead. */
-function parts(holder: string): { run: string; attempt: number } {
-  const match = /^(.*)\.(\d+)\.[a-z0-9]+$/.exec(holder);
-  return match ? { run: match[1], attempt: Number(match[2]) } : { run: holder, attempt: 0 };
-}
-/** Whether `other` is an earlier attempt of the run of `holder` (GitHub runs one attempt at a time). */
-function earlierAttempt(other: string, holder: string): boolean {
-  const [a, b] = [parts(other), parts(holder)];
-  return a.run === b.run && a.attempt < b.attempt;
 }
 
 export async function takeLease(options: LeaseOptions): Promise<Lease> {

@@ -354,7 +354,7 @@ const cases: Case[] = [
     'promote',
     'endpoint-name',
     { 'endpoint-name': '' },
-    'Input "endpoint-name" is required: give the SageMaker endpoint.'
+    'Input "endpoint-name" or "function-name" is required: give the SageMaker endpoint or the Lambda function.'
   ],
   ['promote', 'endpoint-name', { 'endpoint-name': '-bad' }, 'Input "endpoint-name" must be a SageMaker name'],
   [
@@ -379,7 +379,7 @@ const cases: Case[] = [
     'rollback',
     'endpoint-name',
     { 'endpoint-name': '' },
-    'Input "endpoint-name" is required: give the SageMaker endpoint.'
+    'Input "endpoint-name" or "function-name" is required: give the SageMaker endpoint or the Lambda function.'
   ],
   [
     'rollback',

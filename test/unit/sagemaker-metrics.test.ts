@@ -29,7 +29,7 @@ import {
 import { ACTIONS } from '../../src/generated/actions.js';
 import { Inputs } from '../../src/inputs.js';
 import { MemoryLogger } from '../../src/report.js';
-import { changeToAlarm } from '../../src/sagemaker/alarms.js';
+import { changeToAlarm } from '../../src/cloudwatch/alarms.js';
 import type { EngineContext } from '../../src/sagemaker/apply.js';
 import { deploy } from '../../src/sagemaker/deploy.js';
 import { metricPeriod, metricQueries, queryWindow, variantMetrics } from '../../src/sagemaker/metrics.js';

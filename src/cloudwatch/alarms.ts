@@ -8,9 +8,9 @@ import {
   type AlarmHistoryItem,
   type CloudWatchClient
 } from '@aws-sdk/client-cloudwatch';
-import { errorMessage } from '../errors.js';
+import { errorMessage, InputError } from '../errors.js';
 import type { Logger } from '../report.js';
-import type { Window } from './metrics.js';
+import type { Window } from './window.js';
 
 export interface AlarmState {
   name: string;
@@ -104,4 +104,19 @@ export async function alarmCause(
     .map((c) => states.find((s) => s.name === c))
     .find((s) => s?.state === 'ALARM' && s.reason);
   return firing ? { alarm: firing.name, reason: firing.reason!, from: 'state' } : undefined;
+}
+
+/** Refuses alarm names CloudWatch does not have in this region (one DescribeAlarms call). */
+export async function checkAlarmsExist(
+  cloudwatch: CloudWatchClient | undefined,
+  names: string[]
+): Promise<void> {
+  if (!cloudwatch || !names.length) return;
+  const found = new Set((await alarmStates(cloudwatch, names)).filter((a) => a.state).map((a) => a.name));
+  const missing = names.filter((a) => !found.has(a));
+  if (missing.length)
+    throw new InputError(
+      'alarms',
+      `Input "alarms" names ${missing.join(', ')}, which CloudWatch does not have in this region: create the alarm or fix the name.`
+    );
 }
