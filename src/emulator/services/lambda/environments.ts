@@ -1,8 +1,8 @@
 /**
  * The execution environments of an emulator in docker mode (environment.ts is one of them), kept like
  * a controller on a timer:
- * - Invocations take an idle environment of the same version and code (provisioned ones of the
- *   qualifier called first), else
+ * - Invocations take an idle environment of the same version and code (provisioned ones first: a
+ *   version's serve every call that runs it, an alias's the calls through that alias), else
  *   start one, up to `maxPerFunction` on-demand environments of a function (beyond: throttled).
  * - An on-demand environment idle for `idleMs` (5 minutes of real time) is removed, and so is an idle
  *   one whose version changed code or configuration, or is gone.
@@ -83,11 +83,13 @@ export class Environments {
    */
   acquire(fn: string, version: VersionRecord, qualifier?: string): Environment | undefined {
     const key = keyOf(fn, version);
-    // A provisioned environment serves calls through the qualifier its config is on, as on Lambda.
+    // A provisioned environment of a version's config serves every call that runs that version (the
+    // version itself or an alias routing to it); one of an alias's config, calls through that alias.
     const provisioned = qualifier ? `${fn}:${qualifier}` : undefined;
+    const serves = (config: string) => /:\d+$/.test(config) || config === provisioned;
     const idle = this.list()
       .filter((e) => e.state === 'idle' && keyOf(e.fn, e.version) === key)
-      .filter((e) => !e.spec.provisioned || e.spec.provisioned === provisioned)
+      .filter((e) => !e.spec.provisioned || serves(e.spec.provisioned))
       .sort((a, b) => Number(!!b.spec.provisioned) - Number(!!a.spec.provisioned));
     if (idle[0]) {
       idle[0].state = 'busy';
