@@ -2,8 +2,9 @@
 // ml-deploy-lambda starter through the local runner, to a function whose alias `live` has a function
 // URL that users call all along (demo-traffic.mjs).
 //   first     the function created, version 1 published, the alias on it
-//   broken    a build whose handler raises: the canary takes its share of the users' requests, their
-//             errors fire the alarm and the error-rate limit, the alias goes back to version 1
+//   broken    a hotfix pushed with its tests skipped, whose handler raises: the canary takes its share
+//             of the users' requests, their errors fire the alarm and the error-rate limit, the alias
+//             goes back to version 1
 //   healthy   a good build with provisioned concurrency: ready before any traffic moves, live with no
 //             cold start on the users' requests
 import path from 'node:path';
@@ -77,10 +78,13 @@ export async function lambdaAct({ repo, url, build, starter, commit, workflow, j
     await new Promise((resolve) => setTimeout(resolve, 1000));
     observed('before the next deployment');
 
+    // A hotfix pushed in a hurry: its handler raises on every request, and its only check is that the
+    // handler imports (the image's own tests would have caught it; the canary does instead).
     deploy('lambda-2-broken', {
-      'build-args': `${build['build-args']}\nMODEL_VERSION=lambda-2-broken\nBROKEN_INVOCATIONS=1`
+      'build-args': `${build['build-args']}\nMODEL_VERSION=lambda-2-broken\nBROKEN_INVOCATIONS=1`,
+      'test-command': 'cd /var/task && python3 -c "import handler"'
     });
-    commit('A handler that raises on every request');
+    commit('Hotfix, tests skipped: a handler that raises on every request');
     const broken = await workflow('Lambda: a broken build', 'ml-deploy-lambda.yml', {
       event: 'push',
       expect: 'failure'

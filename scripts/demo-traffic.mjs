@@ -29,7 +29,7 @@ export class Traffic {
         }).then(
           async (r) => {
             await r.arrayBuffer();
-            return `${r.headers.get('x-model-version') ?? 'no version'} ${r.status}`;
+            return `${r.headers.get('x-model-version') ?? 'a function error'} ${r.status}`;
           },
           () => 'no answer'
         );

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { deployLambda } from '../lambda/deploy.js';
 import { readLambdaDeployOptions } from '../lambda/options.js';
 import { redactedPlan } from '../lambda/plan.js';
-import { lambdaStrategyText, lambdaDeploySummary } from '../lambda/summary.js';
+import { lambdaDeploySummary } from '../lambda/summary.js';
 import { summary } from '../report.js';
 import type { ActionContext } from '../runner.js';
 import { lambdaEngine } from './lambda-engine.js';
@@ -15,7 +15,6 @@ export async function run(ctx: ActionContext): Promise<void> {
 
   const result = await deployLambda(options, clients, engine);
   const { plan } = result;
-  ctx.log.info(`Plan for ${plan.functionName}:${plan.alias}: ${plan.action}, ${lambdaStrategyText(plan)}.`);
   if (options.dryRun) {
     for (const note of plan.notes) ctx.log.info(note);
     ctx.log.info(`Plan as data:\n${JSON.stringify(redactedPlan(plan), null, 2)}`);

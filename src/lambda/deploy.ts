@@ -22,6 +22,7 @@ import { Superseded, type LambdaClients, type LambdaContext } from './engine.js'
 import { markLive, markRolledBack, readTags, takeLambdaLease, writeTags, type LambdaLease } from './lease.js';
 import type { LambdaDeployOptions } from './options.js';
 import { planLambda, type LambdaPlan } from './plan.js';
+import { lambdaStrategyText } from './summary.js';
 import { aliasFor } from './requests.js';
 import { readFunctionState, unqualified, type FunctionState } from './state.js';
 
@@ -56,6 +57,7 @@ export async function deployLambda(
   const lambda = clients.lambda;
   let state = await readFunctionState(lambda, options.functionName, options.alias);
   let plan = planLambda(state, options);
+  ctx.log.info(`Plan for ${plan.functionName}:${plan.alias}: ${plan.action}, ${lambdaStrategyText(plan)}.`);
   if (plan.action === 'create' && !options.roleArn)
     throw new InputError(
       'role-arn',
