@@ -4,24 +4,56 @@
  * the emulator's Runtime API; answers, errors, logs, metrics, provisioned concurrency and function URLs
  * are Lambda's. One emulator for the file, so environments are reused across cases.
  */
-import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  InvokeCommand,
+  PutProvisionedConcurrencyConfigCommand,
+  UpdateAliasCommand,
+  type InvokeCommandOutput
+} from '@aws-sdk/client-lambda';
 import {
   DescribeAlarmsCommand,
   GetMetricStatisticsCommand,
   PutMetricAlarmCommand
 } from '@aws-sdk/client-cloudwatch';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { Emulator } from '../../src/emulator/server.js';
-import { ALL_SERVICES } from '../../src/emulator/services/index.js';
-import { lambdaUrls } from '../../src/emulator/services/lambda/url.js';
+import type { Emulator } from '../../src/emulator/server.js';
 import { environmentsOf } from '../../src/emulator/services/lambda/environments.js';
-import { functionUrlOf, lambdaState } from '../../src/emulator/services/lambda/state.js';
-import { buildLambdaImage, invokeOnly, lambdaClients, seedFunction } from '../helpers/lambda.js';
+import { functionUrlOf } from '../../src/emulator/services/lambda/state.js';
+import { DURATIONS } from '../../src/emulator/services/lambda/timeline.js';
+import {
+  fixtureImage,
+  makeFunction,
+  ROLE,
+  startLambdaWorld,
+  type FunctionSpec,
+  type LambdaWorld
+} from '../helpers/lambda-emulator.js';
 import { emulatorContainers } from '../helpers/serving.js';
 
+let world: LambdaWorld;
 let emulator: Emulator;
-let c: ReturnType<typeof lambdaClients>;
+let c: LambdaWorld;
 let image: string;
+const make = (name: string, spec: Omit<FunctionSpec, 'image'>) =>
+  makeFunction(world, name, { image, ...spec });
+const provisionedConfig = async (FunctionName: string, Qualifier: string) =>
+  c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName, Qualifier }));
+const putProvisioned = (FunctionName: string, Qualifier: string, n: number) =>
+  c.lambda.send(
+    new PutProvisionedConcurrencyConfigCommand({
+      FunctionName,
+      Qualifier,
+      ProvisionedConcurrentExecutions: n
+    })
+  );
+const environmentsOfFunction = (fn: string) =>
+  environmentsOf(emulator)!
+    .list()
+    .filter((e) => e.fn === fn);
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const parse = (out: InvokeCommandOutput) => JSON.parse(new TextDecoder().decode(out.Payload));
@@ -71,17 +103,13 @@ async function until<T>(f: () => T | Promise<T>, ms = 20_000): Promise<T> {
 }
 
 beforeAll(async () => {
-  image = await buildLambdaImage();
-  // Time scale 0.01: a CloudWatch period of 60 s lasts 600 ms; Lambda's Timeout stays real time.
-  emulator = new Emulator({
-    services: [...ALL_SERVICES, invokeOnly, lambdaUrls],
-    hosting: 'docker',
-    timeScale: 0.01
-  });
-  await emulator.start();
-  c = lambdaClients(emulator.url);
-  seedFunction(emulator, 'echo', {
-    image,
+  // Time scale 0.01: a CloudWatch period of 60 s lasts 600 ms, Pending 50 ms; Lambda's Timeout stays
+  // real time. The emulator's own router: ALL_SERVICES, Invoke and function URLs included.
+  world = await startLambdaWorld({ hosting: 'docker', timeScale: 0.01, now: Date.now });
+  c = world;
+  emulator = world.emulator;
+  image = await fixtureImage(world);
+  await make('echo', {
     latest: { environment: { GREETING: 'latest' } },
     versions: [{ environment: { GREETING: 'one' } }, { environment: { GREETING: 'two' } }],
     aliases: { live: { version: '1', weights: { '2': 0.5 } }, stable: { version: '1' } },
@@ -90,7 +118,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await emulator?.stop();
+  await world?.stop();
   expect(emulatorContainers()).toEqual([]);
 }, 60_000);
 
@@ -254,8 +282,6 @@ describe('Invoke', () => {
       name: 'ResourceNotFoundException'
     });
     await expect(invoke('echo:nope')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    seedFunction(emulator, 'pending', { image, latest: { state: 'Pending' } });
-    await expect(invoke('pending')).rejects.toMatchObject({ name: 'ResourceConflictException' });
     const big = new Uint8Array(6 * 1024 * 1024 + 10).fill(32);
     await expect(
       c.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: big }))
@@ -268,7 +294,7 @@ describe('Invoke', () => {
 
 describe('failures of the function', () => {
   it('times out after the version Timeout in real time', async () => {
-    seedFunction(emulator, 'slow', { image, latest: { timeout: 1 } });
+    await make('slow', { latest: { timeout: 1 } });
     const out = await invoke('slow', { sleep_ms: 3000 });
     expect(out.FunctionError).toBe('Unhandled');
     expect(parse(out).errorMessage).toMatch(/Task timed out after 1.00 seconds/);
@@ -278,8 +304,7 @@ describe('failures of the function', () => {
   }, 30_000);
 
   it('an init error is Runtime.InitError, an exit before the first poll Runtime.ExitError', async () => {
-    seedFunction(emulator, 'broken', {
-      image,
+    await make('broken', {
       latest: { environment: { FAIL_INIT: 'no model file' } },
       versions: [{ environment: { EXIT_INIT: '4' } }]
     });
@@ -301,7 +326,7 @@ describe('failures of the function', () => {
     const environments = environmentsOf(emulator)!;
     environments.maxPerFunction = 1;
     try {
-      seedFunction(emulator, 'busy', { image });
+      await make('busy', {});
       const results = await Promise.allSettled([
         invoke('busy', { sleep_ms: 1500 }),
         new Promise((r) => setTimeout(r, 300)).then(() => invoke('busy'))
@@ -320,16 +345,15 @@ describe('failures of the function', () => {
 
 describe('provisioned concurrency', () => {
   it('turns READY once its environments polled; invocations then have no cold start', async () => {
-    seedFunction(emulator, 'prov', {
-      image,
-      versions: [{}],
-      aliases: { live: { version: '1' } },
-      provisioned: { live: 2 }
+    await make('prov', { versions: [{}], aliases: { live: { version: '1' } } });
+    expect((await putProvisioned('prov', 'live', 2)).Status).toBe('IN_PROGRESS');
+    const record = () => provisionedConfig('prov', 'live');
+    await until(async () => (await record()).Status !== 'IN_PROGRESS');
+    expect(await record()).toMatchObject({
+      Status: 'READY',
+      AllocatedProvisionedConcurrentExecutions: 2,
+      AvailableProvisionedConcurrentExecutions: 2
     });
-    const record = () => lambdaState(emulator).functions.prov.provisioned.live;
-    expect(record().Status).toBe('IN_PROGRESS');
-    await until(() => record().Status !== 'IN_PROGRESS');
-    expect(record()).toMatchObject({ Status: 'READY', Allocated: 2, Available: 2 });
     const envs = environmentsOf(emulator)!
       .list()
       .filter((e) => e.fn === 'prov');
@@ -348,7 +372,15 @@ describe('provisioned concurrency', () => {
         'Maximum'
       )
     ).toBe(0.5);
-    delete lambdaState(emulator).functions.prov.provisioned.live;
+    // A second Put on the same qualifier: IN_PROGRESS again, then READY with the environments it asks for.
+    expect((await putProvisioned('prov', 'live', 1)).Status).toBe('IN_PROGRESS');
+    await until(async () => (await record()).Status === 'READY');
+    expect(await record()).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 1 });
+    await until(() => environmentsOfFunction('prov').length === 1);
+    expect(environmentsOfFunction('prov').map((e) => e.spec.provisioned)).toEqual(['prov:live']);
+    await c.lambda.send(
+      new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: 'live' })
+    );
     expect(
       await until(() =>
         environmentsOf(emulator)!
@@ -359,16 +391,74 @@ describe('provisioned concurrency', () => {
   }, 60_000);
 
   it('turns FAILED with a reason when an environment fails its init', async () => {
-    seedFunction(emulator, 'provbad', {
-      image,
+    await make('provbad', {
       versions: [{ environment: { FAIL_INIT: 'bad weights' } }],
       provisioned: { '1': 1 }
     });
-    const record = () => lambdaState(emulator).functions.provbad.provisioned['1'];
-    await until(() => record().Status !== 'IN_PROGRESS');
-    expect(record().Status).toBe('FAILED');
-    expect(record().StatusReason).toContain('bad weights');
+    const record = () => provisionedConfig('provbad', '1');
+    await until(async () => (await record()).Status !== 'IN_PROGRESS');
+    expect((await record()).Status).toBe('FAILED');
+    expect((await record()).StatusReason).toContain('bad weights');
   }, 30_000);
+});
+
+describe('the control plane removes what the runtime runs', () => {
+  it('DeleteFunction of a version removes its environments (provisioned and on demand); of the function, all', async () => {
+    await make('gone', {
+      versions: [{ environment: { GREETING: 'one' } }, { environment: { GREETING: 'two' } }],
+      provisioned: { '1': 1 }
+    });
+    await until(async () => (await provisionedConfig('gone', '1')).Status === 'READY');
+    await invoke('gone:2');
+    await invoke('gone');
+    const versions = () =>
+      environmentsOfFunction('gone')
+        .map((e) => e.version.Version)
+        .sort();
+    expect(versions()).toEqual(['$LATEST', '1', '2']);
+    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'gone', Qualifier: '1' }));
+    expect(await until(() => versions().join() === '$LATEST,2')).toBe(true);
+    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'gone', Qualifier: '2' }));
+    expect(await until(() => versions().join() === '$LATEST')).toBe(true);
+    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'gone' }));
+    expect(await until(() => versions().length === 0)).toBe(true);
+  }, 60_000);
+
+  it('a FAILED config is tried again by the next Put on its qualifier, even at the same LastModified (manual clock)', async () => {
+    const manual = await startLambdaWorld({ hosting: 'docker', timeScale: 0.01 });
+    try {
+      const uri = await fixtureImage(manual);
+      await makeFunction(manual, 'retry', {
+        image: uri,
+        versions: [{ environment: { FAIL_INIT: 'bad weights' } }, {}],
+        aliases: { live: { version: '1' } }
+      });
+      const get = () =>
+        manual.lambda.send(
+          new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'retry', Qualifier: 'live' })
+        );
+      const put = (n: number) =>
+        manual.lambda.send(
+          new PutProvisionedConcurrencyConfigCommand({
+            FunctionName: 'retry',
+            Qualifier: 'live',
+            ProvisionedConcurrentExecutions: n
+          })
+        );
+      await put(1);
+      await until(async () => (await get()).Status !== 'IN_PROGRESS');
+      expect((await get()).Status).toBe('FAILED');
+      // The fixed build behind the alias, and the same config put again.
+      await manual.lambda.send(
+        new UpdateAliasCommand({ FunctionName: 'retry', Name: 'live', FunctionVersion: '2' })
+      );
+      expect((await put(1)).Status).toBe('IN_PROGRESS');
+      await until(async () => (await get()).Status !== 'IN_PROGRESS');
+      expect(await get()).toMatchObject({ Status: 'READY', AvailableProvisionedConcurrentExecutions: 1 });
+    } finally {
+      await manual.stop();
+    }
+  }, 60_000);
 });
 
 describe('function URLs', () => {
@@ -429,13 +519,26 @@ describe('function URLs', () => {
   }, 30_000);
 });
 
-it('answers with one sentence when the emulator runs without Docker hosting', async () => {
-  const simulated = new Emulator({ services: [...ALL_SERVICES, invokeOnly, lambdaUrls] });
-  await simulated.start();
+it('refuses a Pending function (ResourceConflictException), and answers with one sentence without Docker hosting', async () => {
+  // Simulated hosting on the manual clock: CreateFunction's Pending window lasts until the clock moves.
+  const simulated = await startLambdaWorld();
   try {
-    seedFunction(simulated, 'echo', { image });
-    const client = lambdaClients(simulated.url).lambda;
-    await expect(client.send(new InvokeCommand({ FunctionName: 'echo' }))).rejects.toMatchObject({
+    const uri = await fixtureImage(simulated);
+    const invokeIn = () => simulated.lambda.send(new InvokeCommand({ FunctionName: 'echo' }));
+    await simulated.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'echo',
+        PackageType: 'Image',
+        Code: { ImageUri: uri },
+        Role: ROLE
+      })
+    );
+    await expect(invokeIn()).rejects.toMatchObject({
+      name: 'ResourceConflictException',
+      message: expect.stringContaining('the following state: Pending')
+    });
+    simulated.at(DURATIONS.create);
+    await expect(invokeIn()).rejects.toMatchObject({
       name: 'ServiceException',
       message: expect.stringContaining('--hosting docker')
     });
