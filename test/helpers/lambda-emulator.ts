@@ -26,6 +26,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
 import { ALL_SERVICES } from '../../src/emulator/services/index.js';
+import { existingEnvironments } from '../../src/emulator/services/lambda/environments.js';
+import { containersOf } from '../../src/emulator/services/sagemaker/containers.js';
 import { ROOT } from './bundle.js';
 import { docker } from './docker.js';
 import {
@@ -103,6 +105,12 @@ export async function imageRepository(world: LambdaWorld): Promise<{
       removeLocalImages(repository);
     }
   };
+}
+
+/** The containers of the world's execution environments still on the engine (none after `stop`). */
+export async function leftContainers(world: LambdaWorld): Promise<string[]> {
+  const tag = existingEnvironments(world.emulator)?.tag;
+  return tag ? containersOf(tag) : [];
 }
 
 /** The error a promise rejects with (name, message, HTTP status), or undefined when it resolves. */

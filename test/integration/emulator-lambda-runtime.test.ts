@@ -26,13 +26,13 @@ import { functionUrlOf } from '../../src/emulator/services/lambda/state.js';
 import { DURATIONS } from '../../src/emulator/services/lambda/timeline.js';
 import {
   fixtureImage,
+  leftContainers,
   makeFunction,
   ROLE,
   startLambdaWorld,
   type FunctionSpec,
   type LambdaWorld
 } from '../helpers/lambda-emulator.js';
-import { emulatorContainers } from '../helpers/serving.js';
 
 let world: LambdaWorld;
 let emulator: Emulator;
@@ -119,7 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await world?.stop();
-  expect(emulatorContainers()).toEqual([]);
+  expect(await leftContainers(world)).toEqual([]);
 }, 60_000);
 
 describe('Invoke', () => {
