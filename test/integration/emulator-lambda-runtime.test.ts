@@ -1,24 +1,11 @@
 /**
  * The emulator runs Lambda functions for real: Invoke through the real SDK starts execution
  * environments (containers of the fixture runtime image, pulled from the loopback registry) that poll
- * the emulator's Runtime API; answers, errors, logs, metrics, provisioned concurrency and function URLs
- * are Lambda's. One emulator for the file, so environments are reused across cases.
+ * the emulator's Runtime API; answers, errors, logs, metrics and function URLs are
+ * Lambda's (provisioned concurrency: emulator-lambda-provisioned.test.ts). One emulator for the file, so environments are reused across cases.
  */
-import {
-  CreateFunctionCommand,
-  DeleteFunctionCommand,
-  DeleteProvisionedConcurrencyConfigCommand,
-  GetProvisionedConcurrencyConfigCommand,
-  InvokeCommand,
-  PutProvisionedConcurrencyConfigCommand,
-  UpdateAliasCommand,
-  type InvokeCommandOutput
-} from '@aws-sdk/client-lambda';
-import {
-  DescribeAlarmsCommand,
-  GetMetricStatisticsCommand,
-  PutMetricAlarmCommand
-} from '@aws-sdk/client-cloudwatch';
+import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { Emulator } from '../../src/emulator/server.js';
 import { environmentsOf } from '../../src/emulator/services/lambda/environments.js';
@@ -33,6 +20,7 @@ import {
   type FunctionSpec,
   type LambdaWorld
 } from '../helpers/lambda-emulator.js';
+import { lambdaRuns, parse, report, tail, until } from '../helpers/lambda-runs.js';
 
 let world: LambdaWorld;
 let emulator: Emulator;
@@ -40,31 +28,8 @@ let c: LambdaWorld;
 let image: string;
 const make = (name: string, spec: Omit<FunctionSpec, 'image'>) =>
   makeFunction(world, name, { image, ...spec });
-const provisionedConfig = async (FunctionName: string, Qualifier: string) =>
-  c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName, Qualifier }));
-const putProvisioned = (FunctionName: string, Qualifier: string, n: number) =>
-  c.lambda.send(
-    new PutProvisionedConcurrencyConfigCommand({
-      FunctionName,
-      Qualifier,
-      ProvisionedConcurrentExecutions: n
-    })
-  );
-const environmentsOfFunction = (fn: string) =>
-  environmentsOf(emulator)!
-    .list()
-    .filter((e) => e.fn === fn);
-
-const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const parse = (out: InvokeCommandOutput) => JSON.parse(new TextDecoder().decode(out.Payload));
-const tail = (out: InvokeCommandOutput) => Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
-const report = (out: InvokeCommandOutput) =>
-  tail(out)
-    .split('\n')
-    .find((l) => l.startsWith('REPORT')) ?? '';
+const { invoke, metric } = lambdaRuns(() => world);
 const initOf = (line: string) => Number(/Init Duration: ([\d.]+) ms/.exec(line)?.[1] ?? NaN);
-const invoke = (FunctionName: string, Payload: unknown = {}, extra: Partial<InvokeCommand['input']> = {}) =>
-  c.lambda.send(new InvokeCommand({ FunctionName, Payload: json(Payload), LogType: 'Tail', ...extra }));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type UrlAnswer = { urlEvent: Record<string, any> };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -73,34 +38,6 @@ const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   const value = await f();
   return [value, performance.now() - t];
 };
-
-async function metric(
-  name: string,
-  dimensions: Record<string, string>,
-  statistic: 'Sum' | 'Maximum' = 'Sum'
-) {
-  const out = await c.cloudwatch.send(
-    new GetMetricStatisticsCommand({
-      Namespace: 'AWS/Lambda',
-      MetricName: name,
-      Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
-      StartTime: new Date(Date.now() - 600_000),
-      EndTime: new Date(Date.now() + 60_000),
-      Period: 60,
-      Statistics: [statistic]
-    })
-  );
-  return (out.Datapoints ?? []).reduce((sum, d) => sum + (d[statistic] ?? 0), 0);
-}
-
-async function until<T>(f: () => T | Promise<T>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await f();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
   // Time scale 0.01: a CloudWatch period of 60 s lasts 600 ms, Pending 50 ms; Lambda's Timeout stays
@@ -341,124 +278,6 @@ describe('failures of the function', () => {
       environments.maxPerFunction = 10;
     }
   }, 30_000);
-});
-
-describe('provisioned concurrency', () => {
-  it('turns READY once its environments polled; invocations then have no cold start', async () => {
-    await make('prov', { versions: [{}], aliases: { live: { version: '1' } } });
-    expect((await putProvisioned('prov', 'live', 2)).Status).toBe('IN_PROGRESS');
-    const record = () => provisionedConfig('prov', 'live');
-    await until(async () => (await record()).Status !== 'IN_PROGRESS');
-    expect(await record()).toMatchObject({
-      Status: 'READY',
-      AllocatedProvisionedConcurrentExecutions: 2,
-      AvailableProvisionedConcurrentExecutions: 2
-    });
-    const envs = environmentsOf(emulator)!
-      .list()
-      .filter((e) => e.fn === 'prov');
-    expect(envs.map((e) => e.state)).toEqual(['idle', 'idle']);
-    const out = await invoke('prov:live');
-    expect(report(out)).not.toContain('Init Duration');
-    expect(parse(out).env.AWS_LAMBDA_INITIALIZATION_TYPE).toBe('provisioned-concurrency');
-    expect(
-      await metric('ProvisionedConcurrencyInvocations', { FunctionName: 'prov', Resource: 'prov:live' })
-    ).toBe(1);
-    // One of its two environments busy.
-    expect(
-      await metric(
-        'ProvisionedConcurrencyUtilization',
-        { FunctionName: 'prov', Resource: 'prov:live' },
-        'Maximum'
-      )
-    ).toBe(0.5);
-    // A second Put on the same qualifier: IN_PROGRESS again, then READY with the environments it asks for.
-    expect((await putProvisioned('prov', 'live', 1)).Status).toBe('IN_PROGRESS');
-    await until(async () => (await record()).Status === 'READY');
-    expect(await record()).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 1 });
-    await until(() => environmentsOfFunction('prov').length === 1);
-    expect(environmentsOfFunction('prov').map((e) => e.spec.provisioned)).toEqual(['prov:live']);
-    await c.lambda.send(
-      new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: 'live' })
-    );
-    expect(
-      await until(() =>
-        environmentsOf(emulator)!
-          .list()
-          .every((e) => e.fn !== 'prov')
-      )
-    ).toBe(true);
-  }, 60_000);
-
-  it('turns FAILED with a reason when an environment fails its init', async () => {
-    await make('provbad', {
-      versions: [{ environment: { FAIL_INIT: 'bad weights' } }],
-      provisioned: { '1': 1 }
-    });
-    const record = () => provisionedConfig('provbad', '1');
-    await until(async () => (await record()).Status !== 'IN_PROGRESS');
-    expect((await record()).Status).toBe('FAILED');
-    expect((await record()).StatusReason).toContain('bad weights');
-  }, 30_000);
-});
-
-describe('the control plane removes what the runtime runs', () => {
-  it('DeleteFunction of a version removes its environments (provisioned and on demand); of the function, all', async () => {
-    await make('gone', {
-      versions: [{ environment: { GREETING: 'one' } }, { environment: { GREETING: 'two' } }],
-      provisioned: { '1': 1 }
-    });
-    await until(async () => (await provisionedConfig('gone', '1')).Status === 'READY');
-    await invoke('gone:2');
-    await invoke('gone');
-    const versions = () =>
-      environmentsOfFunction('gone')
-        .map((e) => e.version.Version)
-        .sort();
-    expect(versions()).toEqual(['$LATEST', '1', '2']);
-    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'gone', Qualifier: '1' }));
-    expect(await until(() => versions().join() === '$LATEST,2')).toBe(true);
-    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'gone', Qualifier: '2' }));
-    expect(await until(() => versions().join() === '$LATEST')).toBe(true);
-    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'gone' }));
-    expect(await until(() => versions().length === 0)).toBe(true);
-  }, 60_000);
-
-  it('a FAILED config is tried again by the next Put on its qualifier, even at the same LastModified (manual clock)', async () => {
-    const manual = await startLambdaWorld({ hosting: 'docker', timeScale: 0.01 });
-    try {
-      const uri = await fixtureImage(manual);
-      await makeFunction(manual, 'retry', {
-        image: uri,
-        versions: [{ environment: { FAIL_INIT: 'bad weights' } }, {}],
-        aliases: { live: { version: '1' } }
-      });
-      const get = () =>
-        manual.lambda.send(
-          new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'retry', Qualifier: 'live' })
-        );
-      const put = (n: number) =>
-        manual.lambda.send(
-          new PutProvisionedConcurrencyConfigCommand({
-            FunctionName: 'retry',
-            Qualifier: 'live',
-            ProvisionedConcurrentExecutions: n
-          })
-        );
-      await put(1);
-      await until(async () => (await get()).Status !== 'IN_PROGRESS');
-      expect((await get()).Status).toBe('FAILED');
-      // The fixed build behind the alias, and the same config put again.
-      await manual.lambda.send(
-        new UpdateAliasCommand({ FunctionName: 'retry', Name: 'live', FunctionVersion: '2' })
-      );
-      expect((await put(1)).Status).toBe('IN_PROGRESS');
-      await until(async () => (await get()).Status !== 'IN_PROGRESS');
-      expect(await get()).toMatchObject({ Status: 'READY', AvailableProvisionedConcurrentExecutions: 1 });
-    } finally {
-      await manual.stop();
-    }
-  }, 60_000);
 });
 
 describe('function URLs', () => {

@@ -32,6 +32,7 @@ import {
   startLambdaWorld,
   type LambdaWorld
 } from '../helpers/lambda-emulator.js';
+import { until } from '../helpers/lambda-runs.js';
 import { plantedCommands } from '../helpers/workflow-commands.js';
 
 let world: LambdaWorld;
@@ -278,15 +279,6 @@ describe('smoke-test on a Lambda alias', () => {
     expect(lambdaCalls().filter((op) => op !== 'Invoke')).toEqual([]);
   }, 120_000);
 });
-
-async function until<T>(f: () => T | Promise<T>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await f();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const base = { 'function-name': 'wine', requests: 'plain.jsonl' };
 const cases: Array<[input: string, inputs: Record<string, string>, message: string]> = [
