@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ROOT } from './bundle.js';
-import { docker } from './docker.js';
+import { DOCKER, docker } from './docker.js';
 
 export const EXAMPLE = 'examples/wine-classifier';
 export const BASE_IMAGE = 'mlops-example-base:bookworm';
@@ -86,4 +86,25 @@ export function buildExampleImage(
   const args = ['build', '--network', 'none', '-q', '-f', path.join(ROOT, EXAMPLE, dockerfile), '-t', tag];
   for (const [k, v] of Object.entries({ BASE_IMAGE, ...buildArgs })) args.push('--build-arg', `${k}=${v}`);
   return docker([...args, path.join(ROOT, EXAMPLE)]).trim();
+}
+
+/**
+ * Builds the example's Lambda image (lambda/Dockerfile) on the local base, as
+ * example-lambda-image.test.ts runs it: the classic builder, `--network host`, the example's directory
+ * as context.
+ */
+export function buildExampleLambdaImage(tag: string, buildArgs: Record<string, string> = {}): void {
+  const flags = Object.entries({ BASE_IMAGE, ...buildArgs }).flatMap(([k, v]) => [
+    '--build-arg',
+    `${k}=${v}`
+  ]);
+  execFileSync(
+    DOCKER,
+    ['build', '--network', 'host', '-q', '-f', 'lambda/Dockerfile', ...flags, '-t', tag, '.'],
+    {
+      cwd: path.join(ROOT, EXAMPLE),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DOCKER_BUILDKIT: '0' }
+    }
+  );
 }

@@ -1,38 +1,35 @@
 /**
  * The emulator runs Lambda functions for real: Invoke through the real SDK starts execution
  * environments (containers of the fixture runtime image, pulled from the loopback registry) that poll
- * the emulator's Runtime API; answers, errors, logs, metrics, provisioned concurrency and function URLs
- * are Lambda's. One emulator for the file, so environments are reused across cases.
+ * the emulator's Runtime API; answers, errors, logs, metrics and function URLs are
+ * Lambda's (provisioned concurrency: emulator-lambda-provisioned.test.ts). One emulator for the file, so environments are reused across cases.
  */
-import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import {
-  DescribeAlarmsCommand,
-  GetMetricStatisticsCommand,
-  PutMetricAlarmCommand
-} from '@aws-sdk/client-cloudwatch';
+import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { Emulator } from '../../src/emulator/server.js';
-import { ALL_SERVICES } from '../../src/emulator/services/index.js';
-import { lambdaUrls } from '../../src/emulator/services/lambda/url.js';
+import type { Emulator } from '../../src/emulator/server.js';
 import { environmentsOf } from '../../src/emulator/services/lambda/environments.js';
-import { functionUrlOf, lambdaState } from '../../src/emulator/services/lambda/state.js';
-import { buildLambdaImage, invokeOnly, lambdaClients, seedFunction } from '../helpers/lambda.js';
-import { emulatorContainers } from '../helpers/serving.js';
+import { functionUrlOf } from '../../src/emulator/services/lambda/state.js';
+import { DURATIONS } from '../../src/emulator/services/lambda/timeline.js';
+import {
+  fixtureImage,
+  leftContainers,
+  makeFunction,
+  ROLE,
+  startLambdaWorld,
+  type FunctionSpec,
+  type LambdaWorld
+} from '../helpers/lambda-emulator.js';
+import { lambdaRuns, parse, report, tail, until } from '../helpers/lambda-runs.js';
 
+let world: LambdaWorld;
 let emulator: Emulator;
-let c: ReturnType<typeof lambdaClients>;
+let c: LambdaWorld;
 let image: string;
-
-const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const parse = (out: InvokeCommandOutput) => JSON.parse(new TextDecoder().decode(out.Payload));
-const tail = (out: InvokeCommandOutput) => Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
-const report = (out: InvokeCommandOutput) =>
-  tail(out)
-    .split('\n')
-    .find((l) => l.startsWith('REPORT')) ?? '';
+const make = (name: string, spec: Omit<FunctionSpec, 'image'>) =>
+  makeFunction(world, name, { image, ...spec });
+const { invoke, metric } = lambdaRuns(() => world);
 const initOf = (line: string) => Number(/Init Duration: ([\d.]+) ms/.exec(line)?.[1] ?? NaN);
-const invoke = (FunctionName: string, Payload: unknown = {}, extra: Partial<InvokeCommand['input']> = {}) =>
-  c.lambda.send(new InvokeCommand({ FunctionName, Payload: json(Payload), LogType: 'Tail', ...extra }));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type UrlAnswer = { urlEvent: Record<string, any> };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -42,46 +39,14 @@ const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   return [value, performance.now() - t];
 };
 
-async function metric(
-  name: string,
-  dimensions: Record<string, string>,
-  statistic: 'Sum' | 'Maximum' = 'Sum'
-) {
-  const out = await c.cloudwatch.send(
-    new GetMetricStatisticsCommand({
-      Namespace: 'AWS/Lambda',
-      MetricName: name,
-      Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
-      StartTime: new Date(Date.now() - 600_000),
-      EndTime: new Date(Date.now() + 60_000),
-      Period: 60,
-      Statistics: [statistic]
-    })
-  );
-  return (out.Datapoints ?? []).reduce((sum, d) => sum + (d[statistic] ?? 0), 0);
-}
-
-async function until<T>(f: () => T | Promise<T>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await f();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 beforeAll(async () => {
-  image = await buildLambdaImage();
-  // Time scale 0.01: a CloudWatch period of 60 s lasts 600 ms; Lambda's Timeout stays real time.
-  emulator = new Emulator({
-    services: [...ALL_SERVICES, invokeOnly, lambdaUrls],
-    hosting: 'docker',
-    timeScale: 0.01
-  });
-  await emulator.start();
-  c = lambdaClients(emulator.url);
-  seedFunction(emulator, 'echo', {
-    image,
+  // Time scale 0.01: a CloudWatch period of 60 s lasts 600 ms, Pending 50 ms; Lambda's Timeout stays
+  // real time. The emulator's own router: ALL_SERVICES, Invoke and function URLs included.
+  world = await startLambdaWorld({ hosting: 'docker', timeScale: 0.01, now: Date.now });
+  c = world;
+  emulator = world.emulator;
+  image = await fixtureImage(world);
+  await make('echo', {
     latest: { environment: { GREETING: 'latest' } },
     versions: [{ environment: { GREETING: 'one' } }, { environment: { GREETING: 'two' } }],
     aliases: { live: { version: '1', weights: { '2': 0.5 } }, stable: { version: '1' } },
@@ -90,8 +55,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await emulator?.stop();
-  expect(emulatorContainers()).toEqual([]);
+  await world?.stop();
+  expect(await leftContainers(world)).toEqual([]);
 }, 60_000);
 
 describe('Invoke', () => {
@@ -254,8 +219,6 @@ describe('Invoke', () => {
       name: 'ResourceNotFoundException'
     });
     await expect(invoke('echo:nope')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    seedFunction(emulator, 'pending', { image, latest: { state: 'Pending' } });
-    await expect(invoke('pending')).rejects.toMatchObject({ name: 'ResourceConflictException' });
     const big = new Uint8Array(6 * 1024 * 1024 + 10).fill(32);
     await expect(
       c.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: big }))
@@ -268,7 +231,7 @@ describe('Invoke', () => {
 
 describe('failures of the function', () => {
   it('times out after the version Timeout in real time', async () => {
-    seedFunction(emulator, 'slow', { image, latest: { timeout: 1 } });
+    await make('slow', { latest: { timeout: 1 } });
     const out = await invoke('slow', { sleep_ms: 3000 });
     expect(out.FunctionError).toBe('Unhandled');
     expect(parse(out).errorMessage).toMatch(/Task timed out after 1.00 seconds/);
@@ -278,8 +241,7 @@ describe('failures of the function', () => {
   }, 30_000);
 
   it('an init error is Runtime.InitError, an exit before the first poll Runtime.ExitError', async () => {
-    seedFunction(emulator, 'broken', {
-      image,
+    await make('broken', {
       latest: { environment: { FAIL_INIT: 'no model file' } },
       versions: [{ environment: { EXIT_INIT: '4' } }]
     });
@@ -301,7 +263,7 @@ describe('failures of the function', () => {
     const environments = environmentsOf(emulator)!;
     environments.maxPerFunction = 1;
     try {
-      seedFunction(emulator, 'busy', { image });
+      await make('busy', {});
       const results = await Promise.allSettled([
         invoke('busy', { sleep_ms: 1500 }),
         new Promise((r) => setTimeout(r, 300)).then(() => invoke('busy'))
@@ -315,59 +277,6 @@ describe('failures of the function', () => {
     } finally {
       environments.maxPerFunction = 10;
     }
-  }, 30_000);
-});
-
-describe('provisioned concurrency', () => {
-  it('turns READY once its environments polled; invocations then have no cold start', async () => {
-    seedFunction(emulator, 'prov', {
-      image,
-      versions: [{}],
-      aliases: { live: { version: '1' } },
-      provisioned: { live: 2 }
-    });
-    const record = () => lambdaState(emulator).functions.prov.provisioned.live;
-    expect(record().Status).toBe('IN_PROGRESS');
-    await until(() => record().Status !== 'IN_PROGRESS');
-    expect(record()).toMatchObject({ Status: 'READY', Allocated: 2, Available: 2 });
-    const envs = environmentsOf(emulator)!
-      .list()
-      .filter((e) => e.fn === 'prov');
-    expect(envs.map((e) => e.state)).toEqual(['idle', 'idle']);
-    const out = await invoke('prov:live');
-    expect(report(out)).not.toContain('Init Duration');
-    expect(parse(out).env.AWS_LAMBDA_INITIALIZATION_TYPE).toBe('provisioned-concurrency');
-    expect(
-      await metric('ProvisionedConcurrencyInvocations', { FunctionName: 'prov', Resource: 'prov:live' })
-    ).toBe(1);
-    // One of its two environments busy.
-    expect(
-      await metric(
-        'ProvisionedConcurrencyUtilization',
-        { FunctionName: 'prov', Resource: 'prov:live' },
-        'Maximum'
-      )
-    ).toBe(0.5);
-    delete lambdaState(emulator).functions.prov.provisioned.live;
-    expect(
-      await until(() =>
-        environmentsOf(emulator)!
-          .list()
-          .every((e) => e.fn !== 'prov')
-      )
-    ).toBe(true);
-  }, 60_000);
-
-  it('turns FAILED with a reason when an environment fails its init', async () => {
-    seedFunction(emulator, 'provbad', {
-      image,
-      versions: [{ environment: { FAIL_INIT: 'bad weights' } }],
-      provisioned: { '1': 1 }
-    });
-    const record = () => lambdaState(emulator).functions.provbad.provisioned['1'];
-    await until(() => record().Status !== 'IN_PROGRESS');
-    expect(record().Status).toBe('FAILED');
-    expect(record().StatusReason).toContain('bad weights');
   }, 30_000);
 });
 
@@ -429,13 +338,26 @@ describe('function URLs', () => {
   }, 30_000);
 });
 
-it('answers with one sentence when the emulator runs without Docker hosting', async () => {
-  const simulated = new Emulator({ services: [...ALL_SERVICES, invokeOnly, lambdaUrls] });
-  await simulated.start();
+it('refuses a Pending function (ResourceConflictException), and answers with one sentence without Docker hosting', async () => {
+  // Simulated hosting on the manual clock: CreateFunction's Pending window lasts until the clock moves.
+  const simulated = await startLambdaWorld();
   try {
-    seedFunction(simulated, 'echo', { image });
-    const client = lambdaClients(simulated.url).lambda;
-    await expect(client.send(new InvokeCommand({ FunctionName: 'echo' }))).rejects.toMatchObject({
+    const uri = await fixtureImage(simulated);
+    const invokeIn = () => simulated.lambda.send(new InvokeCommand({ FunctionName: 'echo' }));
+    await simulated.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'echo',
+        PackageType: 'Image',
+        Code: { ImageUri: uri },
+        Role: ROLE
+      })
+    );
+    await expect(invokeIn()).rejects.toMatchObject({
+      name: 'ResourceConflictException',
+      message: expect.stringContaining('the following state: Pending')
+    });
+    simulated.at(DURATIONS.create);
+    await expect(invokeIn()).rejects.toMatchObject({
       name: 'ServiceException',
       message: expect.stringContaining('--hosting docker')
     });

@@ -15,7 +15,13 @@ import { judgeAnswer } from '../../src/smoke/expect.js';
 import { parseRequests } from '../../src/smoke/requests.js';
 import { ROOT } from '../helpers/bundle.js';
 import { DOCKER, docker } from '../helpers/docker.js';
-import { BASE_IMAGE, EXAMPLE, ensureBaseImage, removeLocalImages, uniqueName } from '../helpers/images.js';
+import {
+  buildExampleLambdaImage,
+  EXAMPLE,
+  ensureBaseImage,
+  removeLocalImages,
+  uniqueName
+} from '../helpers/images.js';
 
 interface Posted {
   kind: 'response' | 'error';
@@ -112,18 +118,7 @@ const good = `${name}-good:1`;
 const broken = `${name}-broken:1`;
 const containers: string[] = [];
 
-function build(tag: string, args: Record<string, string> = {}): void {
-  const flags = Object.entries({ BASE_IMAGE, ...args }).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-  execFileSync(
-    DOCKER,
-    ['build', '--network', 'host', '-q', '-f', 'lambda/Dockerfile', ...flags, '-t', tag, '.'],
-    {
-      cwd: path.join(ROOT, EXAMPLE),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DOCKER_BUILDKIT: '0' }
-    }
-  );
-}
+const build = buildExampleLambdaImage;
 
 /** Starts the image as a Lambda environment against `api`; returns the container id. */
 function start(image: string, api: RuntimeApi, env: Record<string, string> = {}): string {

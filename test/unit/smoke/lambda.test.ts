@@ -278,6 +278,17 @@ describe('readiness', () => {
     expect(lambda.commandCalls(GetFunctionConfigurationCommand)).toHaveLength(3);
   });
 
+  it('a Failed version stops the test before any request (the emulator never makes State Failed, so here)', async () => {
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'wine' }).resolves({ State: 'Active' });
+    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '2' });
+    lambda
+      .on(GetFunctionConfigurationCommand, { FunctionName: 'wine', Qualifier: '2' })
+      .resolves({ State: 'Failed', LastUpdateStatus: 'Failed' });
+    await expect(waitUntilActive(target(), options())).rejects.toThrow(
+      'Function wine version 2 (behind alias live) is State Failed, LastUpdateStatus Failed, not Active: no request was sent.'
+    );
+  });
+
   it('a missing function or alias is a sentence naming the input', async () => {
     const missing = new ResourceNotFoundException({ message: 'Function not found', $metadata: {} });
     lambda.on(GetFunctionConfigurationCommand).rejects(missing);

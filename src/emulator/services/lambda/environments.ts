@@ -53,8 +53,6 @@ export class Environments {
   idleMs = 5 * 60_000;
   readonly tag: string;
   private readonly all = new Set<Environment>();
-  /** Provisioned configs (`fn:qualifier`) that failed, with the LastModified they failed at. */
-  private readonly failed = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
   private readonly cleared: Promise<void>;
   private closed = false;
@@ -155,9 +153,9 @@ export class Environments {
       for (const [qualifier, record] of Object.entries(fn.provisioned ?? {})) {
         const id = `${fn.FunctionName}:${qualifier}`;
         const version = versionOf(fn, qualifier);
+        // A FAILED config is left alone (its environments removed) until a Put replaces it with a new
+        // IN_PROGRESS record, whatever its LastModified (a manual clock gives the same one).
         if (!version || record.Status === 'FAILED') continue;
-        if (this.failed.get(id) === record.LastModified) continue;
-        this.failed.delete(id);
         wanted.set(id, { fn: fn.FunctionName, version });
         const target = Math.min(record.Requested, this.provisionedCap);
         // Dead ones too: an environment that failed its init has stopped already.
@@ -170,7 +168,6 @@ export class Environments {
             record.StatusReason = `An execution environment failed its init: ${env.initFailure.errorType}: ${env.initFailure.errorMessage}`;
             record.Allocated = 0;
             record.Available = 0;
-            this.failed.set(id, record.LastModified);
             changed = true;
           }
         }
@@ -180,6 +177,12 @@ export class Environments {
         }
         const alive = this.list().filter((e) => e.spec.provisioned === id);
         for (let n = alive.length; n < target; n++) this.create(fn.FunctionName, version, id);
+        // A Put asking for fewer than before: the surplus goes, busy ones last.
+        const surplus = alive.length - target;
+        if (surplus > 0) {
+          const order = [...alive].sort((a, b) => Number(a.state === 'busy') - Number(b.state === 'busy'));
+          for (const env of order.slice(0, surplus)) void env.stop();
+        }
         const ready = alive.filter((e) => e.state === 'idle' || e.state === 'busy').length;
         if (record.Status === 'IN_PROGRESS' && ready >= target) {
           record.Status = 'READY';
