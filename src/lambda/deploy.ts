@@ -42,6 +42,8 @@ export interface LambdaDeployResult {
   shifts: number[];
   bakes: BakeOutcome[];
   deleted: string[];
+  /** Seconds from PutProvisionedConcurrencyConfig to READY, when provisioned-concurrency was given. */
+  provisionedReadySeconds?: number;
 }
 
 function aliasArnOf(state: FunctionState, alias: string): string | undefined {
@@ -121,7 +123,14 @@ export async function deployLambda(
     result.version = version;
     await lease.update({ version });
     if (options.provisionedConcurrency > 0)
-      await provision(options.functionName, version, options.provisionedConcurrency, clients, ctx, serving());
+      result.provisionedReadySeconds = await provision(
+        options.functionName,
+        version,
+        options.provisionedConcurrency,
+        clients,
+        ctx,
+        serving()
+      );
 
     if (!plan.aliasExists) {
       const alias = await createAlias(options.functionName, options.alias, version, clients);

@@ -3,7 +3,7 @@ import { formatDuration } from '../duration.js';
 import { keyValueTable, markdownTable, mermaid } from '../report.js';
 import { outcomeText as sharedOutcome } from '../sagemaker/summary.js';
 import type { BakeOutcome } from './bake.js';
-import { coldStartText } from './coldstart.js';
+import { coldStartText, type ColdStarts } from './coldstart.js';
 import type { LambdaDeployResult } from './deploy.js';
 import { rateText, type VersionMetrics } from './metrics.js';
 import { pct, redactedPlan, stepsText, type LambdaPlan } from './plan.js';
@@ -52,6 +52,19 @@ const ms = (v: number | undefined) =>
   v === undefined ? 'no data' : `${v >= 100 ? Math.round(v) : v.toFixed(1)} ms`;
 const rate = (m: VersionMetrics) => (m.invocations ? rateText(m.errors / m.invocations) : '-');
 
+/**
+ * What users met on the new version: with provisioned concurrency, the calls it served warm and any
+ * that spilled over to on-demand environments (cold: their init is the cost without it).
+ */
+export function coldStartLine(c: ColdStarts, provisioned: number): string {
+  if (!provisioned)
+    return `Cold starts of version ${c.version} (no provisioned concurrency): ${coldStartText(c)}.`;
+  const warm = `${c.reports - c.inits.length} of ${c.reports} invocations ran on environments already initialised (${provisioned} provisioned)`;
+  return c.inits.length
+    ? `Cold starts of version ${c.version}: ${warm}; without provisioned concurrency (calls beyond it, on new environments): ${coldStartText(c)}.`
+    : `Cold starts of version ${c.version}: none: ${warm}.`;
+}
+
 export function bakesSection(bakes: BakeOutcome[]): string {
   if (!bakes.length) return '';
   let md = '\n### What each bake saw\n';
@@ -62,8 +75,7 @@ export function bakesSection(bakes: BakeOutcome[]): string {
         ['Version', 'Invocations', 'Errors', 'Error rate', 'Duration p95'],
         b.versions.map((m) => [m.version, m.invocations, m.errors, rate(m), ms(m.durationP95Ms)])
       );
-    if (b.coldStarts)
-      md += `\nCold starts of version ${b.coldStarts.version} (${b.provisioned ? `with ${b.provisioned} provisioned` : 'without provisioned concurrency'}): ${coldStartText(b.coldStarts)}.\n`;
+    if (b.coldStarts) md += `\n${coldStartLine(b.coldStarts, b.provisioned)}\n`;
     for (const w of b.warnings) md += `\n> ⚠️ ${w}\n`;
   });
   return md;
@@ -84,7 +96,12 @@ export function lambdaDeploySummary(
     ['New version', result.version],
     ['Image', `\`${image}\``],
     ['Strategy', lambdaStrategyText(plan)],
-    ['Provisioned concurrency', plan.provisionedConcurrency || 'none'],
+    [
+      'Provisioned concurrency',
+      result.provisionedReadySeconds === undefined
+        ? plan.provisionedConcurrency || 'none'
+        : `${plan.provisionedConcurrency}, READY ${formatDuration(result.provisionedReadySeconds)} after it was requested, before any traffic moved (the inits users did not meet)`
+    ],
     ['Duration', formatDuration(seconds)],
     ['Outcome', outcomeText(result.status)],
     ['Why', result.reason],

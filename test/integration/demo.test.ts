@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../helpers/bundle.js';
 
-test('npm run demo runs the starters: a PR that improves (gate passes, model recorded), a PR that worsens (gate fails), the merge deploy, the retrain, the rollback', () => {
+test('npm run demo runs the starters: a PR that improves (gate passes, model recorded), a PR that worsens (gate fails), the merge deploy, the retrain, the rollback, and the Lambda deploys (broken canary rolled back, healthy one live)', () => {
   const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs'), '--quiet'], {
     encoding: 'utf8',
     timeout: 600_000
@@ -49,6 +49,23 @@ test('npm run demo runs the starters: a PR that improves (gate passes, model rec
     retrain: 'success'
   });
   expect(results('By hand: rollback')).toEqual({ 'rollback / rollback': 'success', rollback: 'success' });
+  const lambdaJobs = (deploy: string) => ({
+    'deploy / build': 'success',
+    'deploy / deploy': deploy,
+    deploy
+  });
+  expect(results('Lambda: first deployment')).toEqual(lambdaJobs('success'));
+  expect(results('Lambda: a broken build')).toEqual(lambdaJobs('failure'));
+  expect(results('Lambda: healthy, provisioned')).toEqual(lambdaJobs('success'));
+
+  // What the users calling the function URL met: the broken canary's errors while version 1 kept
+  // answering, then the fixed build answering with no error.
+  const users = (title: string) =>
+    new RegExp(`Users' requests during "${title}"[^\n]*\n((?:  .*\n)+)`).exec(output)?.[1] ?? '';
+  expect(users('Lambda: a broken build')).toMatch(/^  a function error 502: \d+$/m);
+  expect(users('Lambda: a broken build')).toMatch(/^  lambda-1 200: \d+$/m);
+  expect(users('Lambda: healthy, provisioned')).toMatch(/^  lambda-3 200: \d+$/m);
+  expect(users('Lambda: healthy, provisioned')).not.toMatch(/502|no answer/);
 
   // The comments carry the gate's table: PR #1 better than main, PR #2 worse.
   const pr1 = /PR #1's comment \(1 comment\):\n([\s\S]*?)\nPR #2's comment/.exec(output)?.[1] ?? '';

@@ -278,7 +278,10 @@ describe('deploy-lambda through the bundles against the emulator, real container
     expect(run.outputs.status).toBe('deployed');
     const order = emu.emulator.calls.slice(from).map((c) => c.operation);
     expect(order.lastIndexOf('GetProvisionedConcurrencyConfig')).toBeLessThan(order.indexOf('UpdateAlias'));
-    expect(run.summary).toContain('with 1 provisioned): not measured');
+    expect(run.summary).toMatch(
+      /Cold starts of version 2: none: (\d+) of \1 invocations ran on environments already initialised \(1 provisioned\)/
+    );
+    expect(run.summary).toMatch(/READY [\d.]+m?s after it was requested, before any traffic moved/);
   });
 
   it('promote ends a canary left at a weight; rollback returns to the previous version that went live', async () => {

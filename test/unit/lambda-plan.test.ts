@@ -7,6 +7,7 @@ import { ACTIONS } from '../../src/generated/actions.js';
 import { Inputs } from '../../src/inputs.js';
 import { versionsToDelete } from '../../src/lambda/cleanup.js';
 import { parseReports, streamPrefixes, coldStartText } from '../../src/lambda/coldstart.js';
+import { coldStartLine } from '../../src/lambda/summary.js';
 import { formatDeployment, parseDeployment, tagKeys } from '../../src/lambda/history.js';
 import { errorRateVerdict, lambdaMetricQueries, versionMetrics } from '../../src/lambda/metrics.js';
 import { readLambdaDeployOptions, type LambdaDeployOptions } from '../../src/lambda/options.js';
@@ -333,6 +334,19 @@ describe('cold starts from REPORT lines', () => {
     expect(c).toEqual({ version: '4', inits: [812.34], reports: 2 });
     expect(coldStartText(c)).toBe('1 cold start of 2 invocations, init 812 ms median, 812 ms max');
     expect(coldStartText(parseReports('4', []))).toContain('not measured');
+  });
+  it('tells the calls provisioned concurrency served warm from those that spilled over cold', () => {
+    const none = { version: '5', inits: [], reports: 30 };
+    const spilled = { version: '5', inits: [500, 700], reports: 30 };
+    expect(coldStartLine(none, 0)).toBe(
+      'Cold starts of version 5 (no provisioned concurrency): not measured (no cold start seen).'
+    );
+    expect(coldStartLine(none, 1)).toBe(
+      'Cold starts of version 5: none: 30 of 30 invocations ran on environments already initialised (1 provisioned).'
+    );
+    expect(coldStartLine(spilled, 2)).toBe(
+      'Cold starts of version 5: 28 of 30 invocations ran on environments already initialised (2 provisioned); without provisioned concurrency (calls beyond it, on new environments): 2 cold starts of 30 invocations, init 700 ms median, 700 ms max.'
+    );
   });
   it("asks the version's streams of each day of the window", () => {
     expect(
