@@ -172,7 +172,9 @@ describe('smoke-test on a Lambda alias', () => {
     const parsed = events!.map(
       (e) => JSON.parse(e.message!.replace(/^proxy event /, '')) as Record<string, unknown>
     );
-    expect(parsed[0]).toMatchObject({
+    // Requests run concurrently: find the first one's event by its body, not by log order.
+    const first = parsed.find((e) => e.body === '{"instances":[[1,2]]}');
+    expect(first).toMatchObject({
       resource: '/',
       path: '/',
       httpMethod: 'POST',
