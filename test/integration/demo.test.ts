@@ -62,9 +62,9 @@ test('npm run demo runs the starters: a PR that improves (gate passes, model rec
   // answering, then the fixed build answering with no error.
   const users = (title: string) =>
     new RegExp(`Users' requests during "${title}"[^\n]*\n((?:  .*\n)+)`).exec(output)?.[1] ?? '';
-  expect(users('Lambda: a broken build')).toMatch(/^  a function error 502: \d+$/m);
-  expect(users('Lambda: a broken build')).toMatch(/^  lambda-1 200: \d+$/m);
-  expect(users('Lambda: healthy, provisioned')).toMatch(/^  lambda-3 200: \d+$/m);
+  expect(users('Lambda: a broken build')).toMatch(/^ {2}a function error 502: \d+$/m);
+  expect(users('Lambda: a broken build')).toMatch(/^ {2}lambda-1 200: \d+$/m);
+  expect(users('Lambda: healthy, provisioned')).toMatch(/^ {2}lambda-3 200: \d+$/m);
   expect(users('Lambda: healthy, provisioned')).not.toMatch(/502|no answer/);
 
   // The comments carry the gate's table: PR #1 better than main, PR #2 worse.
