@@ -2,7 +2,8 @@
  * A loopback proxy in front of the emulator that loses what a bad network loses, by rule: the answer
  * to a request it forwarded (`drop-answer`: the service acted, the caller never hears of it), a
  * request it never forwards (`drop`), or a request it holds until the test lets it go (`hold`).
- * Requests are matched by their AWS operation (the JSON protocol's X-Amz-Target, `SageMaker.UpdateEndpoint`).
+ * Requests are matched by their AWS operation (the JSON protocol's X-Amz-Target, `SageMaker.UpdateEndpoint`;
+ * Lambda's REST routes by method and path, `PUT .../aliases/live` is `UpdateAlias`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +35,7 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
     const operation =
       String(req.headers['x-amz-target'] ?? '')
         .split('.')
-        .pop() ?? '';
+        .pop() || restOperation(req.method ?? '', req.url ?? '');
     const rule = rules.find((r) => r.left > 0 && operation !== '' && r.operation === operation);
     if (rule) rule.left--;
     const fate = rule?.action ?? 'forwarded';
@@ -90,4 +91,21 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
         server.close(() => resolve());
       })
   };
+}
+
+/** Lambda's mutating REST operations, by method and path (the ones a deployment makes). */
+const REST: Array<[string, RegExp, string]> = [
+  ['POST', /^\/2015-03-31\/functions\/?$/, 'CreateFunction'],
+  ['PUT', /^\/2015-03-31\/functions\/[^/]+\/code$/, 'UpdateFunctionCode'],
+  ['PUT', /^\/2015-03-31\/functions\/[^/]+\/configuration$/, 'UpdateFunctionConfiguration'],
+  ['POST', /^\/2015-03-31\/functions\/[^/]+\/versions$/, 'PublishVersion'],
+  ['POST', /^\/2015-03-31\/functions\/[^/]+\/aliases$/, 'CreateAlias'],
+  ['PUT', /^\/2015-03-31\/functions\/[^/]+\/aliases\/[^/]+$/, 'UpdateAlias'],
+  ['PUT', /^\/2019-09-30\/functions\/[^/]+\/provisioned-concurrency$/, 'PutProvisionedConcurrencyConfig'],
+  ['POST', /^\/2017-03-31\/tags\//, 'TagResource']
+];
+
+function restOperation(method: string, url: string): string {
+  const path = url.split('?')[0];
+  return REST.find(([m, p]) => m === method && p.test(path))?.[2] ?? '';
 }

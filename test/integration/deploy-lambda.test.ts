@@ -29,12 +29,14 @@ import {
   InvokeCommand,
   LambdaClient,
   ListTagsCommand,
+  ListVersionsByFunctionCommand,
   UpdateFunctionConfigurationCommand
 } from '@aws-sdk/client-lambda';
 import { awsClient } from '../../src/aws.js';
 import { tagKeys } from '../../src/lambda/history.js';
 import { runBundle, type BundleRun } from '../helpers/bundle.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { startLossyProxy } from '../helpers/lossy-proxy.js';
 import { BASE_IMAGE, REGISTRY, registryDigest, uniqueName } from '../helpers/images.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/news-lambda';
@@ -299,6 +301,67 @@ describe('deploy-lambda through the bundles against the emulator, real container
     const back = await runBundle('rollback', { 'function-name': 'moved' }, { env: emu.env });
     expect(back.outputs).toMatchObject({ status: 'rolled-back', version: '1', 'rolled-back-from': '2' });
     expect((await alias('moved')).FunctionVersion).toBe('1');
+  });
+
+  it('lost answers (each request applied, its answer dropped, the SDK retrying): one function, one version per deployment, deployed', async () => {
+    const proxy = await startLossyProxy(emu.url);
+    try {
+      for (const operation of [
+        'CreateFunction',
+        'PublishVersion',
+        'CreateAlias',
+        'UpdateFunctionCode',
+        'UpdateAlias'
+      ])
+        proxy.add({ operation, action: 'drop-answer', times: 1 });
+      const env = { ...emu.env, AWS_ENDPOINT_URL: proxy.url };
+      const first = await runBundle(
+        'deploy-lambda',
+        { 'function-name': 'lossy', image: images.healthy, 'role-arn': ROLE },
+        { env, timeoutMs: 240_000 }
+      );
+      expect(first.errors).toEqual([]);
+      expect(first.outputs).toMatchObject({ status: 'deployed', version: '1' });
+      const second = await runBundle(
+        'deploy-lambda',
+        { 'function-name': 'lossy', image: images.healthy2, 'bake-time': '30s' },
+        { env, timeoutMs: 240_000 }
+      );
+      expect(second.errors).toEqual([]);
+      expect(second.outputs).toMatchObject({ status: 'deployed', version: '2', 'previous-version': '1' });
+      const lost = proxy.log.filter((l) => l.fate === 'drop-answer').map((l) => l.operation);
+      expect(lost.sort()).toEqual([
+        'CreateAlias',
+        'CreateFunction',
+        'PublishVersion',
+        'UpdateAlias',
+        'UpdateFunctionCode'
+      ]);
+      const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'lossy' }));
+      expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1', '2']);
+      const after = await alias('lossy');
+      expect(after.FunctionVersion).toBe('2');
+      expect(after.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('two runs at once take turns: one waits for the other, each version goes live whole, in turn', async () => {
+    await firstDeployment('twice');
+    const [a, b] = await Promise.all([
+      deploy({ 'function-name': 'twice', image: images.healthy2, 'bake-time': '1m' }),
+      deploy({ 'function-name': 'twice', image: images.broken, 'bake-time': '1m' })
+    ]);
+    expect([a.outputs.status, b.outputs.status]).toEqual(['deployed', 'deployed']);
+    expect([a.outputs.version, b.outputs.version].sort()).toEqual(['2', '3']);
+    const waited = [a, b].filter((r) => /waiting for it/.test(r.log));
+    expect(waited).toHaveLength(1);
+    // The one that waited deployed on top of the other's version, and its version is the one live.
+    const last = waited[0];
+    const first = last === a ? b : a;
+    expect(last.outputs['previous-version']).toBe(first.outputs.version);
+    expect((await alias('twice')).FunctionVersion).toBe(last.outputs.version);
   });
 
   it('the runner lost mid-bake leaves the old version serving the rest; the re-run resumes', async () => {
