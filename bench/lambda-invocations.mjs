@@ -47,7 +47,10 @@ let run = 0;
 /** A new version: $LATEST's environment changed (so its environments are new), then published. */
 async function newVersion() {
   await send(
-    new UpdateFunctionConfigurationCommand({ FunctionName: FN, Environment: { Variables: { RUN: String(++run) } } })
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: FN,
+      Environment: { Variables: { RUN: String(++run) } }
+    })
   );
   await settled();
   return (await send(new PublishVersionCommand({ FunctionName: FN }))).Version;
@@ -96,7 +99,9 @@ try {
       })
     );
     for (;;) {
-      const c = await send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: FN, Qualifier: version }));
+      const c = await send(
+        new GetProvisionedConcurrencyConfigCommand({ FunctionName: FN, Qualifier: version })
+      );
       if (c.Status === 'READY') break;
       if (c.Status === 'FAILED') throw new Error(`provisioned concurrency FAILED: ${c.StatusReason}`);
       await sleep(10);

@@ -1,9 +1,13 @@
 // What the Lambda benches share: src compiled to bench/.data/lib, the real emulator (ALL_SERVICES,
 // docker hosting) in-process, SDK clients on it, the fixture custom runtime (test/fixtures/
-// lambda-runtime) pushed through the emulator's ECR, and percentiles / a markdown table.
-import { execFileSync } from 'node:child_process';
+// lambda-runtime) pushed through the emulator's ECR, a built bundle run as the runner runs it, and
+// percentiles / a markdown table.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import YAML from 'yaml';
 import { compile } from '../scripts/bundle.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,9 +64,13 @@ export async function fixtureImages(world, labels, repository = 'mlops-bench-lam
   for (const label of labels) {
     const tag = `${REGISTRY}/${repository}:${label}`;
     const fixture = path.join(root, 'test/fixtures/lambda-runtime');
-    execFileSync('docker', ['build', '-q', '--network', 'none', '--label', `bench=${label}`, '-t', tag, fixture], {
-      stdio: 'ignore'
-    });
+    execFileSync(
+      'docker',
+      ['build', '-q', '--network', 'none', '--label', `bench=${label}`, '-t', tag, fixture],
+      {
+        stdio: 'ignore'
+      }
+    );
     execFileSync('docker', ['push', '-q', tag], { stdio: 'ignore' });
     const digest = execFileSync('docker', ['image', 'inspect', '--format', '{{index .RepoDigests 0}}', tag], {
       encoding: 'utf8'
@@ -72,7 +80,8 @@ export async function fixtureImages(world, labels, repository = 'mlops-bench-lam
   return images;
 }
 
-export const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+export const pct = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Prints a markdown table: `columns` (the first left-aligned), rows of cells. */
@@ -83,4 +92,70 @@ export function table(columns, rows) {
   console.log(line(cells[0]));
   console.log(`|${widths.map((w, i) => (i ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`);
   for (const r of cells.slice(1)) console.log(line(r));
+}
+
+/**
+ * Runs a built bundle as the runner does (test/helpers/bundle.ts, in short): `node dist/<action>/
+ * index.js` with INPUT_<NAME> for every declared input (else its default), GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files and the GITHUB_* context. Resolves to its exit code, outputs and log.
+ */
+export async function runAction(action, inputs, env) {
+  const declared = YAML.parse(
+    fs.readFileSync(path.join(root, 'actions', action, 'action.yml'), 'utf8')
+  ).inputs;
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${action}-`));
+  const files = Object.fromEntries(
+    ['output', 'summary', 'env', 'path', 'state'].map((f) => [f, path.join(temp, f)])
+  );
+  for (const file of Object.values(files)) fs.writeFileSync(file, '');
+  const vars = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? os.homedir(),
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: temp,
+    GITHUB_REPOSITORY: 'octo-org/news-classifier',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_JOB: 'deploy',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    GITHUB_STATE: files.state,
+    RUNNER_TEMP: temp,
+    RUNNER_OS: 'Linux',
+    ...Object.fromEntries(
+      Object.entries(declared).map(([n, spec]) => [
+        `INPUT_${n.toUpperCase()}`,
+        inputs[n] ?? String(spec?.default ?? '')
+      ])
+    ),
+    ...env
+  };
+  const child = spawn(process.execPath, [path.join(root, 'dist', action, 'index.js')], {
+    cwd: temp,
+    env: vars
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exitCode = await new Promise((resolve) => child.on('close', resolve));
+  const outputs = {};
+  const lines = fs.readFileSync(files.output, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+    if (!heredoc) continue;
+    const value = [];
+    while (++i < lines.length && lines[i] !== heredoc[2]) value.push(lines[i]);
+    outputs[heredoc[1]] = value.join('\n');
+  }
+  fs.rmSync(temp, { recursive: true, force: true });
+  return { exitCode, outputs, log };
 }
