@@ -124,9 +124,13 @@ for (const r of results) {
       (r.failed.map((c) => `${c.service} ${c.operation} ${c.error ?? c.status}`).join(', ') || 'none')
   );
 }
-const differ = [...keys].filter((k) => new Set(results.map((r) => r.count[k] ?? 0)).size > 1);
+const differ = keys.filter((k) => new Set(results.map((r) => r.count[k] ?? 0)).size > 1);
+const sameScale = differ.filter((k) =>
+  results.some((r, i) => results.some((q, j) => j > i && q.scale === r.scale && q.count[k] !== r.count[k]))
+);
 console.log(
   differ.length
-    ? `The counts depend on the scale: ${differ.map((k) => `${k} ${results.map((r) => r.count[k] ?? 0).join('/')}`).join(', ')}.`
+    ? `The counts differ between runs: ${differ.map((k) => `${k} ${results.map((r) => r.count[k] ?? 0).join('/')}`).join(', ')}` +
+        (sameScale.length ? ' (runs at the same scale differ too: the jitter of polls, not the scale).' : '.')
     : 'The counts are the same at every scale.'
 );
