@@ -1,139 +1,149 @@
 #!/usr/bin/env node
-// What a Lambda invocation costs in the emulator's docker mode, with the fixture custom runtime
-// (test/fixtures/lambda-runtime): cold start (container start to its first /next, Lambda's
-// Init Duration, and the whole cold Invoke as the SDK sees it) over BENCH_COLD fresh environments,
-// and warm Invoke latency (p50, p95) over BENCH_WARM calls, one at a time, through the AWS SDK.
+// What a Lambda invocation costs in the emulator's Docker hosting, with the fixture custom runtime
+// (test/fixtures/lambda-runtime) on the real emulator: functions made by CreateFunction from an
+// image pushed through its ECR, published versions and an alias, all through the AWS SDK.
+//  (a) on-demand cold start: each call meets a fresh environment (a new version published just
+//      before it): the SDK round trip and the REPORT line's Init Duration, over BENCH_COLD runs;
+//  (b) with provisioned concurrency: PutProvisionedConcurrencyConfig (1) on a new version, how long
+//      until READY, then the first call through the alias on it: its round trip and whether its
+//      REPORT line has an Init Duration (it must not), over BENCH_PROVISIONED runs;
+//  (c) warm calls through the alias, one at a time, over BENCH_WARM calls.
 //
 // Usage: node bench/lambda-invocations.mjs   (needs the registry on 127.0.0.1:5000 and Docker)
-import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compile } from '../scripts/bundle.mjs';
+import { ROLE, fixtureImages, pct, sleep, startWorld, table } from './lambda-setup.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const lib = path.join(root, 'bench', '.data', 'lib');
 const COLD = Number(process.env.BENCH_COLD ?? 7);
+const PROVISIONED = Number(process.env.BENCH_PROVISIONED ?? 7);
 const WARM = Number(process.env.BENCH_WARM ?? 200);
-const TAG = '127.0.0.1:5000/mlops-bench-lambda:fixture';
+const FN = 'bench-invocations';
+const {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetFunctionConfigurationCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  InvokeCommand,
+  PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand
+} = await import('@aws-sdk/client-lambda');
 
-compile(lib);
-const load = (file) => import(pathToFileURL(path.join(lib, file)).href);
-const { Emulator } = await load('emulator/server.js');
-const { handleInvoke } = await load('emulator/services/lambda/invoke.js');
-const { lambdaUrls } = await load('emulator/services/lambda/url.js');
-const { lambdaState, parseFunctionName } = await load('emulator/services/lambda/state.js');
-const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+// Lambda's own durations (create, update) are scaled down; cold starts and READY are real time.
+const world = await startWorld(0.01);
+const send = (command) => world.lambda.send(command);
 
-execFileSync(path.join(root, 'scripts/local-base-image.sh'), ['mlops-example-base:bookworm'], {
-  stdio: 'ignore'
-});
-execFileSync('docker', [
-  'build',
-  '-q',
-  '--network',
-  'none',
-  '-t',
-  TAG,
-  path.join(root, 'test/fixtures/lambda-runtime')
-]);
-execFileSync('docker', ['push', '-q', TAG]);
-const image = execFileSync('docker', ['image', 'inspect', '--format', '{{index .RepoDigests 0}}', TAG], {
-  encoding: 'utf8'
-}).trim();
-
-// Invoke's route, until the control plane (which routes it) is registered with the emulator.
-const invokeOnly = (emulator) => ({
-  name: 'lambda',
-  signingName: 'lambda',
-  protocol: 'json1.1',
-  operations: {},
-  raw: async (req, res, body) => {
-    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(
-      new URL(req.url, 'http://x').pathname
-    );
-    if (!match) return undefined;
-    const { name, qualifier } = parseFunctionName(decodeURIComponent(match[1]));
-    await handleInvoke(emulator, req, res, name, qualifier, body);
-    return 'Invoke';
+/** Until $LATEST is Active with no update in progress. */
+async function settled() {
+  for (;;) {
+    const c = await send(new GetFunctionConfigurationCommand({ FunctionName: FN }));
+    if (c.State === 'Active' && c.LastUpdateStatus !== 'InProgress') return;
+    await sleep(20);
   }
-});
-const emulator = new Emulator({ services: [invokeOnly, lambdaUrls], hosting: 'docker' });
-await emulator.start();
-const seed = (name) => {
-  const version = {
-    Version: '$LATEST',
-    Description: '',
-    PackageType: 'Image',
-    ImageUri: image,
-    ResolvedImageUri: image,
-    CodeSha256: '',
-    CodeSize: 0,
-    Role: 'r',
-    MemorySize: 256,
-    Timeout: 10,
-    Environment: {},
-    Architectures: ['x86_64'],
-    RevisionId: 'r',
-    LastModified: 'x',
-    State: 'Active',
-    LastUpdateStatus: 'Successful',
-    codeChangedAt: 1
-  };
-  lambdaState(emulator).functions[name] = {
-    FunctionName: name,
-    latest: version,
-    versions: {},
-    nextVersion: 1,
-    aliases: {},
-    provisioned: {},
-    urls: {},
-    tags: {}
-  };
-};
-const client = new LambdaClient({
-  region: 'us-east-1',
-  endpoint: emulator.url,
-  maxAttempts: 1,
-  credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }
-});
-const invoke = async (name) => {
+}
+
+let run = 0;
+/** A new version: $LATEST's environment changed (so its environments are new), then published. */
+async function newVersion() {
+  await send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: FN,
+      Environment: { Variables: { RUN: String(++run) } }
+    })
+  );
+  await settled();
+  return (await send(new PublishVersionCommand({ FunctionName: FN }))).Version;
+}
+
+async function invoke(Qualifier) {
   const t = performance.now();
-  const out = await client.send(
-    new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{"echo":1}'), LogType: 'Tail' })
+  const out = await send(
+    new InvokeCommand({ FunctionName: FN, Qualifier, Payload: Buffer.from('{"echo":1}'), LogType: 'Tail' })
   );
   const ms = performance.now() - t;
-  const log = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
-  return { ms, init: Number(/Init Duration: ([\d.]+) ms/.exec(log)?.[1] ?? NaN) };
-};
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+  if (out.FunctionError) throw new Error(`the fixture failed: ${Buffer.from(out.Payload).toString()}`);
+  const report = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
+  const init = /REPORT .*Init Duration: ([\d.]+) ms/.exec(report)?.[1];
+  return { ms, init: init === undefined ? undefined : Number(init), version: out.ExecutedVersion };
+}
 
 try {
+  const [image] = await fixtureImages(world, ['invocations']);
+  await send(
+    new CreateFunctionCommand({
+      FunctionName: FN,
+      PackageType: 'Image',
+      Code: { ImageUri: image },
+      Role: ROLE,
+      MemorySize: 256,
+      Timeout: 10
+    })
+  );
+  await settled();
+  await send(new CreateAliasCommand({ FunctionName: FN, Name: 'live', FunctionVersion: await newVersion() }));
+
   const cold = [];
-  for (let i = 0; i < COLD; i++) {
-    seed(`cold-${i}`);
-    cold.push(await invoke(`cold-${i}`));
-  }
-  seed('warm');
-  await invoke('warm');
-  const warm = [];
-  for (let i = 0; i < WARM; i++) warm.push((await invoke('warm')).ms);
-  const f = (x) => x.toFixed(1).padStart(8);
-  console.log(`| what (ms)                                 |      p50 |      p95 | runs |`);
-  console.log(`|-------------------------------------------|----------|----------|------|`);
-  const row = (what, xs) =>
-    console.log(
-      `| ${what.padEnd(41)} | ${f(pct(xs, 0.5))} | ${f(pct(xs, 0.95))} | ${String(xs.length).padStart(4)} |`
+  for (let i = 0; i < COLD; i++) cold.push(await invoke(await newVersion()));
+
+  const provisioned = [];
+  for (let i = 0; i < PROVISIONED; i++) {
+    const version = await newVersion();
+    await send(new UpdateAliasCommand({ FunctionName: FN, Name: 'live', FunctionVersion: version }));
+    const t = performance.now();
+    await send(
+      new PutProvisionedConcurrencyConfigCommand({
+        FunctionName: FN,
+        Qualifier: version,
+        ProvisionedConcurrentExecutions: 1
+      })
     );
-  row(
-    'cold start: container start to first /next',
-    cold.map((c) => c.init)
+    for (;;) {
+      const c = await send(
+        new GetProvisionedConcurrencyConfigCommand({ FunctionName: FN, Qualifier: version })
+      );
+      if (c.Status === 'READY') break;
+      if (c.Status === 'FAILED') throw new Error(`provisioned concurrency FAILED: ${c.StatusReason}`);
+      await sleep(10);
+    }
+    const ready = performance.now() - t;
+    const first = await invoke('live');
+    if (first.version !== version) throw new Error(`the alias ran ${first.version}, not ${version}`);
+    provisioned.push({ ...first, ready });
+    await send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: FN, Qualifier: version }));
+  }
+
+  await invoke('live');
+  const warm = [];
+  for (let i = 0; i < WARM; i++) warm.push((await invoke('live')).ms);
+
+  const f = (x) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(1));
+  const row = (what, xs) => [what, f(pct(xs, 0.5)), f(pct(xs, 0.95)), xs.length];
+  const inits = provisioned.filter((p) => p.init !== undefined);
+  table(
+    ['what (ms)', 'median', 'p95', 'runs'],
+    [
+      row(
+        'on-demand cold: Init Duration (REPORT)',
+        cold.map((c) => c.init)
+      ),
+      row(
+        'on-demand cold: Invoke (SDK round trip)',
+        cold.map((c) => c.ms)
+      ),
+      row(
+        'provisioned: Put -> READY',
+        provisioned.map((p) => p.ready)
+      ),
+      row(
+        'provisioned: first call via alias (SDK round trip)',
+        provisioned.map((p) => p.ms)
+      ),
+      [`provisioned: first calls with an Init Duration`, `${inits.length} of ${provisioned.length}`, '', ''],
+      row('warm Invoke via alias (SDK round trip)', warm)
+    ]
   );
-  row(
-    'cold Invoke (SDK round trip)',
-    cold.map((c) => c.ms)
-  );
-  row('warm Invoke (SDK round trip)', warm);
+  if (cold.some((c) => c.init === undefined)) console.log('Note: some on-demand calls had no Init Duration.');
 } finally {
-  await emulator.stop();
+  await world.stop();
 }
