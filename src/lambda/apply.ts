@@ -142,14 +142,33 @@ export async function updateFunction(
   }
 }
 
+/**
+ * Publishes `$LATEST` on the condition that it still runs `digest` (`sha256:<hex>`): code changed by
+ * someone else since this run's update is refused (Superseded), never published as this run's version.
+ */
 export async function publish(
   functionName: string,
+  digest: string,
   clients: LambdaClients,
   ctx: LambdaContext,
   serving: string
 ): Promise<string> {
+  const codeSha256 = digest.replace(/^sha256:/, '');
+  const request = publishRequest(functionName, codeSha256, ctx.sha, ctx.runUrl);
   const answer = await afterConflicts(
-    () => clients.lambda.send(new PublishVersionCommand(publishRequest(functionName, ctx.sha, ctx.runUrl))),
+    async () => {
+      try {
+        return await clients.lambda.send(new PublishVersionCommand(request));
+      } catch (e) {
+        if (!['InvalidParameterValueException', 'PreconditionFailedException'].includes(errorName(e)))
+          throw e;
+        const now = await latestConfig(clients.lambda, functionName);
+        if (now.CodeSha256 === codeSha256) throw e;
+        throw new Superseded(
+          `The code of ${functionName} changed under this run (it now runs ${now.CodeSha256 ?? 'another image'}, not ${digest}): no version was published. ${serving}`
+        );
+      }
+    },
     clients,
     functionName,
     ctx,

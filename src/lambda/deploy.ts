@@ -118,7 +118,7 @@ export async function deployLambda(
     let version = plan.resumeVersion;
     if (!version) {
       if (plan.action !== 'create') await updateFunction(plan, options, clients, ctx, serving());
-      version = await publish(options.functionName, clients, ctx, serving());
+      version = await publish(options.functionName, options.digest, clients, ctx, serving());
     }
     result.version = version;
     await lease.update({ version });

@@ -335,6 +335,22 @@ describe('deploy', () => {
     expect(lambda.fn!.aliases.get('live')!.RevisionId).toBe('other');
   });
 
+  it('code changed by someone else before PublishVersion: superseded, nothing published as ours', async () => {
+    lambda.seed([OLD]);
+    lambda.beforeOnce(PublishVersionCommand, () => {
+      lambda.fn!.latest = {
+        ...lambda.fn!.latest,
+        image: imageOf('c'),
+        CodeSha256: imageOf('c').split('@sha256:')[1]
+      };
+    });
+    const result = await deployLambda(options(), clients(), context());
+    expect(result.status).toBe('superseded');
+    expect(result.reason).toContain('The code of news changed under this run');
+    expect(lambda.fn!.versions.size).toBe(1);
+    expect(lambda.fn!.aliases.get('live')!.FunctionVersion).toBe('1');
+  });
+
   it("another run's live deployment tag is waited for, then the run fails without deploying", async () => {
     const fn = lambda.seed([OLD]);
     fn.tags[tagKeys('live').deployment] =
@@ -393,6 +409,25 @@ describe('deploy', () => {
     const result = await deployLambda(options({ 'keep-versions': '2' }), clients(), context());
     expect(result.deleted).toEqual(['3', '2']);
     expect([...fn.versions.keys()]).toEqual(['1', '4', '5']);
+  });
+
+  it('keep-versions 1 leaves rollback its target: the version live before stays', async () => {
+    const fn = lambda.seed([imageOf('1'), imageOf('2'), OLD]);
+    fn.aliases.set('live', { ...fn.aliases.get('live')!, FunctionVersion: '3' });
+    fn.tags[tagKeys('live').live] = '3 2 1';
+    const result = await deployLambda(
+      options({ 'keep-versions': '1', 'bake-time': '0s' }),
+      clients(),
+      context()
+    );
+    expect(result.status).toBe('deployed');
+    expect(result.deleted).toEqual(['2', '1']);
+    expect([...fn.versions.keys()]).toEqual(['3', '4']);
+    const back = await rollbackLambda(
+      { functionName: 'news', alias: 'live', waitTimeoutSeconds: 60 },
+      clients()
+    );
+    expect(back).toMatchObject({ status: 'rolled-back', version: '3', from: '4' });
   });
 });
 

@@ -147,9 +147,10 @@ describe('request builders', () => {
       Architectures: ['arm64']
     });
   });
-  it('PublishVersion carries the commit and the run', () => {
-    expect(publishRequest('news', 'abc123', 'https://github.com/o/r/actions/runs/1')).toEqual({
+  it('PublishVersion carries the commit and the run, on the condition that $LATEST runs our image', () => {
+    expect(publishRequest('news', 'f00d', 'abc123', 'https://github.com/o/r/actions/runs/1')).toEqual({
       FunctionName: 'news',
+      CodeSha256: 'f00d',
       Description: 'mlops-actions abc123 https://github.com/o/r/actions/runs/1'
     });
   });
@@ -363,7 +364,8 @@ describe('keep-versions', () => {
           versions: ['$LATEST', '1', '2', '3', '4', '5', '6', '7', '8'],
           aliased: ['8', '2'],
           live: ['8', '3', '1'],
-          provisioned: ['4']
+          provisioned: ['4'],
+          rollbackTargets: []
         },
         3
       )
@@ -372,10 +374,30 @@ describe('keep-versions', () => {
   it('keeps a live version only within the last N of the history', () => {
     expect(
       versionsToDelete(
-        { versions: ['1', '2', '3', '4'], aliased: ['4'], live: ['4', '3', '2', '1'], provisioned: [] },
+        {
+          versions: ['1', '2', '3', '4'],
+          aliased: ['4'],
+          live: ['4', '3', '2', '1'],
+          provisioned: [],
+          rollbackTargets: []
+        },
         2
       )
     ).toEqual(['2', '1']);
+  });
+  it('never deletes the version a rollback would return to, even with keep-versions 1', () => {
+    expect(
+      versionsToDelete(
+        {
+          versions: ['1', '2', '3', '4', '5'],
+          aliased: ['5'],
+          live: ['5', '4', '2'],
+          provisioned: [],
+          rollbackTargets: ['4']
+        },
+        1
+      )
+    ).toEqual(['3', '2', '1']);
   });
 });
 
