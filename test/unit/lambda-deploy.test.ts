@@ -335,6 +335,15 @@ describe('deploy', () => {
     expect(lambda.fn!.aliases.get('live')!.RevisionId).toBe('other');
   });
 
+  it('an alias on $LATEST: refused before any mutating call ($LATEST cannot be weighted)', async () => {
+    const fn = lambda.seed([OLD]);
+    fn.aliases.set('live', { ...fn.aliases.get('live')!, FunctionVersion: '$LATEST' });
+    await expect(deployLambda(options(), clients(), context())).rejects.toThrow(
+      'Alias live of news points at $LATEST, which every code update changes at once'
+    );
+    expect(lambda.mutatingCalls()).toEqual([]);
+  });
+
   it('code changed by someone else before PublishVersion: superseded, nothing published as ours', async () => {
     lambda.seed([OLD]);
     lambda.beforeOnce(PublishVersionCommand, () => {
