@@ -22,7 +22,7 @@ import {
 import { isNotFound } from '../aws.js';
 import { UserError } from '../errors.js';
 import { poll } from '../wait.js';
-import { errorName, remainingSeconds, Superseded, type LambdaClients, type LambdaContext } from './engine.js';
+import { errorName, pollingOf, Superseded, type LambdaClients, type LambdaContext } from './engine.js';
 import type { LambdaDeployOptions } from './options.js';
 import type { LambdaPlan } from './plan.js';
 import {
@@ -50,13 +50,7 @@ export async function waitSettled(
     read: () => latestConfig(clients.lambda, functionName),
     done: (c) => c.State !== 'Pending' && c.LastUpdateStatus !== 'InProgress',
     describe: (c) => `${c.State ?? '?'}, last update ${c.LastUpdateStatus ?? '?'}`,
-    timeoutSeconds: remainingSeconds(ctx),
-    log: ctx.log,
-    signal: ctx.signal,
-    scale: ctx.scale,
-    minDelayMs: 1000,
-    maxDelayMs: 5000,
-    sleep: ctx.sleep
+    ...pollingOf(ctx)
   });
   if (state.State === 'Failed' || state.LastUpdateStatus === 'Failed') {
     const why = state.LastUpdateStatusReason || state.StateReason || 'no reason given';
@@ -203,13 +197,7 @@ export async function provision(
       ),
     done: (c) => c.Status === 'READY' || c.Status === 'FAILED',
     describe: (c) => `${c.Status} (${c.AvailableProvisionedConcurrentExecutions ?? 0}/${count} ready)`,
-    timeoutSeconds: remainingSeconds(ctx),
-    log: ctx.log,
-    signal: ctx.signal,
-    scale: ctx.scale,
-    minDelayMs: 1000,
-    maxDelayMs: 5000,
-    sleep: ctx.sleep
+    ...pollingOf(ctx)
   });
   if (state.Status === 'FAILED')
     throw new UserError(
