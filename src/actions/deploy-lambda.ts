@@ -1,4 +1,5 @@
 /** deploy-lambda: plan, then deploy an image to a Lambda alias behind a weighted-alias canary. */
+import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import { deployLambda } from '../lambda/deploy.js';
 import { readLambdaDeployOptions } from '../lambda/options.js';
@@ -11,6 +12,9 @@ import { lambdaEngine } from './lambda-engine.js';
 export async function run(ctx: ActionContext): Promise<void> {
   const started = Date.now();
   const options = readLambdaDeployOptions(ctx.inputs);
+  // Environment values may be secrets: masked before any request that carries them can be echoed
+  // (an SDK or Lambda error, the debug log). Values shorter than 4 characters would mask too much.
+  for (const value of Object.values(options.environment ?? {})) if (value.length >= 4) core.setSecret(value);
   const { region, clients, engine } = lambdaEngine(ctx, options.region, options.waitTimeoutSeconds);
 
   const result = await deployLambda(options, clients, engine);

@@ -3,9 +3,9 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClient, resolveRegion } from '../aws.js';
-import { holderId } from '../holder.js';
 import type { LambdaClients, LambdaContext } from '../lambda/engine.js';
 import type { ActionContext } from '../runner.js';
+import { runEngineContext } from './engine-context.js';
 
 export function lambdaEngine(
   ctx: ActionContext,
@@ -21,15 +21,6 @@ export function lambdaEngine(
       cloudwatch: awsClient(CloudWatchClient, 'CloudWatch', options),
       logs: awsClient(CloudWatchLogsClient, 'CloudWatch Logs', options)
     },
-    engine: {
-      log: ctx.log,
-      signal: ctx.signal,
-      scale: ctx.timeScale,
-      sha: ctx.github.sha,
-      runUrl: ctx.github.runUrl,
-      holder: holderId(ctx),
-      now: () => new Date(),
-      deadline: Date.now() + waitTimeoutSeconds * 1000 * ctx.timeScale
-    }
+    engine: { ...runEngineContext(ctx), deadline: Date.now() + waitTimeoutSeconds * 1000 * ctx.timeScale }
   };
 }

@@ -2,8 +2,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { awsClient, resolveRegion } from '../aws.js';
-import { holderId } from '../holder.js';
 import type { ActionContext } from '../runner.js';
+import { runEngineContext } from './engine-context.js';
 import type { Clients, EngineContext } from '../sagemaker/apply.js';
 
 export function sagemakerEngine(
@@ -17,14 +17,6 @@ export function sagemakerEngine(
       sagemaker: awsClient(SageMakerClient, 'SageMaker', { action: ctx.name, region }),
       cloudwatch: awsClient(CloudWatchClient, 'CloudWatch', { action: ctx.name, region })
     },
-    engine: {
-      log: ctx.log,
-      signal: ctx.signal,
-      scale: ctx.timeScale,
-      sha: ctx.github.sha,
-      runUrl: ctx.github.runUrl,
-      holder: holderId(ctx),
-      now: () => new Date()
-    }
+    engine: { ...runEngineContext(ctx) }
   };
 }

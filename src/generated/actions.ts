@@ -226,7 +226,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The function's timeout in seconds (1 to 900). Empty keeps the current (Lambda's 3 on creation)."
       },
       "environment": {
-        "description": "Environment variables of the function, a map (key=value or key: value lines). Empty keeps the current."
+        "description": "Environment variables of the function, a map (key=value or key: value lines). Empty keeps the current. Values may be secrets: they are masked in the log (values of 4 characters or more) and never printed in the plan."
       },
       "architectures": {
         "description": "x86_64 or arm64.",
@@ -267,11 +267,11 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "false"
       },
       "keep-versions": {
-        "description": "How many published versions to keep; older ones are deleted, never one an alias routes to, one of the last keep-versions that went live, or one with provisioned concurrency.",
+        "description": "How many published versions to keep; older ones are deleted, never one an alias routes to, one of the last keep-versions that went live, the one rollback would return an alias to, or one with provisioned concurrency.",
         "default": "5"
       },
       "tags": {
-        "description": "Tags of the function, a map (on creation)."
+        "description": "Tags of the function, a map; set on creation and on each deployment (tags not named are kept)."
       },
       "region": {
         "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
@@ -288,7 +288,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The alias's ARN, what API Gateway or a function URL points at."
       },
       "status": {
-        "description": "deployed, rolled-back (an alarm or the error rate; the step fails), unchanged (the image is already live), planned (dry run), superseded (another run moved the alias; the step fails), or in-progress (wait-timeout ran out; the step fails, a re-run resumes)."
+        "description": "deployed, rolled-back (an alarm or the error rate; the step fails), unchanged (the image is already live), planned (dry run), superseded (another run moved the alias, or changed the function's code before this run published it; the step fails), or in-progress (wait-timeout ran out; the step fails, a re-run resumes)."
       }
     }
   },
@@ -507,7 +507,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "default": "60m"
       },
       "reason": {
-        "description": "Why, recorded in a tag on the version rolled back from and in the summary."
+        "description": "Why, in the job summary; with endpoint-name also recorded in a tag on the config rolled back from (with function-name, in the summary only)."
       }
     },
     "outputs": {
@@ -524,7 +524,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "The endpoint config (with function-name, the version) it served before."
       },
       "status": {
-        "description": "rolled-back, failed (the endpoint did not land on the target; the step fails), superseded (another run's deployment replaced the rollback while it was watched; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on)."
+        "description": "rolled-back, unchanged (with function-name, the alias already serves that version alone), failed (the endpoint did not land on the target; the step fails), superseded (another run's deployment replaced the rollback while it was watched; the step fails), or in-progress (wait false, or the wait timed out or was cancelled; SageMaker carries on); with function-name, superseded when another run moved the alias first."
       }
     }
   },

@@ -22,7 +22,7 @@ import {
 import { isNotFound } from '../aws.js';
 import { UserError } from '../errors.js';
 import { poll } from '../wait.js';
-import { errorName, remainingSeconds, Superseded, type LambdaClients, type LambdaContext } from './engine.js';
+import { errorName, pollingOf, Superseded, type LambdaClients, type LambdaContext } from './engine.js';
 import type { LambdaDeployOptions } from './options.js';
 import type { LambdaPlan } from './plan.js';
 import {
@@ -50,13 +50,7 @@ export async function waitSettled(
     read: () => latestConfig(clients.lambda, functionName),
     done: (c) => c.State !== 'Pending' && c.LastUpdateStatus !== 'InProgress',
     describe: (c) => `${c.State ?? '?'}, last update ${c.LastUpdateStatus ?? '?'}`,
-    timeoutSeconds: remainingSeconds(ctx),
-    log: ctx.log,
-    signal: ctx.signal,
-    scale: ctx.scale,
-    minDelayMs: 1000,
-    maxDelayMs: 5000,
-    sleep: ctx.sleep
+    ...pollingOf(ctx)
   });
   if (state.State === 'Failed' || state.LastUpdateStatus === 'Failed') {
     const why = state.LastUpdateStatusReason || state.StateReason || 'no reason given';
@@ -142,14 +136,33 @@ export async function updateFunction(
   }
 }
 
+/**
+ * Publishes `$LATEST` on the condition that it still runs `digest` (`sha256:<hex>`): code changed by
+ * someone else since this run's update is refused (Superseded), never published as this run's version.
+ */
 export async function publish(
   functionName: string,
+  digest: string,
   clients: LambdaClients,
   ctx: LambdaContext,
   serving: string
 ): Promise<string> {
+  const codeSha256 = digest.replace(/^sha256:/, '');
+  const request = publishRequest(functionName, codeSha256, ctx.sha, ctx.runUrl);
   const answer = await afterConflicts(
-    () => clients.lambda.send(new PublishVersionCommand(publishRequest(functionName, ctx.sha, ctx.runUrl))),
+    async () => {
+      try {
+        return await clients.lambda.send(new PublishVersionCommand(request));
+      } catch (e) {
+        if (!['InvalidParameterValueException', 'PreconditionFailedException'].includes(errorName(e)))
+          throw e;
+        const now = await latestConfig(clients.lambda, functionName);
+        if (now.CodeSha256 === codeSha256) throw e;
+        throw new Superseded(
+          `The code of ${functionName} changed under this run (it now runs ${now.CodeSha256 ?? 'another image'}, not ${digest}): no version was published. ${serving}`
+        );
+      }
+    },
     clients,
     functionName,
     ctx,
@@ -184,13 +197,7 @@ export async function provision(
       ),
     done: (c) => c.Status === 'READY' || c.Status === 'FAILED',
     describe: (c) => `${c.Status} (${c.AvailableProvisionedConcurrentExecutions ?? 0}/${count} ready)`,
-    timeoutSeconds: remainingSeconds(ctx),
-    log: ctx.log,
-    signal: ctx.signal,
-    scale: ctx.scale,
-    minDelayMs: 1000,
-    maxDelayMs: 5000,
-    sleep: ctx.sleep
+    ...pollingOf(ctx)
   });
   if (state.Status === 'FAILED')
     throw new UserError(

@@ -1,7 +1,8 @@
 /**
  * keep-versions: after a deployment went live, published versions beyond the newest N are deleted,
  * never one an alias routes to (weights included), one of the alias's `live` history within the last
- * N, or one with provisioned concurrency.
+ * N, one with provisioned concurrency, or the version rollback would return any alias of the function
+ * to (so keep-versions 1 still leaves a rollback its target).
  */
 import {
   DeleteFunctionCommand,
@@ -13,6 +14,7 @@ import {
 import { orUndefined } from '../aws.js';
 import type { Logger } from '../report.js';
 import { parseVersions, tagKeys } from './history.js';
+import { rollbackTarget } from './rollback.js';
 
 export interface VersionsInUse {
   /** Published versions (numbers as strings). */
@@ -22,11 +24,18 @@ export interface VersionsInUse {
   /** Versions of the alias's `live` history, newest first. */
   live: string[];
   provisioned: string[];
+  /** For each alias with a history, the version rollback would put it on (see rollbackTarget). */
+  rollbackTargets: string[];
 }
 
 /** The versions to delete: beyond the newest `keep`, none in use. */
 export function versionsToDelete(inUse: VersionsInUse, keep: number): string[] {
-  const protectedVersions = new Set([...inUse.aliased, ...inUse.live.slice(0, keep), ...inUse.provisioned]);
+  const protectedVersions = new Set([
+    ...inUse.aliased,
+    ...inUse.live.slice(0, keep),
+    ...inUse.provisioned,
+    ...inUse.rollbackTargets
+  ]);
   return inUse.versions
     .filter((v) => /^\d+$/.test(v))
     .sort((a, b) => Number(b) - Number(a))
@@ -76,7 +85,10 @@ export async function versionsInUse(
       ...Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})
     ]),
     live: parseVersions(tags[tagKeys(alias).live]),
-    provisioned
+    provisioned,
+    rollbackTargets: aliases.flatMap(
+      (a) => rollbackTarget(tags, a.Name!, a.FunctionVersion!, (v) => versions.includes(v)) ?? []
+    )
   };
 }
 

@@ -4,7 +4,7 @@
  * and end with the alias on the new version alone, or back on the old one.
  */
 import { checkAlarmsExist } from '../cloudwatch/alarms.js';
-import { InputError } from '../errors.js';
+import { InputError, UserError } from '../errors.js';
 import { WaitTimeout } from '../wait.js';
 import {
   createAlias,
@@ -65,6 +65,10 @@ export async function deployLambda(
       'role-arn',
       `Input "role-arn" is required on the first deployment: function ${options.functionName} does not exist yet, give the role it runs as.`
     );
+  if (state.primary?.version === '$LATEST')
+    throw new UserError(
+      `Alias ${options.alias} of ${options.functionName} points at $LATEST, which every code update changes at once and which cannot take part in a weighted alias: point it at a published version first (aws lambda update-alias --function-version <n>), then deploy.`
+    );
   await checkAlarmsExist(clients.cloudwatch, options.alarms);
   const result: LambdaDeployResult = {
     plan,
@@ -118,7 +122,7 @@ export async function deployLambda(
     let version = plan.resumeVersion;
     if (!version) {
       if (plan.action !== 'create') await updateFunction(plan, options, clients, ctx, serving());
-      version = await publish(options.functionName, clients, ctx, serving());
+      version = await publish(options.functionName, options.digest, clients, ctx, serving());
     }
     result.version = version;
     await lease.update({ version });

@@ -39,3 +39,16 @@ export function remainingSeconds(ctx: LambdaContext): number {
 }
 
 export const errorName = (e: unknown) => (e as { name?: string })?.name ?? '';
+
+/** How the engine polls Lambda (1 s to 5 s apart) until wait-timeout. */
+export function pollingOf(ctx: LambdaContext) {
+  return {
+    timeoutSeconds: remainingSeconds(ctx),
+    log: ctx.log,
+    signal: ctx.signal,
+    scale: ctx.scale,
+    minDelayMs: 1000,
+    maxDelayMs: 5000,
+    sleep: ctx.sleep
+  };
+}

@@ -44,8 +44,17 @@ export function updateConfigRequest(
   return { FunctionName: functionName, ...change };
 }
 
-export function publishRequest(functionName: string, sha: string, runUrl?: string): PublishVersionRequest {
-  return { FunctionName: functionName, Description: versionDescription(sha, runUrl) };
+/**
+ * PublishVersion with the code this run put on `$LATEST` as a precondition (`CodeSha256`, the image
+ * digest's hex): a change of the code by anyone else in between is refused, not published as ours.
+ */
+export function publishRequest(
+  functionName: string,
+  codeSha256: string,
+  sha: string,
+  runUrl?: string
+): PublishVersionRequest {
+  return { FunctionName: functionName, CodeSha256: codeSha256, Description: versionDescription(sha, runUrl) };
 }
 
 export function createAliasRequest(functionName: string, alias: string, version: string): CreateAliasRequest {

@@ -74,10 +74,16 @@ export class FakeLambda {
   private revision = 0;
   /** Commands to fail once before (or after: `applied`) doing their work. */
   private faults = new Map<string, { error: LambdaServiceException; applied: boolean }>();
+  private hooks = new Map<string, () => void>();
 
   constructor() {
     this.mock = mockClient(this.client);
     this.wire();
+  }
+
+  /** Runs `change` once, just before the next `command` is answered: someone else acting meanwhile. */
+  beforeOnce(command: { name: string }, change: () => void): void {
+    this.hooks.set(command.name, change);
   }
 
   failOnce(command: { name: string }, e: LambdaServiceException, applied = false): void {
@@ -138,6 +144,9 @@ export class FakeLambda {
   private on<I>(command: { name: string }, handler: (input: I) => unknown): void {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     this.mock.on(command as any).callsFake(async (input: I) => {
+      const hook = this.hooks.get(command.name);
+      this.hooks.delete(command.name);
+      hook?.();
       const fault = this.faults.get(command.name);
       if (fault && !fault.applied) {
         this.faults.delete(command.name);
@@ -201,8 +210,13 @@ export class FakeLambda {
       fn.latest = { ...fn.latest, ...(i.MemorySize ? { MemorySize: i.MemorySize } : {}) };
       return strip(fn.latest).c;
     });
-    this.on<{ Description?: string }>(PublishVersionCommand, (i) => {
+    this.on<{ Description?: string; CodeSha256?: string }>(PublishVersionCommand, (i) => {
       const fn = this.need();
+      if (i.CodeSha256 !== undefined && i.CodeSha256 !== fn.latest.CodeSha256)
+        throw error(
+          'InvalidParameterValueException',
+          'CodeSHA256 is different from current CodeSHA256 in $LATEST.'
+        );
       const last = [...fn.versions.values()].pop();
       if (last && last.CodeSha256 === fn.latest.CodeSha256 && last.MemorySize === fn.latest.MemorySize)
         return strip(last).c;

@@ -101,7 +101,9 @@ describe('deploy-lambda bundle, as the runner runs it', () => {
     expect(run.log).toContain('Plan for news:live: create, first deployment (the alias on the new version).');
     expect(run.summary).toContain('## deploy-lambda: news:live: 📝 planned');
     expect(run.summary).toContain('| Old version | none (first deployment) |');
-    expect(run.log + run.summary).not.toContain('s3cr3t');
+    // Masked for the runner first; printed nowhere else.
+    expect(run.log).toContain('::add-mask::s3cr3t');
+    expect(run.log.replace('::add-mask::s3cr3t', '') + run.summary).not.toContain('s3cr3t');
     expect(mutating()).toEqual([]);
   });
 

@@ -1,82 +1,38 @@
 /**
  * The Lambda engine end to end against an in-memory Lambda (aws-sdk-client-mock): the calls it makes
  * and their order for a first deployment, a canary, a rollback on an alarm and on the error rate,
- * provisioned concurrency, a dry run and an unchanged image (no mutating call), the worst day (an
- * update in progress, a lost UpdateAlias answer, another run moving the alias), a re-run that resumes
- * or undoes a stale canary; promote and rollback on the alias.
+ * provisioned concurrency, a dry run and an unchanged image (no mutating call). The worst day is in
+ * lambda-deploy-recovery.test.ts, promote and rollback in lambda-alias-moves.test.ts.
  */
-import { mockClient } from 'aws-sdk-client-mock';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
   PublishVersionCommand,
   PutProvisionedConcurrencyConfigCommand,
-  UpdateAliasCommand,
   UpdateFunctionCodeCommand
 } from '@aws-sdk/client-lambda';
-import { ACTIONS } from '../../src/generated/actions.js';
-import { Inputs } from '../../src/inputs.js';
 import { deployLambda } from '../../src/lambda/deploy.js';
 import type { LambdaContext } from '../../src/lambda/engine.js';
 import { tagKeys } from '../../src/lambda/history.js';
-import { readLambdaDeployOptions, type LambdaDeployOptions } from '../../src/lambda/options.js';
-import { promoteLambda } from '../../src/lambda/promote.js';
-import { rollbackLambda } from '../../src/lambda/rollback.js';
 import { lambdaDeploySummary } from '../../src/lambda/summary.js';
-import { MemoryLogger } from '../../src/report.js';
-import { error, FakeLambda, imageOf } from '../helpers/fake-lambda.js';
+import {
+  alarm,
+  aliasUpdates,
+  clients,
+  context,
+  cw,
+  lambda,
+  NEW,
+  OLD,
+  options,
+  renewLambda,
+  ROLE,
+  SHA,
+  useLambdaBench
+} from '../helpers/lambda-bench.js';
 
-const OLD = imageOf('a');
-const NEW = imageOf('b');
-const ROLE = 'arn:aws:iam::123456789012:role/lambda-execution';
-const SHA = '0123456789abcdef0123456789abcdef01234567';
-
-function options(values: Record<string, string> = {}): LambdaDeployOptions {
-  const all: Record<string, string> = { 'function-name': 'news', image: NEW, 'bake-time': '60s', ...values };
-  return readLambdaDeployOptions(new Inputs((n) => all[n], ACTIONS['deploy-lambda'].inputs, 'deploy-lambda'));
-}
-
-function context(log = new MemoryLogger()): LambdaContext {
-  return {
-    log,
-    scale: 0.0001,
-    sha: SHA,
-    runUrl: 'https://github.com/o/r/actions/runs/42',
-    holder: '42.1.abcdef',
-    now: () => new Date(),
-    deadline: Date.now() + 60_000,
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 2)))
-  };
-}
-
-let lambda: FakeLambda;
-const cloudwatch = new CloudWatchClient({
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-});
-const cw = mockClient(cloudwatch);
-const alarm = (state: 'OK' | 'ALARM') => ({
-  MetricAlarms: [{ AlarmName: 'news-errors', StateValue: state, StateReason: 'Threshold Crossed: 3 errors' }]
-});
-
-beforeEach(() => {
-  lambda = new FakeLambda();
-  cw.reset();
-  cw.on(DescribeAlarmsCommand).resolves(alarm('OK'));
-  cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-});
-afterEach(() => lambda.mock.restore());
-
-const clients = () => ({ lambda: lambda.client, cloudwatch });
-const aliasUpdates = () =>
-  lambda.mock
-    .commandCalls(UpdateAliasCommand)
-    .map((c) => [
-      c.args[0].input.FunctionVersion,
-      c.args[0].input.RoutingConfig?.AdditionalVersionWeights,
-      c.args[0].input.RevisionId
-    ]);
+useLambdaBench();
 
 describe('deploy', () => {
   it('first deployment: CreateFunction with the role, PublishVersion with the commit, CreateAlias', async () => {
@@ -187,8 +143,7 @@ describe('deploy', () => {
     lambda.seed([OLD]);
     await deployLambda(options({ strategy: 'linear', 'linear-step': '40%' }), clients(), context());
     expect(aliasUpdates().map((u) => u[1])).toEqual([{ '2': 0.4 }, { '2': 0.8 }, {}]);
-    lambda.mock.restore();
-    lambda = new FakeLambda();
+    renewLambda();
     lambda.seed([OLD]);
     const result = await deployLambda(options({ strategy: 'all-at-once' }), clients(), context());
     expect(aliasUpdates()).toEqual([['2', {}, 'rev-1']]);
@@ -282,162 +237,5 @@ describe('deploy', () => {
     expect((await deployLambda(options({ 'dry-run': 'true' }), clients(), context())).status).toBe('planned');
     expect((await deployLambda(options({ image: OLD }), clients(), context())).status).toBe('unchanged');
     expect(lambda.mutatingCalls()).toEqual([]);
-  });
-
-  it('an update in progress (ResourceConflictException) is waited out, then the update goes on', async () => {
-    lambda.seed([OLD]);
-    lambda.failOnce(
-      UpdateFunctionCodeCommand,
-      error('ResourceConflictException', 'An update is in progress')
-    );
-    const log = new MemoryLogger();
-    expect((await deployLambda(options(), clients(), context(log))).status).toBe('deployed');
-    expect(lambda.mock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(2);
-    expect(log.text()).toContain('An update of news is in progress: waiting for it, then going on.');
-  });
-
-  it('a lost UpdateAlias answer (applied, the retry refused on its RevisionId) is read back and goes on', async () => {
-    lambda.seed([OLD]);
-    lambda.failOnce(
-      UpdateAliasCommand,
-      error('PreconditionFailedException', 'The Revision Id provided does not match'),
-      true
-    );
-    const result = await deployLambda(options(), clients(), context());
-    expect(result.status).toBe('deployed');
-    expect(lambda.fn!.aliases.get('live')!.FunctionVersion).toBe('2');
-  });
-
-  it('a lost CreateFunction answer (the retry conflicts) reads the function and goes on', async () => {
-    lambda.failOnce(
-      CreateFunctionCommand,
-      error('ResourceConflictException', 'Function already exist'),
-      true
-    );
-    expect((await deployLambda(options({ 'role-arn': ROLE }), clients(), context())).status).toBe('deployed');
-  });
-
-  it('another run moving the alias mid-deployment: superseded, the alias left as it found it', async () => {
-    lambda.seed([OLD]);
-    cw.on(DescribeAlarmsCommand).callsFake(async () => {
-      const a = lambda.fn!.aliases.get('live')!;
-      lambda.fn!.aliases.set('live', {
-        ...a,
-        FunctionVersion: '1',
-        RoutingConfig: { AdditionalVersionWeights: {} },
-        RevisionId: 'other'
-      });
-      return alarm('OK');
-    });
-    const result = await deployLambda(options({ alarms: 'news-errors' }), clients(), context());
-    expect(result.status).toBe('superseded');
-    expect(result.reason).toContain('Another run moved alias live of news');
-    expect(lambda.fn!.aliases.get('live')!.RevisionId).toBe('other');
-  });
-
-  it("another run's live deployment tag is waited for, then the run fails without deploying", async () => {
-    const fn = lambda.seed([OLD]);
-    fn.tags[tagKeys('live').deployment] =
-      `version=- from=1 by=77.1.ffffff at=${new Date().toISOString()} strategy=canary`;
-    const ctx = { ...context(), scale: 1, deadline: Date.now() + 200 };
-    await expect(deployLambda(options(), clients(), ctx)).rejects.toThrow(
-      'Alias live was still being deployed by run 77.1.ffffff when wait-timeout ran out: nothing was deployed; run again when it has finished.'
-    );
-    expect(lambda.mutatingCalls()).toEqual([]);
-  });
-
-  it("an earlier attempt's deployment tag is taken over at once; the user's tags are written", async () => {
-    const fn = lambda.seed([OLD]);
-    fn.tags[tagKeys('live').deployment] =
-      `version=2 from=1 by=42.0.aaaaaa at=${new Date().toISOString()} strategy=canary`;
-    const log = new MemoryLogger();
-    const result = await deployLambda(options({ tags: 'team=ml' }), clients(), context(log));
-    expect(result.status).toBe('deployed');
-    expect(log.text()).toContain('an earlier attempt of this run');
-    expect(fn.tags).toMatchObject({ team: 'ml' });
-    expect(fn.tags[tagKeys('live').deployment]).toBeUndefined();
-  });
-
-  it('a re-run of the same image resumes the canary left at a weight', async () => {
-    lambda.seed([OLD, NEW], 'live', { version: '2', weight: 0.1 });
-    const result = await deployLambda(options(), clients(), context());
-    expect(result).toMatchObject({ status: 'deployed', version: '2', plan: { action: 'resume' } });
-    expect(lambda.mock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
-    expect(aliasUpdates().map((u) => u[1])).toEqual([{}]);
-  });
-
-  it('a re-run of another image first puts the alias back on the old version alone', async () => {
-    lambda.seed([OLD, imageOf('c')], 'live', { version: '2', weight: 0.3 });
-    const result = await deployLambda(options(), clients(), context());
-    expect(result).toMatchObject({ status: 'deployed', version: '3' });
-    expect(aliasUpdates().map((u) => [u[0], u[1]])).toEqual([
-      ['1', {}],
-      ['1', { '3': 0.1 }],
-      ['3', {}]
-    ]);
-  });
-
-  it('wait-timeout running out mid-bake: in-progress, the alias still routes the rest to the old version', async () => {
-    lambda.seed([OLD]);
-    const ctx = { ...context(), scale: 1, deadline: Date.now() + 300 };
-    const result = await deployLambda(options(), clients(), ctx);
-    expect(result.status).toBe('in-progress');
-    expect(result.reason).toContain('the alias still routes the rest to version 1');
-    expect(lambda.fn!.aliases.get('live')!.RoutingConfig!.AdditionalVersionWeights).toEqual({ '2': 0.1 });
-  });
-
-  it('keep-versions deletes old versions, never the aliased or provisioned ones', async () => {
-    const fn = lambda.seed([imageOf('1'), imageOf('2'), imageOf('3'), OLD]);
-    fn.aliases.set('live', { ...fn.aliases.get('live')!, FunctionVersion: '4' });
-    fn.aliases.set('staging', { Name: 'staging', FunctionVersion: '1', RevisionId: 'x' });
-    const result = await deployLambda(options({ 'keep-versions': '2' }), clients(), context());
-    expect(result.deleted).toEqual(['3', '2']);
-    expect([...fn.versions.keys()]).toEqual(['1', '4', '5']);
-  });
-});
-
-describe('promote and rollback on the alias', () => {
-  const target = { functionName: 'news', alias: 'live', waitTimeoutSeconds: 60 };
-  it('promote ends a canary left at a weight', async () => {
-    const fn = lambda.seed([OLD, NEW], 'live', { version: '2', weight: 0.1 });
-    fn.provisioned.set('1', 1);
-    const result = await promoteLambda(target, { lambda: lambda.client });
-    expect(result).toMatchObject({ status: 'promoted', version: '2', from: '1' });
-    expect(fn.aliases.get('live')).toMatchObject({
-      FunctionVersion: '2',
-      RoutingConfig: { AdditionalVersionWeights: {} }
-    });
-    expect(fn.tags[tagKeys('live').live]).toBe('2');
-    expect(fn.provisioned.has('1')).toBe(false);
-  });
-  it('promote without a canary: unchanged, nothing moved', async () => {
-    lambda.seed([OLD]);
-    expect((await promoteLambda(target, { lambda: lambda.client })).status).toBe('unchanged');
-    expect(lambda.mutatingCalls()).toEqual([]);
-  });
-  it('rollback returns to the previous version that went live', async () => {
-    const fn = lambda.seed([OLD, NEW, imageOf('c')]);
-    fn.aliases.set('live', { ...fn.aliases.get('live')!, FunctionVersion: '3' });
-    fn.tags[tagKeys('live').live] = '3 2 1';
-    fn.tags[tagKeys('live').rolledBack] = '2';
-    const result = await rollbackLambda(target, { lambda: lambda.client });
-    expect(result).toMatchObject({ status: 'rolled-back', version: '1', from: '3' });
-    expect(fn.aliases.get('live')!.FunctionVersion).toBe('1');
-    expect(fn.tags[tagKeys('live').rolledBack]).toBe('3 2');
-  });
-  it('rollback of a canary left at a weight: its primary version alone', async () => {
-    const fn = lambda.seed([OLD, NEW], 'live', { version: '2', weight: 0.5 });
-    expect(await rollbackLambda(target, { lambda: lambda.client })).toMatchObject({
-      status: 'rolled-back',
-      version: '1',
-      from: '2'
-    });
-    expect(fn.aliases.get('live')!.RoutingConfig!.AdditionalVersionWeights).toEqual({});
-  });
-  it('rollback without history says what to give', async () => {
-    lambda.seed([OLD]);
-    await expect(rollbackLambda(target, { lambda: lambda.client })).rejects.toThrow(
-      'give the version in "to"'
-    );
   });
 });

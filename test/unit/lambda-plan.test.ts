@@ -1,15 +1,12 @@
 /**
  * deploy-lambda's pure parts: the inputs read, the request builders' shapes, the plan for each case
- * (first, update, unchanged, resume, stale canary), the strategies' steps, the error-rate judgment,
- * the metric queries, keep-versions' selection and rollback's target.
+ * (first, update, unchanged, resume, stale canary) and the strategies' steps. What the engine judges
+ * from AWS's answers (error rate, cold starts, keep-versions, rollback's target): lambda-judgments.test.ts.
  */
 import { ACTIONS } from '../../src/generated/actions.js';
 import { Inputs } from '../../src/inputs.js';
-import { versionsToDelete } from '../../src/lambda/cleanup.js';
-import { parseReports, streamPrefixes, coldStartText } from '../../src/lambda/coldstart.js';
-import { coldStartLine } from '../../src/lambda/summary.js';
 import { formatDeployment, parseDeployment, tagKeys } from '../../src/lambda/history.js';
-import { errorRateVerdict, lambdaMetricQueries, versionMetrics } from '../../src/lambda/metrics.js';
+import { lambdaMetricQueries } from '../../src/lambda/metrics.js';
 import { readLambdaDeployOptions, type LambdaDeployOptions } from '../../src/lambda/options.js';
 import { planLambda, trafficSteps } from '../../src/lambda/plan.js';
 import {
@@ -20,8 +17,7 @@ import {
   publishRequest,
   updateCodeRequest
 } from '../../src/lambda/requests.js';
-import { rollbackTarget } from '../../src/lambda/rollback.js';
-import type { FunctionState } from '../../src/lambda/state.js';
+import { FunctionState } from '../../src/lambda/state.js';
 
 const HEX = 'a'.repeat(64);
 const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/news@sha256:${HEX}`;
@@ -147,9 +143,10 @@ describe('request builders', () => {
       Architectures: ['arm64']
     });
   });
-  it('PublishVersion carries the commit and the run', () => {
-    expect(publishRequest('news', 'abc123', 'https://github.com/o/r/actions/runs/1')).toEqual({
+  it('PublishVersion carries the commit and the run, on the condition that $LATEST runs our image', () => {
+    expect(publishRequest('news', 'f00d', 'abc123', 'https://github.com/o/r/actions/runs/1')).toEqual({
       FunctionName: 'news',
+      CodeSha256: 'f00d',
       Description: 'mlops-actions abc123 https://github.com/o/r/actions/runs/1'
     });
   });
@@ -292,98 +289,5 @@ describe('the plan', () => {
     });
     expect(text).toContain('version=-');
     expect(parseDeployment(text)).toMatchObject({ version: '', from: '3', by: '42.1.abc' });
-  });
-});
-
-describe('the error-rate judgment', () => {
-  it('rolls back above the limit, naming the rate', () => {
-    expect(errorRateVerdict({ version: '4', invocations: 20, errors: 3 }, 0.1)).toBe(
-      'the error rate of version 4 was 15% (3 errors in 20 invocations), above max-error-rate 10%'
-    );
-  });
-  it('passes at or below the limit, without a limit, or with no invocations', () => {
-    expect(errorRateVerdict({ version: '4', invocations: 20, errors: 2 }, 0.1)).toBeUndefined();
-    expect(errorRateVerdict({ version: '4', invocations: 20, errors: 20 }, undefined)).toBeUndefined();
-    expect(errorRateVerdict({ version: '4', invocations: 0, errors: 0 }, 0)).toBeUndefined();
-  });
-  it('reads the answers a version at a time; absent counts are 0', () => {
-    expect(
-      versionMetrics(
-        ['3', '4'],
-        [
-          { Id: 'inv_0', Values: [5, 5] },
-          { Id: 'inv_1', Values: [4] },
-          { Id: 'err_1', Values: [1] },
-          { Id: 'dur_1', Values: [12, 30] }
-        ]
-      )
-    ).toEqual([
-      { version: '3', invocations: 10, errors: 0, durationP95Ms: undefined },
-      { version: '4', invocations: 4, errors: 1, durationP95Ms: 30 }
-    ]);
-  });
-});
-
-describe('cold starts from REPORT lines', () => {
-  it('reads Init Duration, and says "not measured" without cold starts', () => {
-    const c = parseReports('4', [
-      'REPORT RequestId: 1 Duration: 2.1 ms Billed Duration: 3 ms Memory Size: 128 MB Max Memory Used: 40 MB Init Duration: 812.34 ms',
-      'REPORT RequestId: 2 Duration: 1.0 ms Billed Duration: 1 ms Memory Size: 128 MB Max Memory Used: 40 MB',
-      'START RequestId: 3'
-    ]);
-    expect(c).toEqual({ version: '4', inits: [812.34], reports: 2 });
-    expect(coldStartText(c)).toBe('1 cold start of 2 invocations, init 812 ms median, 812 ms max');
-    expect(coldStartText(parseReports('4', []))).toContain('not measured');
-  });
-  it('tells the calls provisioned concurrency served warm from those that spilled over cold', () => {
-    const none = { version: '5', inits: [], reports: 30 };
-    const spilled = { version: '5', inits: [500, 700], reports: 30 };
-    expect(coldStartLine(none, 0)).toBe(
-      'Cold starts of version 5 (no provisioned concurrency): not measured (no cold start seen).'
-    );
-    expect(coldStartLine(none, 1)).toBe(
-      'Cold starts of version 5: none: 30 of 30 invocations ran on environments already initialised (1 provisioned).'
-    );
-    expect(coldStartLine(spilled, 2)).toBe(
-      'Cold starts of version 5: 28 of 30 invocations ran on environments already initialised (2 provisioned); without provisioned concurrency (calls beyond it, on new environments): 2 cold starts of 30 invocations, init 700 ms median, 700 ms max.'
-    );
-  });
-  it("asks the version's streams of each day of the window", () => {
-    expect(
-      streamPrefixes('4', { start: new Date('2026-01-01T23:59:00Z'), end: new Date('2026-01-02T00:01:00Z') })
-    ).toEqual(['2026/01/01/[4]', '2026/01/02/[4]']);
-  });
-});
-
-describe('keep-versions', () => {
-  it('deletes beyond the newest N, never an aliased, recent live or provisioned version', () => {
-    expect(
-      versionsToDelete(
-        {
-          versions: ['$LATEST', '1', '2', '3', '4', '5', '6', '7', '8'],
-          aliased: ['8', '2'],
-          live: ['8', '3', '1'],
-          provisioned: ['4']
-        },
-        3
-      )
-    ).toEqual(['5']);
-  });
-  it('keeps a live version only within the last N of the history', () => {
-    expect(
-      versionsToDelete(
-        { versions: ['1', '2', '3', '4'], aliased: ['4'], live: ['4', '3', '2', '1'], provisioned: [] },
-        2
-      )
-    ).toEqual(['2', '1']);
-  });
-});
-
-describe("rollback's target", () => {
-  const tags = { [tagKeys('live').live]: '7 5 4 3', [tagKeys('live').rolledBack]: '5' };
-  it('the newest version that went live, not the current one, not rolled back from, still there', () => {
-    expect(rollbackTarget(tags, 'live', '7', () => true)).toBe('4');
-    expect(rollbackTarget(tags, 'live', '7', (v) => v !== '4')).toBe('3');
-    expect(rollbackTarget({}, 'live', '7', () => true)).toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Emulator } from '../../server.js';
-import { containersOf, removeContainers } from '../sagemaker/containers.js';
+import { containersOf, removeAllContainers, removeContainers } from '../sagemaker/containers.js';
 import { lambdaState, versionOf, type FunctionRecord, type VersionRecord } from './state.js';
 import { Environment } from './environment.js';
 
@@ -119,12 +119,7 @@ export class Environments {
     const envs = [...this.all];
     this.all.clear();
     await Promise.all(envs.map((e) => e.stop()));
-    const deadline = Date.now() + 15_000;
-    for (let left = await containersOf(this.tag); left.length; left = await containersOf(this.tag)) {
-      if (Date.now() > deadline) break;
-      await removeContainers(left);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await removeAllContainers(this.tag);
   }
 
   tick(): void {

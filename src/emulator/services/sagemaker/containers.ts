@@ -123,6 +123,20 @@ export async function containersOf(tag: string): Promise<string[]> {
   }
 }
 
+/**
+ * Removes every container an emulator with this tag started. `docker run --rm` removes a killed
+ * container too: the engine may still list it while it does ("removal in progress"), so ask again
+ * until none is left (a few seconds at most, `timeoutMs` at the very most).
+ */
+export async function removeAllContainers(tag: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let left = await containersOf(tag); left.length; left = await containersOf(tag)) {
+    if (Date.now() > deadline) break;
+    await removeContainers(left);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** `GET /ping` within SageMaker's 2 s: whether it answered 200. */
 export async function ping(port: number): Promise<boolean> {
   try {

@@ -23,7 +23,14 @@ import { ACCOUNT_ID } from '../sts.js';
 import { healthCheckReason } from './timeline.js';
 import { hostingState, type Fleet } from './state.js';
 import { wantedFleets } from './fleets.js';
-import { containersOf, ping, removeContainers, startContainer, type ServingContainer } from './containers.js';
+import {
+  containersOf,
+  ping,
+  removeAllContainers,
+  removeContainers,
+  startContainer,
+  type ServingContainer
+} from './containers.js';
 import { extractModelData, ModelDataError, modelDir } from './model-data.js';
 
 const DEFAULT_STARTUP_SECONDS = 600;
@@ -104,14 +111,7 @@ export class Hosting {
     this.instances.clear();
     for (const i of instances) i.stopped = true;
     await removeContainers(instances.flatMap((i) => (i.container ? [i.container.name] : [])));
-    // `docker run --rm` removes a killed container too: the engine may still list it while it does
-    // ("removal in progress"), so ask again until none of ours is left (a few seconds at most).
-    const deadline = Date.now() + 15_000;
-    for (let left = await containersOf(this.tag); left.length; left = await containersOf(this.tag)) {
-      if (Date.now() > deadline) break;
-      await removeContainers(left);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await removeAllContainers(this.tag);
   }
 
   /** Brings the containers in line with the fleets the endpoints need. */
