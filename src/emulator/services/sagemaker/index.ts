@@ -10,6 +10,7 @@ import { endpoints } from './endpoints.js';
 import { resources } from './resources.js';
 import { registerControl } from './control.js';
 import { hostingOf } from './hosting.js';
+import { modelRegistry } from './registry.js';
 
 export { DURATIONS, capacityShare } from './timeline.js';
 export { sagemakerRuntime } from './runtime.js';
@@ -17,6 +18,7 @@ export { sagemakerRuntime } from './runtime.js';
 export function sagemaker(emulator: Emulator): ServiceDefinition {
   const shared = resources(emulator);
   const hosting = endpoints(emulator, shared);
+  const registry = modelRegistry(emulator, shared.setTags);
   registerControl(emulator, hosting);
   const containers = hostingOf(emulator, hosting.advance);
   return {
@@ -26,6 +28,6 @@ export function sagemaker(emulator: Emulator): ServiceDefinition {
     targetPrefix: 'SageMaker',
     advance: hosting.advance,
     close: () => containers?.close(),
-    operations: { ...shared.operations, ...hosting.operations }
+    operations: { ...shared.operations, ...hosting.operations, ...registry.operations }
   };
 }
