@@ -193,6 +193,16 @@ describe('model registry (simulated hosting)', () => {
     });
     expect(d1.CreationTime).toEqual(new Date(now - 2000));
     expect(d1.LastModifiedTime).toBeUndefined();
+    // SageMaker also names a version `<group>/<version>`; a bare group name is no versioned package.
+    const short = await c.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: 'churn/1' }));
+    expect(short.ModelPackageArn).toBe(v1);
+    expect(
+      await failure(c.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: 'churn' })))
+    ).toEqual({ name: 'ValidationException', message: 'Model package churn not found' });
+    expect(
+      (await failure(c.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: 'churn/1/x' }))))
+        .message
+    ).toMatch(/at 'modelPackageName' failed to satisfy constraint: Member must satisfy regular expression/);
     const d2 = await c.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: v2 }));
     expect(d2.ModelApprovalStatus).toBe('Approved');
     // A deleted version's number is not given again.
@@ -362,6 +372,16 @@ describe('model registry (simulated hosting)', () => {
     await update({ ModelApprovalStatus: 'Rejected' });
     expect((await describe()).ModelApprovalStatus).toBe('Rejected');
     expect((await failure(update({ ModelApprovalStatus: 'Fine' }))).message).toMatch(/'modelApprovalStatus'/);
+    // UpdateModelPackage takes the ARN only.
+    expect(
+      (
+        await failure(
+          c.sagemaker.send(
+            new UpdateModelPackageCommand({ ModelPackageArn: 'churn/1', ModelApprovalStatus: 'Approved' })
+          )
+        )
+      ).message
+    ).toMatch(/at 'modelPackageArn' failed to satisfy constraint/);
     expect(
       await failure(
         c.sagemaker.send(

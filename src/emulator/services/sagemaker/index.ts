@@ -3,7 +3,8 @@
  * validation and error codes (ValidationException, ResourceNotFound, ResourceLimitExceeded). The
  * pieces: the pure endpoint timeline (timeline.ts), validation (validate.ts), models, configs, tags
  * and listings (resources.ts), the endpoint operations and views (endpoints.ts), the fleets that
- * serve (fleets.ts), the containers that run them (hosting.ts) and the runtime API (runtime.ts).
+ * serve (fleets.ts), the containers that run them (hosting.ts), the runtime API (runtime.ts) and the
+ * Model Registry: package groups and versioned packages (registry.ts, registry-validate.ts).
  */
 import type { Emulator, ServiceDefinition } from '../../server.js';
 import { endpoints } from './endpoints.js';

@@ -143,3 +143,27 @@ export function checkModelMetrics(metrics: unknown): void {
 }
 
 const lower = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+
+const VERSIONED_ARN_OR_NAME =
+  /^(arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:[a-z-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)(\/[0-9]{1,9})?$/;
+const PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:model-package\/\S{1,2048}$/;
+
+/** DescribeModelPackage's and DeleteModelPackage's ModelPackageName: an ARN, a name or `<group>/<version>`. */
+export function checkPackageName(name: unknown, field = 'modelPackageName'): void {
+  if (typeof name !== 'string' || name.length > 176 || !VERSIONED_ARN_OR_NAME.test(name))
+    throw patternError(
+      name,
+      field,
+      '(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)(\\/[0-9]{1,9})?'
+    );
+}
+
+/** UpdateModelPackage's ModelPackageArn: an ARN only. */
+export function checkPackageArn(arn: unknown): void {
+  if (typeof arn !== 'string' || !PACKAGE_ARN.test(arn))
+    throw patternError(
+      arn,
+      'modelPackageArn',
+      'arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:model-package/[\\S]{1,2048}$'
+    );
+}

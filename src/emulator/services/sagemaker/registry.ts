@@ -16,6 +16,8 @@ import {
   checkInferenceSpecification,
   checkMetadataKeysToRemove,
   checkModelMetrics,
+  checkPackageArn,
+  checkPackageName,
   checkPackageType,
   checkText
 } from './registry-validate.js';
@@ -52,9 +54,18 @@ function groupOf(s: HostingState, name: unknown): Json | undefined {
   return groups[name] ?? Object.values(groups).find((g) => g.ModelPackageGroupArn === name.toLowerCase());
 }
 
-/** A versioned package by its ARN (SageMaker names versioned packages by ARN only). */
+/**
+ * A versioned package by its ARN or `<group>/<version>` (SageMaker's VersionedArnOrName; a bare
+ * name would be an unversioned package, which the emulator does not keep).
+ */
 export function packageOf(s: HostingState, name: unknown): Json | undefined {
-  return typeof name === 'string' ? registry(s).packages[name.toLowerCase()] : undefined;
+  if (typeof name !== 'string') return undefined;
+  const { packages } = registry(s);
+  const short = /^([a-zA-Z0-9](?:-*[a-zA-Z0-9])*)\/(\d{1,9})$/.exec(name);
+  if (!short) return packages[name.toLowerCase()];
+  return Object.values(packages).find(
+    (p) => p.ModelPackageGroupName === short[1] && p.ModelPackageVersion === Number(short[2])
+  );
 }
 
 const packageMissing = (name: unknown) => validation(`Model package ${String(name)} not found`);
@@ -224,6 +235,7 @@ export function modelRegistry(emulator: Emulator, setTags: SetTags) {
       return { ModelPackageArn: arn };
     },
     DescribeModelPackage: ({ ModelPackageName }) => {
+      checkPackageName(ModelPackageName);
       const pkg = packageOf(hostingState(emulator), ModelPackageName);
       if (!pkg) throw packageMissing(ModelPackageName);
       return packageView(pkg);
@@ -253,6 +265,7 @@ export function modelRegistry(emulator: Emulator, setTags: SetTags) {
       return { ModelPackageSummaryList: items.map(packageSummary), ...(next ? { NextToken: next } : {}) };
     },
     UpdateModelPackage: (r) => {
+      checkPackageArn(r.ModelPackageArn);
       const pkg = packageOf(hostingState(emulator), r.ModelPackageArn);
       if (!pkg) throw packageMissing(r.ModelPackageArn);
       checkApprovalStatus(r.ModelApprovalStatus);
@@ -271,6 +284,7 @@ export function modelRegistry(emulator: Emulator, setTags: SetTags) {
       return { ModelPackageArn: pkg.ModelPackageArn };
     },
     DeleteModelPackage: ({ ModelPackageName }) => {
+      checkPackageName(ModelPackageName);
       const pkg = packageOf(hostingState(emulator), ModelPackageName);
       if (!pkg) throw packageMissing(ModelPackageName);
       delete hostingState(emulator).tags[pkg.ModelPackageArn];
