@@ -275,7 +275,12 @@ describe('model registry (simulated hosting)', () => {
       { ModelPackageGroupName: 'churn', CustomerMetadataProperties: { commit: '' } },
       /customerMetadataProperties.value/
     ],
-    ['a bad client token', { ModelPackageGroupName: 'churn', ClientToken: 'a b' }, /clientToken/]
+    ['a bad client token', { ModelPackageGroupName: 'churn', ClientToken: 'a b' }, /clientToken/],
+    [
+      'tags (a version uses its group’s)',
+      { ModelPackageGroupName: 'churn', Tags: [{ Key: 'a', Value: 'b' }] },
+      /^Tags cannot be supplied with ModelPackageGroupName/
+    ]
   ])('CreateModelPackage refuses %s', async (_what, input, message) => {
     await group('churn');
     const error = await failure(
@@ -418,7 +423,8 @@ describe('model registry (simulated hosting)', () => {
         })
       )
     ).ModelPackageGroupArn!;
-    const arn = await register({ ModelPackageGroupName: 'churn', Tags: [{ Key: 'commit', Value: 'abc' }] });
+    const arn = await register({ ModelPackageGroupName: 'churn' });
+    await c.sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'commit', Value: 'abc' }] }));
     const tags = async (resource: string) =>
       (await c.sagemaker.send(new ListTagsCommand({ ResourceArn: resource }))).Tags;
     expect(await tags(groupArn)).toEqual([{ Key: 'team', Value: 'ml' }]);

@@ -1,14 +1,16 @@
 /**
  * SageMaker's Model Registry in the emulator: model package groups and the versioned packages in
  * them (version 1, 2, ... per group), their approval status and metadata, and the containers a model
- * made from a package serves with. Validation is in registry-validate.ts; the state is
- * HostingState.packageGroups / packages / packageTokens (plain JSON).
+ * made from a package serves with. Validation is in registry-validate.ts, the answers' shapes in
+ * registry-views.ts; the state is HostingState.packageGroups / packages / packageTokens / packageModels
+ * (plain JSON).
  */
 import type { Emulator, RequestInfo, Operation as Handler } from '../../server.js';
 import { AwsError, validation } from '../../protocol.js';
 import { listing } from './resources.js';
 import { arnOf, hostingState, type HostingState, type Json } from './state.js';
 import { checkName, checkTags } from './validate.js';
+import { groupView, packageSummary, packageView } from './registry-views.js';
 import {
   checkApprovalStatus,
   checkClientToken,
@@ -96,53 +98,6 @@ export function packageContainers(s: HostingState, containers: Json[]): Json[] |
   });
 }
 
-const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
-
-function groupView(g: Json): Json {
-  return {
-    ModelPackageGroupName: g.ModelPackageGroupName,
-    ModelPackageGroupArn: g.ModelPackageGroupArn,
-    ...(g.ModelPackageGroupDescription !== undefined
-      ? { ModelPackageGroupDescription: g.ModelPackageGroupDescription }
-      : {}),
-    CreationTime: date(g.CreationTime),
-    ModelPackageGroupStatus: 'Completed'
-  };
-}
-
-function packageSummary(p: Json): Json {
-  return {
-    ModelPackageName: p.ModelPackageGroupName,
-    ModelPackageGroupName: p.ModelPackageGroupName,
-    ModelPackageVersion: p.ModelPackageVersion,
-    ModelPackageArn: p.ModelPackageArn,
-    ...(p.ModelPackageDescription !== undefined
-      ? { ModelPackageDescription: p.ModelPackageDescription }
-      : {}),
-    CreationTime: date(p.CreationTime),
-    ModelPackageStatus: 'Completed',
-    ModelApprovalStatus: p.ModelApprovalStatus
-  };
-}
-
-// SageMaker names a versioned package after its group (ModelPackageName is required in the answers).
-function packageView(p: Json): Json {
-  return {
-    ModelPackageName: p.ModelPackageGroupName,
-    ...p,
-    CreationTime: date(p.CreationTime),
-    ...(p.LastModifiedTime !== undefined ? { LastModifiedTime: date(p.LastModifiedTime) } : {}),
-    ModelPackageStatus: 'Completed',
-    ModelPackageStatusDetails: {
-      ValidationStatuses: [{ Name: p.ModelPackageArn, Status: 'Completed' }],
-      ImageScanStatuses: [{ Name: p.ModelPackageArn, Status: 'Completed' }]
-    },
-    CertifyForMarketplace: p.CertifyForMarketplace ?? false,
-    CreatedBy: {},
-    ...(p.LastModifiedTime !== undefined ? { LastModifiedBy: {} } : {})
-  };
-}
-
 export function modelRegistry(emulator: Emulator, setTags: SetTags) {
   const state = () => registry(hostingState(emulator));
   const groupArn = (request: RequestInfo, name: string) => arnOf(request, 'model-package-group', name);
@@ -216,7 +171,12 @@ export function modelRegistry(emulator: Emulator, setTags: SetTags) {
       checkApprovalStatus(r.ModelApprovalStatus);
       checkModelMetrics(r.ModelMetrics);
       checkCustomerMetadata(r.CustomerMetadataProperties);
-      const tags = checkTags(r.Tags);
+      // AWS: a package given a group "uses the tags associated with the model group. In this case,
+      // you cannot supply a tag argument." (moto accepts them.) AddTags tags a version afterwards.
+      if (r.Tags !== undefined)
+        throw validation(
+          'Tags cannot be supplied with ModelPackageGroupName: a versioned model package uses the tags of its model group (tag a version with AddTags).'
+        );
       const version = (group.LatestVersion ?? 0) + 1;
       group.LatestVersion = version;
       const arn = arnOf(request, 'model-package', `${group.ModelPackageGroupName}/${version}`);
@@ -231,7 +191,6 @@ export function modelRegistry(emulator: Emulator, setTags: SetTags) {
         CreationTime: emulator.now()
       };
       if (r.ClientToken !== undefined) state().tokens[r.ClientToken] = arn;
-      setTags(arn, tags);
       return { ModelPackageArn: arn };
     },
     DescribeModelPackage: ({ ModelPackageName }) => {
