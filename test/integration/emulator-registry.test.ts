@@ -173,7 +173,8 @@ describe('model registry (simulated hosting)', () => {
       CustomerMetadataProperties: { commit: 'abc123' }
     });
     const v2 = await register({ ModelPackageGroupName: 'churn', ModelApprovalStatus: 'Approved' });
-    const f1 = await register({ ModelPackageGroupName: 'fraud' });
+    // The group by its ARN works as well as by its name.
+    const f1 = await register({ ModelPackageGroupName: `${ARN}:model-package-group/fraud` });
     expect([v1, v2, f1]).toEqual([
       `${ARN}:model-package/churn/1`,
       `${ARN}:model-package/churn/2`,
