@@ -20,6 +20,7 @@ import * as stsSdk from '@aws-sdk/client-sts';
 import { Emulator, type ServiceDefinition } from '../../src/emulator/server.js';
 import { ALL_SERVICES } from '../../src/emulator/services/index.js';
 import { checkAnswer, requiredStructures } from '../helpers/required-members.js';
+import { registryCases } from '../helpers/registry-cases.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/emulator';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1';
@@ -222,6 +223,7 @@ type Case = () => Promise<unknown | unknown[]>;
 /** Per service, per operation: the answers to check (one call, or several in different states). */
 const CASES: Record<string, Record<string, Case>> = {
   sagemaker: {
+    ...registryCases(sm, unique),
     CreateModel: () =>
       sm('CreateModel', {
         ModelName: unique('model'),

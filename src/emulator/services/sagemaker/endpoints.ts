@@ -67,7 +67,7 @@ export function endpoints(
   function runtimeVariants(configName: string, at: number): Json[] {
     const config = state().configs[configName];
     return (config?.ProductionVariants ?? []).map((v: Json) => {
-      const image = primaryContainerOf(state().models[v.ModelName])?.Image;
+      const image = primaryContainerOf(state().models[v.ModelName], state())?.Image;
       return {
         VariantName: v.VariantName,
         DeployedImages: image ? [{ SpecifiedImage: image, ResolvedImage: image, ResolutionTime: at }] : [],
@@ -190,7 +190,7 @@ export function endpoints(
       EndpointConfigName: op.target,
       StartTime: date(op.started),
       ProductionVariants: (target?.ProductionVariants ?? []).map((v: Json) => {
-        const image = primaryContainerOf(state().models[v.ModelName])?.Image;
+        const image = primaryContainerOf(state().models[v.ModelName], state())?.Image;
         const weight = v.InitialVariantWeight ?? 1;
         return {
           VariantName: v.VariantName,

@@ -20,7 +20,7 @@ export function newFleets(emulator: Emulator, endpoint: string, config: Json): s
   state.fleets ??= {};
   return (config.ProductionVariants as Json[]).map((v) => {
     const model = state.models[v.ModelName];
-    const container = primaryContainerOf(model) ?? {};
+    const container = primaryContainerOf(model, state) ?? {};
     state.fleetSerial = (state.fleetSerial ?? 0) + 1;
     const fleet: Fleet = {
       id: `${endpoint}-${String(state.fleetSerial).padStart(4, '0')}`,

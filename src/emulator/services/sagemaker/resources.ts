@@ -6,6 +6,7 @@ import type { Emulator, RequestInfo, Operation as Handler } from '../../server.j
 import { AwsError, validation } from '../../protocol.js';
 import { arnOf, byName, hostingState, type Json } from './state.js';
 import { checkName, checkTags, patternError, ROLE_ARN, validateVariants } from './validate.js';
+import { isRegistryArn, packageContainers } from './registry.js';
 
 export function page<T>(items: T[], maxResults: unknown, nextToken: unknown, fallback = 10) {
   const max = maxResults === undefined ? fallback : Number(maxResults);
@@ -64,7 +65,8 @@ export function resources(emulator: Emulator) {
       typeof resourceArn === 'string' &&
       (Object.values(s.models).some((m) => m.ModelArn === resourceArn) ||
         Object.values(s.configs).some((c) => c.EndpointConfigArn === resourceArn) ||
-        Object.values(s.endpoints).some((e) => e.arn === resourceArn))
+        Object.values(s.endpoints).some((e) => e.arn === resourceArn) ||
+        isRegistryArn(s, resourceArn))
     );
   }
 
@@ -95,7 +97,7 @@ export function resources(emulator: Emulator) {
           "1 validation error detected: Value at 'containers' failed to satisfy constraint: Member must have length less than or equal to 15"
         );
       const containers: Json[] = r.PrimaryContainer ? [r.PrimaryContainer] : (r.Containers ?? []);
-      if (!containers.length || containers.some((c) => !c?.Image))
+      if (!containers.length || containers.some((c) => !c?.Image && !c?.ModelPackageName))
         throw validation('A primary container with an Image is required.');
       const field = r.PrimaryContainer ? 'primaryContainer' : 'containers.member';
       for (const container of containers) {
@@ -112,6 +114,7 @@ export function resources(emulator: Emulator) {
           `1 validation error detected: Value '${r.EnableNetworkIsolation}' at 'enableNetworkIsolation' failed to satisfy constraint: Member must be a boolean`
         );
       const tags = checkTags(r.Tags);
+      const fromPackages = packageContainers(state(), containers);
       const ModelArn = arnOf(request, 'model', name);
       state().models[name] = {
         ModelName: name,
@@ -124,6 +127,8 @@ export function resources(emulator: Emulator) {
         EnableNetworkIsolation: r.EnableNetworkIsolation ?? false,
         CreationTime: emulator.now()
       };
+      if (fromPackages) (state().packageModels ??= {})[name] = fromPackages;
+      else delete state().packageModels?.[name];
       setTags(ModelArn, tags);
       return { ModelArn };
     },

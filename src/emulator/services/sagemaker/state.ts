@@ -80,6 +80,14 @@ export interface HostingState {
   fleets?: Record<string, Fleet>;
   /** Counter for fleet ids. */
   fleetSerial?: number;
+  /** Model Registry (registry.ts): groups by name, with the last version given (LatestVersion). */
+  packageGroups?: Record<string, Json>;
+  /** Versioned model packages by ARN. */
+  packages?: Record<string, Json>;
+  /** CreateModelPackage's ClientToken -> the ARN it made (idempotence). */
+  packageTokens?: Record<string, string>;
+  /** The containers (Image, ModelDataUrl, Environment) of models made from packages, by model name. */
+  packageModels?: Record<string, Json[]>;
 }
 
 export function hostingState(emulator: Emulator): HostingState {
@@ -97,10 +105,14 @@ export function arnOf(request: Pick<RequestInfo, 'region'>, kind: string, name: 
 
 /**
  * The container a model serves with: its PrimaryContainer, or the first of its Containers (the
- * emulator runs one container per variant, so an inference pipeline is served by its first).
+ * emulator runs one container per variant, so an inference pipeline is served by its first). A
+ * container that names a model package serves the package's image and model data, as resolved when
+ * the model was made (HostingState.packageModels).
  */
-export function primaryContainerOf(model: Json | undefined): Json | undefined {
-  return model?.PrimaryContainer ?? model?.Containers?.[0];
+export function primaryContainerOf(model: Json | undefined, state: HostingState): Json | undefined {
+  const container = model?.PrimaryContainer ?? model?.Containers?.[0];
+  if (!container?.ModelPackageName) return container;
+  return state.packageModels?.[model!.ModelName]?.[0] ?? container;
 }
 
 /** Sorts names by code point, as SageMaker's listings do. */
