@@ -41,6 +41,12 @@ const cases: Case[] = [
     { ...deploy, 'function-name': 'f'.repeat(65) },
     'Input "function-name" must be a Lambda function name'
   ],
+  [
+    'deploy-lambda',
+    'function-name',
+    { ...deploy, 'function-name': 'news\n::set-output name=status::deployed' },
+    'Input "function-name" must be a Lambda function name'
+  ],
   ['deploy-lambda', 'alias', { ...deploy, alias: '$LATEST' }, 'Input "alias" cannot be $LATEST'],
   ['deploy-lambda', 'alias', { ...deploy, alias: '7' }, 'Input "alias" must be an alias name'],
   [
@@ -208,6 +214,9 @@ describe('deploy-lambda, promote and rollback (function-name): bad inputs', () =
     expect(error).not.toContain('\n');
     expect(error).toMatch(/^[A-Z].*\.$/);
     expect(result.log).not.toMatch(/^\s+at /m);
+    // Nothing from an input starts a workflow command, a value with a newline included.
+    expect(result.log).not.toMatch(/^::set-output/m);
+    expect(result.outputs.status).not.toBe('deployed');
     expect(emu.emulator.mutatingCalls()).toEqual([]);
   });
 });
