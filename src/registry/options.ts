@@ -87,19 +87,24 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function checkLength(input: string, text: string, max: number, what = ''): string {
+function checkLength(input: string, text: string, max: number, added = ''): string {
   if (text.length > max)
-    fail(input, `Input "${input}" has ${text.length} characters${what}, but SageMaker takes at most ${max}.`);
+    fail(
+      input,
+      added
+        ? `Input "${input}" has ${text.length} characters, but at most ${max} fit in SageMaker's 1024 with ${added}.`
+        : `Input "${input}" has ${text.length} characters, but SageMaker takes at most ${max}.`
+    );
   return text;
 }
 
-/** A comma or newline separated list whose items all match `pattern`; `what` says what one item is. */
+/** A comma or newline separated list whose items all match `pattern`; `what` says what the items are. */
 function readList(inputs: Inputs, input: string, pattern: RegExp, what: string): string[] {
   const items = inputs.list(input);
-  if (!items.length) fail(input, `Input "${input}" must name at least one ${what}.`);
+  if (!items.length) fail(input, `Input "${input}" is empty: give ${what}.`);
   const bad = items.find((item) => !pattern.test(item) || item.length > 256);
   if (bad !== undefined)
-    fail(input, `Input "${input}" must list ${what}s, but ${JSON.stringify(bad)} is not one.`);
+    fail(input, `Input "${input}" must list ${what}, but ${JSON.stringify(bad)} is not one.`);
   return [...new Set(items)];
 }
 
@@ -156,12 +161,12 @@ export function readRegisterOptions(inputs: Inputs, github: RunContext): Registe
       : undefined,
     approval,
     description: description && checkLength('description', oneLine(description), DESCRIPTION_LENGTH),
-    contentTypes: readList(inputs, 'content-types', MIME, 'MIME type (such as application/json)'),
+    contentTypes: readList(inputs, 'content-types', MIME, 'MIME types such as application/json'),
     instanceTypes: readList(
       inputs,
       'instance-types',
       INSTANCE_TYPE,
-      'SageMaker instance type (such as ml.m5.large)'
+      'SageMaker instance types such as ml.m5.large'
     ),
     tags: checkTags('tags', inputs.map('tags'), 50 - OWN_GROUP_TAGS),
     region: inputs.string('region'),
@@ -196,12 +201,7 @@ export function readApproveOptions(inputs: Inputs, github: RunContext): ApproveO
   const who =
     oneLine(inputs.raw('description')) || `${decision} by ${github.actor || 'mlops-actions approve-model'}`;
   const suffix = github.runUrl ? ` (run ${github.runUrl})` : '';
-  checkLength(
-    'description',
-    who,
-    DESCRIPTION_LENGTH - suffix.length,
-    suffix ? ' (with the run URL added)' : ''
-  );
+  checkLength('description', who, DESCRIPTION_LENGTH - suffix.length, suffix ? 'the run URL added' : '');
   return {
     ref,
     decision,
