@@ -25,9 +25,19 @@ export function groupConsoleUrl(region: string, group: string): string {
   return `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/model-registry/${encodeURIComponent(group)}`;
 }
 
+/** Outside text for a table cell: Markdown made inert, its pipes left for the table's own escaping. */
+const esc = (text: string) => md(text).replace(/\\\|/g, '|');
 const code = (text: string | undefined) => (text ? `\`${text.replace(/`/g, "'")}\`` : undefined);
 const link = (text: string, url: string | undefined) =>
-  url && /^https:\/\/\S+$/.test(url) ? `[${md(text)}](${url})` : md(text);
+  url && /^https:\/\/\S+$/.test(url) ? `[${esc(text)}](${url})` : esc(text);
+
+/** The commit, linked beside the run it was built by (`.../actions/runs/N` -> `.../commit/SHA`). */
+function commitLink(sha: string, runUrl: string | undefined): string {
+  const repo = runUrl && /^(https:\/\/\S+?)\/actions\/runs\/\d+/.exec(runUrl);
+  return repo && /^[a-f0-9]{7,40}$/.test(sha)
+    ? `[\`${sha.slice(0, 12)}\`](${repo[1]}/commit/${sha})`
+    : code(sha)!;
+}
 
 function metricsTable(values: Map<string, number> | undefined): string {
   if (!values?.size) return '';
@@ -35,7 +45,7 @@ function metricsTable(values: Map<string, number> | undefined): string {
     '\n### Metrics\n\n' +
     markdownTable(
       ['Metric', 'Value'],
-      [...values].map(([name, value]) => [md(name), value])
+      [...values].map(([name, value]) => [esc(name), value])
     )
   );
 }
@@ -52,7 +62,7 @@ function packageRows(pkg: DescribeModelPackageCommandOutput, region: string): Ar
       'Package',
       `${code(pkg.ModelPackageArn)} ([console](${groupConsoleUrl(region, pkg.ModelPackageGroupName ?? '')}))`
     ],
-    ['Group', md(pkg.ModelPackageGroupName ?? '')],
+    ['Group', esc(pkg.ModelPackageGroupName ?? '')],
     ['Version', pkg.ModelPackageVersion],
     ['Image', code(container?.Image)],
     ['Model data', code(container?.ModelDataUrl)],
@@ -65,7 +75,7 @@ function packageRows(pkg: DescribeModelPackageCommandOutput, region: string): Ar
     ['Content types', spec?.SupportedContentTypes?.map(md).join(', ')],
     ['Instance types', spec?.SupportedRealtimeInferenceInstanceTypes?.join(', ')],
     ['Metrics document', code(pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri)],
-    ['Commit', sha ? code(sha) : undefined],
+    ['Commit', sha ? commitLink(sha, runUrl) : undefined],
     ['Registered by run', runUrl ? link(runUrl, runUrl) : undefined]
   ];
 }
@@ -74,7 +84,7 @@ export function registerSummary(result: RegisterResult, region: string): string 
   const headline = result.created
     ? `🆕 registered version ${result.version}`
     : `♻️ version ${result.version} has these contents already (no new version)`;
-  let text = `## register-model: ${md(result.group)}: ${headline}\n\n`;
+  let text = `## register-model: ${esc(result.group)}: ${headline}\n\n`;
   text += keyValueTable([
     ...packageRows(result.package, region).slice(0, 3),
     ['Approval status', statusText(result.status)],
@@ -91,14 +101,14 @@ export function approveSummary(result: ApproveResult, region: string): string {
   const headline = result.changed
     ? `${statusText(result.status)} (was ${result.previousStatus})`
     : `${statusText(result.status)} already, nothing changed`;
-  let text = `## approve-model: ${md(result.group)} version ${result.version}: ${headline}\n\n`;
+  let text = `## approve-model: ${esc(result.group)} version ${result.version}: ${headline}\n\n`;
   text += keyValueTable([
     ...packageRows(result.package, region).slice(0, 3),
     [
       'Approval status',
       result.changed ? `${result.previousStatus} → ${statusText(result.status)}` : statusText(result.status)
     ],
-    ['Who and why', result.approvalDescription ? md(result.approvalDescription) : undefined],
+    ['Who and why', result.approvalDescription ? esc(result.approvalDescription) : undefined],
     ...packageRows(result.package, region).slice(3)
   ]);
   text += metricsTable(metricsFromTags(result.package.CustomerMetadataProperties ?? {}));

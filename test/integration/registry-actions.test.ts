@@ -177,7 +177,7 @@ describe('approve-model', () => {
     const run = await decide({
       'model-package': arn,
       decision: 'Approved',
-      description: 'Approved by octocat, a reviewer of production'
+      description: 'Approved by octocat | a reviewer\n::warning::of production'
     });
     expect(run.errors).toEqual([]);
     expect(run.outputs).toEqual({
@@ -187,13 +187,19 @@ describe('approve-model', () => {
     });
     const pkg = await sm.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
     expect(pkg.ModelApprovalStatus).toBe('Approved');
-    expect(pkg.ApprovalDescription).toBe(`Approved by octocat, a reviewer of production (run ${RUN_URL})`);
+    expect(pkg.ApprovalDescription).toBe(
+      `Approved by octocat | a reviewer ::warning::of production (run ${RUN_URL})`
+    );
+    expect(run.log).not.toMatch(/^::warning::/m);
     expect(run.summary).toContain(
       '## approve-model: news-classifier version 1: ✅ Approved (was PendingManualApproval)'
     );
     expect(run.summary).toContain('| Approval status | PendingManualApproval → ✅ Approved |');
     expect(run.summary).toContain(
-      '| Who and why | Approved by octocat, a reviewer of production (run https://github.com/'
+      '| Commit | [`0123456789ab`](https://github.com/octo-org/news-classifier/commit/0123456789abcdef0123456789abcdef01234567) |'
+    );
+    expect(run.summary).toContain(
+      '| Who and why | Approved by octocat \\| a reviewer ::warning::of production (run https://github.com/'
     );
     expect(run.summary).toContain('| accuracy | 0.97 |');
   });
