@@ -16,6 +16,8 @@ export interface Metrics {
   ignored: string[];
   /** Where they came from, for the report (`metrics.json`, `inline JSON`, `git:origin/main:m.json`). */
   source: string;
+  /** The document as parsed (for the model registry's statistics document). */
+  document?: unknown;
 }
 
 function kind(value: unknown): string {
@@ -37,7 +39,7 @@ export function flatten(doc: unknown, source: string): Metrics {
     } else ignored.push(`${name || 'value'} (${kind(value)})`);
   };
   walk(doc, '');
-  return { values, ignored, source };
+  return { values, ignored, source, document: doc };
 }
 
 /**

@@ -8,6 +8,39 @@ export interface ActionMetadata {
 }
 
 export const ACTIONS: Record<string, ActionMetadata> = {
+  "approve-model": {
+    "description": "Approve or reject a model package of the SageMaker Model Registry, recording who and why (with the run URL) in its approval description; a package already in that status is left alone.",
+    "inputs": {
+      "model-package": {
+        "description": "The model package, its ARN (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION, the model-package-arn output of register-model), or a group name with version.",
+        "required": true
+      },
+      "version": {
+        "description": "With a group name in model-package, the version to decide on (a positive integer)."
+      },
+      "decision": {
+        "description": "Approved or Rejected.",
+        "required": true
+      },
+      "description": {
+        "description": "Who decided and why (at most 1024 characters with the run URL, which is added). Default, the decision and the actor of the run."
+      },
+      "region": {
+        "description": "The AWS region. Default the ARN's region, then AWS_REGION, then AWS_DEFAULT_REGION."
+      }
+    },
+    "outputs": {
+      "model-package-arn": {
+        "description": "The ARN of the package decided on."
+      },
+      "status": {
+        "description": "Its approval status now, Approved or Rejected."
+      },
+      "previous-status": {
+        "description": "Its approval status before (the same as status when nothing changed)."
+      }
+    }
+  },
   "build-image": {
     "description": "Build the model's image once, push every tag to ECR (or any registry) and report the digest the registry holds, so the very image tested is the one deployed.",
     "inputs": {
@@ -476,6 +509,63 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "status": {
         "description": "promoted, unchanged (nothing to promote; on Lambda, no canary at a weight), rolled-back (a guardrails deployment rolled itself back), failed, superseded (another run's deployment replaced it while it was watched; the step fails), or in-progress (wait false, or the wait stopped early)."
+      }
+    }
+  },
+  "register-model": {
+    "description": "Register a model package (the serving image by digest, its model data and metrics) in the SageMaker Model Registry, in a group created when missing; a re-run of the same package returns it instead of a new version.",
+    "inputs": {
+      "model-package-group": {
+        "description": "The model package group (letters, digits and hyphens, at most 63 characters). Created when missing, with a description naming the repository.",
+        "required": true
+      },
+      "image": {
+        "description": "The serving image by digest (registry/repository@sha256:...), for example the image-uri output of build-image.",
+        "required": true
+      },
+      "model-data": {
+        "description": "The S3 URI of the model.tar.gz SageMaker extracts to /opt/ml/model (s3://bucket/key)."
+      },
+      "environment": {
+        "description": "Environment variables of the serving container, a map (at most 16, SageMaker's limit for a package)."
+      },
+      "metrics": {
+        "description": "The model's metrics: a JSON or YAML file in the workspace, or inline JSON such as the train action's metrics output. Stored in S3 under metrics-path as the package's model-quality statistics, and copied (numbers only, nested keys joined with dots) to its CustomerMetadataProperties as mlops-actions:metrics."
+      },
+      "metrics-path": {
+        "description": "The S3 prefix the metrics document is stored under (s3://bucket/prefix), as <prefix>/<sha256 of the document>.json, so a re-run writes the same object. Required with metrics."
+      },
+      "approval": {
+        "description": "The new package's approval status, PendingManualApproval or Approved. A package that exists already keeps its status (approve-model changes it).",
+        "default": "PendingManualApproval"
+      },
+      "description": {
+        "description": "The package's description (at most 1024 characters). Default, the repository and commit it was built from."
+      },
+      "content-types": {
+        "description": "The MIME types the model takes and answers with (SupportedContentTypes and SupportedResponseMIMETypes), a list.",
+        "default": "application/json"
+      },
+      "instance-types": {
+        "description": "The real-time instance types the model supports (SupportedRealtimeInferenceInstanceTypes), a list.",
+        "default": "ml.m5.large"
+      },
+      "tags": {
+        "description": "Tags of the model package group, a map, added when missing (versioned packages take their group's tags, AWS documents; the package records its provenance in its metadata instead)."
+      },
+      "region": {
+        "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."
+      }
+    },
+    "outputs": {
+      "model-package-arn": {
+        "description": "The ARN of the model package (the new version, or the existing one with the same contents)."
+      },
+      "model-package-version": {
+        "description": "Its version in the group (1, 2, ...)."
+      },
+      "status": {
+        "description": "Its approval status, PendingManualApproval, Approved or Rejected."
       }
     }
   },
