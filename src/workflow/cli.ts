@@ -6,7 +6,7 @@
 import { EVENTS, type EventName } from './event.js';
 import { killAllGroups } from './process.js';
 import { runWorkflow } from './run.js';
-import type { RunWorkflowOptions } from './types.js';
+import type { ReviewDecision, RunWorkflowOptions } from './types.js';
 
 export const WORKFLOW_HELP = `Usage: mlops-actions workflow <file> [flags]
 
@@ -32,6 +32,9 @@ Flags:
   --local-action 'owner/name@ref=command'
                           run a shell command in place of an action the runner does not know
                           (its with: inputs arrive as INPUT_<NAME>; outputs via GITHUB_OUTPUT)
+  --review ENV=DECISION   the reviewers' decision for jobs in environment ENV (repeatable):
+                          approve runs them; reject ends them failed with no step run, as GitHub
+                          does when a reviewer rejects the deployment (default: no review, they run)
   --quiet                 show a step's output only when it fails
 
 Emulated: actions/checkout (a clone of --repo), aws-actions/configure-aws-credentials (the local
@@ -64,6 +67,7 @@ export function parseWorkflowArgs(args: string[]): RunWorkflowOptions {
   const options: RunWorkflowOptions = { file: '' };
   const lists: Record<string, Record<string, string>> = { inputs: {}, secrets: {}, vars: {} };
   const localActions: Record<string, string> = {};
+  const reviews: Record<string, ReviewDecision> = {};
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let value: string | undefined;
@@ -99,6 +103,11 @@ export function parseWorkflowArgs(args: string[]): RunWorkflowOptions {
         arg === '--local-action' ? next() : arg.slice('--local-action='.length)
       );
       localActions[k] = v;
+    } else if (arg === '--review') {
+      const [env, decision] = pair(arg, next());
+      if (decision !== 'approve' && decision !== 'reject')
+        throw new UsageError(`--review ${env}= takes approve or reject, not "${decision}".`);
+      reviews[env] = decision;
     } else if (VALUE_FLAGS[arg]) (options as unknown as Record<string, string>)[VALUE_FLAGS[arg]] = next();
     else if (arg.startsWith('-'))
       throw new UsageError(`unknown flag "${arg}"; see mlops-actions workflow --help.`);
@@ -106,7 +115,14 @@ export function parseWorkflowArgs(args: string[]): RunWorkflowOptions {
     else throw new UsageError(`unexpected argument "${arg}": one workflow file at a time.`);
   }
   if (!options.file) throw new UsageError('name the workflow file: mlops-actions workflow <file>.');
-  return { ...options, inputs: lists.inputs, secrets: lists.secrets, vars: lists.vars, localActions };
+  return {
+    ...options,
+    inputs: lists.inputs,
+    secrets: lists.secrets,
+    vars: lists.vars,
+    localActions,
+    ...(Object.keys(reviews).length ? { reviews } : {})
+  };
 }
 
 export async function workflowCommand(args: string[]): Promise<number> {

@@ -12,6 +12,7 @@ import { fmt, runJob } from './job.js';
 import { child, rawJob, Refusal, type LoadedWorkflow } from './load.js';
 import { expandMatrix, matrixName } from './matrix.js';
 import { describeJob } from './report.js';
+import { rejectedJob } from './review.js';
 import { say, type RunState } from './state.js';
 import type { JobResult, Outcome } from './types.js';
 
@@ -179,21 +180,33 @@ export async function runGraph(
         }
       };
       say(run, `● job ${legName}`);
-      describeJob(run, job, legContexts, workflow);
-      const legResults = isJob(job)
-        ? [
-            await runJob(run, {
-              job,
-              raw: rawJob(workflow, id),
-              workflowRaw: workflow.raw,
-              id: legId,
-              name: legName,
-              contexts: legContexts,
-              workflowEnv,
-              ...(matrixed ? { matrix: combo } : {})
-            })
-          ]
-        : await runCall(run, workflow, job, legContexts, legId, legName);
+      const environment = describeJob(run, job, legContexts, workflow);
+      const decision = environment ? run.reviews[environment] : undefined;
+      if (decision === 'approve') say(run, `    review of ${environment} approved (--review)`);
+      const legResults =
+        decision === 'reject'
+          ? [rejectedJob(run, job, legId, legName, environment as string, matrixed ? combo : undefined)]
+          : isJob(job)
+            ? [
+                await runJob(run, {
+                  job,
+                  raw: rawJob(workflow, id),
+                  workflowRaw: workflow.raw,
+                  id: legId,
+                  name: legName,
+                  contexts: legContexts,
+                  workflowEnv,
+                  ...(matrixed ? { matrix: combo } : {})
+                }).then((r): JobResult =>
+                  decision === 'approve'
+                    ? {
+                        ...r,
+                        review: { environment: environment as string, decision: 'approved', by: '--review' }
+                      }
+                    : r
+                )
+              ]
+            : await runCall(run, workflow, job, legContexts, legId, legName);
       const own = legResults[legResults.length - 1];
       if (own.result === 'failure' && jobContinuesOnError(workflow, id, legContexts))
         own.continueOnError = true;

@@ -14,13 +14,15 @@ import type { Masker } from './mask.js';
 import { say, sayOnce, type RunState } from './state.js';
 import type { WorkflowResult } from './types.js';
 
-function safe(run: RunState, what: string, compute: () => Json): void {
+function safe(run: RunState, what: string, compute: () => Json): Json | undefined {
   try {
     const value = compute();
     if (value !== null && value !== '')
       say(run, `    ${what}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    return value;
   } catch (e) {
     say(run, `    ${what}: cannot be evaluated (${(e as Error).message})`);
+    return undefined;
   }
 }
 
@@ -29,18 +31,24 @@ export function describeJob(
   job: WorkflowJob,
   contexts: Record<string, Json | undefined>,
   workflow?: LoadedWorkflow
-): void {
+): string | undefined {
   const scope = { contexts };
+  let environment: string | undefined;
   if (isJob(job)) {
     safe(run, 'runs-on (ignored: runs on this machine)', () => evaluateToken(job['runs-on'], scope));
     if (job.environment) {
-      safe(run, 'environment', () => {
+      const name = safe(run, 'environment', () => {
         const value = evaluateToken(job.environment, scope);
         return value && typeof value === 'object' && !Array.isArray(value)
           ? asString(value.name ?? '')
           : value;
       });
-      sayOnce(run, '    (environments have no protection rules or reviewers in a local run)');
+      if (typeof name === 'string' && name) environment = name;
+      if (!environment || !run.reviews[environment])
+        sayOnce(
+          run,
+          '    (environments have no protection rules or reviewers in a local run; --review ENV=approve|reject rehearses one)'
+        );
     }
   }
   if (job.concurrency) {
@@ -51,6 +59,7 @@ export function describeJob(
   }
   const permissions = workflow ? child(rawJob(workflow, job.id.value), 'permissions') : undefined;
   if (permissions) safe(run, 'permissions', () => evaluateToken(permissions, scope));
+  return environment;
 }
 
 /** Writes the collected job summaries into one Markdown file. */

@@ -149,6 +149,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       secrets,
       vars: options.vars ?? {},
       localActions: options.localActions ?? {},
+      reviews: options.reviews ?? {},
       masker,
       quiet: Boolean(options.quiet),
       debug: baseEnv.RUNNER_DEBUG === '1' || baseEnv.ACTIONS_STEP_DEBUG === 'true',

@@ -9,6 +9,7 @@ import { startsCommand } from '../untrusted.js';
 import type { RunEvent } from './event.js';
 import type { Json } from './expressions.js';
 import type { Masker } from './mask.js';
+import type { ReviewDecision } from './types.js';
 
 export interface RunState {
   repoDir: string;
@@ -21,6 +22,8 @@ export interface RunState {
   secrets: Record<string, string>;
   vars: Record<string, string>;
   localActions: Record<string, string>;
+  /** --review: an environment's reviewers' decision (a job in it runs, or ends as rejected). */
+  reviews: Record<string, ReviewDecision>;
   masker: Masker;
   quiet: boolean;
   debug: boolean;

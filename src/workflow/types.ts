@@ -4,6 +4,8 @@ import type { EventName } from './event.js';
 
 export type Outcome = 'success' | 'failure' | 'cancelled' | 'skipped';
 
+export type ReviewDecision = 'approve' | 'reject';
+
 export interface StepResult {
   id: string;
   name: string;
@@ -27,6 +29,10 @@ export interface JobResult {
   overheadSeconds: number;
   steps: StepResult[];
   matrix?: Json;
+  /** The `--review` decision on the job's environment, when it had one. */
+  review?: { environment: string; decision: 'approved' | 'rejected'; by: '--review' };
+  /** Why the job failed without running its steps (e.g. its environment's review was rejected). */
+  error?: string;
   /** The job failed, but its `continue-on-error:` lets the run pass (and its dependents run). */
   continueOnError?: boolean;
 }
@@ -63,6 +69,8 @@ export interface RunWorkflowOptions {
   resultFile?: string;
   /** `owner/name@ref` (or `owner/name`) -> a shell command that stands in for that action. */
   localActions?: Record<string, string>;
+  /** `--review production=approve`: an environment's reviewers' decision for jobs in it. */
+  reviews?: Record<string, ReviewDecision>;
   /** The environment steps inherit (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Where the log goes, a line at a time (default: stdout). */
