@@ -133,23 +133,53 @@ describe('workflows use the actions as declared, with least privilege', () => {
     expect(changers.map(([file, id]) => `${file}:${id}`).sort()).toEqual([
       '.github/workflows/ml-deploy-lambda.yml:deploy',
       '.github/workflows/ml-deploy.yml:deploy',
+      '.github/workflows/ml-promote.yml:production',
+      '.github/workflows/ml-promote.yml:reject',
+      '.github/workflows/ml-promote.yml:staging',
       '.github/workflows/ml-retrain.yml:deploy',
       '.github/workflows/ml-rollback.yml:rollback'
     ]);
+    const promote: Record<string, [string, string]> = {
+      staging: ['${{ inputs.staging-environment }}', 'ml-deploy-${{ inputs.staging-endpoint-name }}'],
+      production: ['${{ inputs.environment }}', 'ml-deploy-${{ inputs.production-endpoint-name }}'],
+      reject: ['${{ inputs.rejection-environment }}', 'ml-deploy-${{ inputs.production-endpoint-name }}']
+    };
     for (const [file, id, environment, group] of changers)
       expect([file, id, environment, group]).toEqual([
         file,
         id,
-        '${{ inputs.environment }}',
-        String(file).includes('lambda')
-          ? 'ml-deploy-lambda-${{ inputs.function-name }}'
-          : 'ml-deploy-${{ inputs.endpoint-name }}'
+        ...(String(file).includes('ml-promote')
+          ? promote[id as string]
+          : [
+              '${{ inputs.environment }}',
+              String(file).includes('lambda')
+                ? 'ml-deploy-lambda-${{ inputs.function-name }}'
+                : 'ml-deploy-${{ inputs.endpoint-name }}'
+            ])
       ]);
+  });
+
+  it("promotion: the production role is assumed only in the production environments' jobs", () => {
+    const flow = YAML.parse(fs.readFileSync(path.join(ROOT, '.github/workflows/ml-promote.yml'), 'utf8'));
+    const roles = Object.entries(
+      flow.jobs as Record<string, { environment?: string; steps: Array<{ with?: Record<string, string> }> }>
+    ).map(([id, job]) => [
+      id,
+      job.environment ?? null,
+      job.steps.map((s) => s.with?.['role-to-assume']).filter(Boolean)
+    ]);
+    expect(roles).toEqual([
+      ['build', null, ['${{ inputs.staging-role-to-assume }}']],
+      ['register', null, ['${{ inputs.staging-role-to-assume }}']],
+      ['staging', '${{ inputs.staging-environment }}', ['${{ inputs.staging-role-to-assume }}']],
+      ['production', '${{ inputs.environment }}', ['${{ inputs.production-role-to-assume }}']],
+      ['reject', '${{ inputs.rejection-environment }}', ['${{ inputs.production-role-to-assume }}']]
+    ]);
   });
 
   it('starters call reusable workflows that exist, with declared inputs and every required one', () => {
     const starters = docs.filter(({ file }) => file.startsWith('workflows-templates/'));
-    expect(starters.length).toBe(5);
+    expect(starters.length).toBe(6);
     for (const { file, doc } of starters) {
       for (const [id, job] of Object.entries(doc.jobs) as Array<[string, { uses: string; with?: object }]>) {
         const m = /^mlops-actions\/mlops-actions\/(\.github\/workflows\/[^@]+)@v1$/.exec(job.uses);
