@@ -21,7 +21,7 @@ import { cleanupVersions } from './cleanup.js';
 import { Superseded, type LambdaClients, type LambdaContext } from './engine.js';
 import { markLive, markRolledBack, readTags, takeLambdaLease, writeTags, type LambdaLease } from './lease.js';
 import type { LambdaDeployOptions } from './options.js';
-import { planLambda, type LambdaPlan } from './plan.js';
+import { pct, planLambda, type LambdaPlan } from './plan.js';
 import { lambdaStrategyText } from './summary.js';
 import { aliasFor } from './requests.js';
 import { readFunctionState, unqualified, type FunctionState } from './state.js';
@@ -183,7 +183,7 @@ export async function deployLambda(
           return {
             ...result,
             status: 'in-progress',
-            reason: `${ctx.signal?.aborted ? 'The run was cancelled' : 'The wait-timeout ran out'} while version ${version} baked at ${Math.round(step.weight * 10000) / 100}%: the alias still routes the rest to version ${previous}; run again to resume, or run rollback.`
+            reason: `${ctx.signal?.aborted ? 'The run was cancelled' : 'The wait-timeout ran out'} while version ${version} baked at ${pct(step.weight)}: ${step.weight < 1 ? `the alias still routes the rest to version ${previous}` : `it serves all of ${options.alias}, version ${previous} kept to roll back to`}; run again to resume, or run rollback.`
           };
       }
     }

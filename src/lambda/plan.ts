@@ -3,7 +3,7 @@
  * updated, the traffic steps of the strategy, and what a re-run finds (a canary of the same image to
  * resume, or a stale one to undo first). `dry-run` prints it; nothing here calls AWS.
  */
-import { parseDeployment, tagKeys } from './history.js';
+import { parseDeployment, parseVersions, tagKeys } from './history.js';
 import type { LambdaDeployOptions } from './options.js';
 import type { FunctionState } from './state.js';
 
@@ -133,11 +133,38 @@ export function planLambda(state: FunctionState, options: LambdaDeployOptions): 
     return plan;
   }
   if (state.primary.digest === options.digest && !change && !architecturesChange) {
+    const unfinished = unfinishedVersion(state, options.alias);
+    if (unfinished) {
+      // An all-at-once run that stopped while it baked: the alias is on the new version alone, but
+      // it never went live. It bakes again, with the version live before kept to roll back to.
+      plan.action = 'resume';
+      plan.resumeVersion = state.primary.version;
+      plan.previousVersion = unfinished.from;
+      plan.steps = [{ weight: 1, bakeSeconds: options.bakeSeconds }];
+      plan.notes.push(
+        `Version ${state.primary.version} of this image serves ${options.alias} alone but never finished its bake${deployment?.by ? ` (${deployment.by})` : ''}: it bakes again, with version ${unfinished.from} to roll back to.`
+      );
+      return plan;
+    }
     plan.action = 'unchanged';
     plan.steps = [];
     plan.notes.push(`Version ${state.primary.version} on ${options.alias} already runs this image.`);
   }
   return plan;
+}
+
+/**
+ * The alias's version when a deployment moved the alias onto it and stopped before recording it live:
+ * newer than the newest `live` version (versions only grow; an older one was put back by hand or by
+ * rollback, which records it) and never rolled back from.
+ */
+function unfinishedVersion(state: FunctionState, alias: string): { from: string } | undefined {
+  const keys = tagKeys(alias);
+  const [newest] = parseVersions(state.tags[keys.live]);
+  const version = state.primary?.version;
+  if (!newest || !version || !/^\d+$/.test(version) || Number(version) <= Number(newest)) return undefined;
+  if (parseVersions(state.tags[keys.rolledBack]).includes(version)) return undefined;
+  return { from: newest };
 }
 
 export const pct = (weight: number) => `${round(weight * 100)}%`;

@@ -159,6 +159,25 @@ describe('deploy: the worst day', () => {
     expect(lambda.fn!.aliases.get('live')!.RoutingConfig!.AdditionalVersionWeights).toEqual({ '2': 0.1 });
   });
 
+  it('all-at-once stopped mid-bake says the new version serves alone; a re-run bakes it again and records it live', async () => {
+    lambda.seed([OLD]);
+    lambda.fn!.tags[tagKeys('live').live] = '1';
+    const stopped = await deployLambda(options({ strategy: 'all-at-once' }), clients(), {
+      ...context(),
+      scale: 1,
+      deadline: Date.now() + 300
+    });
+    expect(stopped.status).toBe('in-progress');
+    expect(stopped.reason).toContain('it serves all of live, version 1 kept to roll back to');
+    expect(lambda.fn!.tags[tagKeys('live').live]).toBe('1');
+    const rerun = await deployLambda(options({ strategy: 'all-at-once' }), clients(), context());
+    expect(rerun).toMatchObject({ status: 'deployed', version: '2', previousVersion: '1' });
+    expect(rerun.plan.action).toBe('resume');
+    expect(rerun.bakes).toHaveLength(1);
+    expect(lambda.mock.commandCalls(PublishVersionCommand)).toHaveLength(1);
+    expect(lambda.fn!.tags[tagKeys('live').live]).toBe('2 1');
+  });
+
   it('keep-versions deletes old versions, never the aliased or provisioned ones', async () => {
     const fn = lambda.seed([imageOf('1'), imageOf('2'), imageOf('3'), OLD]);
     fn.aliases.set('live', { ...fn.aliases.get('live')!, FunctionVersion: '4' });

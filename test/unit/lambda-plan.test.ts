@@ -245,6 +245,25 @@ describe('the plan', () => {
   it('unchanged: the digest is already live alone', () => {
     expect(planLambda(live(`sha256:${HEX}`), options())).toMatchObject({ action: 'unchanged', steps: [] });
   });
+  it('an all-at-once that stopped while it baked (alias on a version newer than the live history) bakes again', () => {
+    const keys = tagKeys('live');
+    const plan = planLambda(
+      live(`sha256:${HEX}`, undefined, { [keys.live]: '2 1' }),
+      options({ strategy: 'all-at-once', 'bake-time': '2m' })
+    );
+    expect(plan).toMatchObject({ action: 'resume', resumeVersion: '3', previousVersion: '2' });
+    expect(plan.steps).toEqual([{ weight: 1, bakeSeconds: 120 }]);
+    expect(plan.notes.join(' ')).toContain('never finished its bake');
+    // The live history names it, or an older version was put back by hand, or it was rolled back from:
+    // nothing to resume.
+    for (const tags of [
+      { [keys.live]: '3 2' },
+      { [keys.live]: '5 3' },
+      { [keys.live]: '2', [keys.rolledBack]: '3' },
+      {}
+    ])
+      expect(planLambda(live(`sha256:${HEX}`, undefined, tags), options()).action).toBe('unchanged');
+  });
   it('a new memory size on the same image is an update', () => {
     expect(planLambda(live(`sha256:${HEX}`), options({ 'memory-size': '256' })).action).toBe('update');
   });
