@@ -12,6 +12,7 @@ import type {
 import { formatDuration } from '../duration.js';
 import { InputError, UserError } from '../errors.js';
 import type { CapacitySize, DeployOptions, Strategy } from './options.js';
+import { livePackage, packageContainer, type PackageSource } from './package.js';
 import type { EndpointState } from './state.js';
 import { TAG, toTagList, versionName, type Tags } from './tags.js';
 
@@ -37,6 +38,8 @@ export interface Plan {
   terminationWaitSeconds: number;
   alarms: string[];
   notes: string[];
+  /** The Approved Model Registry package the model is made from (model-package). */
+  modelPackage?: PackageSource;
 }
 
 export interface PlanContext {
@@ -49,7 +52,7 @@ export interface PlanContext {
 
 /** The toolkit's tags for a model or config of `endpoint`. */
 export function versionTags(
-  options: Pick<DeployOptions, 'endpointName' | 'image' | 'modelData' | 'tags'>,
+  options: Pick<DeployOptions, 'endpointName' | 'image' | 'modelData' | 'tags' | 'package'>,
   ctx: PlanContext,
   extra: Tags = {}
 ): Tags {
@@ -58,7 +61,11 @@ export function versionTags(
     [TAG.endpoint]: options.endpointName,
     [TAG.gitSha]: ctx.sha,
     [TAG.image]: options.image,
-    ...(options.modelData ? { [TAG.modelData]: options.modelData } : {}),
+    ...(options.package
+      ? { [TAG.modelPackage]: options.package.arn }
+      : options.modelData
+        ? { [TAG.modelData]: options.modelData }
+        : {}),
     ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {}),
     ...(ctx.holder ? { [TAG.madeBy]: ctx.holder } : {}),
     ...extra
@@ -74,11 +81,15 @@ export function modelRequest(
   return {
     ModelName: name,
     ExecutionRoleArn: roleArn,
-    PrimaryContainer: {
-      Image: options.image,
-      ...(options.modelData ? { ModelDataUrl: options.modelData } : {}),
-      ...(Object.keys(options.environment).length ? { Environment: options.environment } : {})
-    },
+    ...(options.package
+      ? { Containers: [packageContainer(options)] }
+      : {
+          PrimaryContainer: {
+            Image: options.image,
+            ...(options.modelData ? { ModelDataUrl: options.modelData } : {}),
+            ...(Object.keys(options.environment).length ? { Environment: options.environment } : {})
+          }
+        }),
     Tags: toTagList({ ...tags, ...options.metricTags })
   };
 }
@@ -218,12 +229,18 @@ function sameDeployment(state: EndpointState, options: DeployOptions): boolean {
   const variants = state.config?.ProductionVariants ?? [];
   if (variants.length !== 1) return false;
   const live = variants[0];
-  const container = state.models[live.VariantName!]?.PrimaryContainer;
-  const env = container?.Environment ?? {};
+  const model = state.models[live.VariantName!];
+  const fromPackage = livePackage(model);
+  const container = model?.PrimaryContainer;
+  const env = (fromPackage ? fromPackage.environment : container?.Environment) ?? {};
+  const sameModel = options.package
+    ? fromPackage?.arn === options.package.arn
+    : !fromPackage &&
+      container?.Image === options.image &&
+      (container?.ModelDataUrl ?? '') === (options.modelData ?? '');
   return (
     live.VariantName === options.variantName &&
-    container?.Image === options.image &&
-    (container?.ModelDataUrl ?? '') === (options.modelData ?? '') &&
+    sameModel &&
     JSON.stringify(Object.entries(env).sort()) ===
       JSON.stringify(Object.entries(options.environment).sort()) &&
     (options.serverless
@@ -237,6 +254,7 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
   const name = versionName(options.endpointName, ctx.sha, ctx.now);
   const base = {
     endpointName: options.endpointName,
+    ...(options.package ? { modelPackage: options.package } : {}),
     strategy: options.strategy,
     steps: [] as TrafficStep[],
     terminationWaitSeconds: options.terminationWaitSeconds,
@@ -277,7 +295,9 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
       previousConfig: previous,
       newConfig: previous,
       modelName: state.config?.ProductionVariants?.[0]?.ModelName,
-      notes: [`${options.image} is already live on ${options.endpointName} (config ${previous}).`]
+      notes: [
+        `${options.package ? `Model package ${options.package.arn}` : options.image} is already live on ${options.endpointName} (config ${previous}).`
+      ]
     };
   }
   const liveVariants = state.config?.ProductionVariants ?? [];
@@ -414,8 +434,20 @@ export function waitsText(options: DeployOptions): string {
 /** The plan as it may be shown: environment variables by name only, since their values may be secrets. */
 export function redacted(plan: Plan): Plan {
   const model = plan.createModel;
-  const container = model?.PrimaryContainer;
-  if (!model || !container?.Environment) return plan;
-  const Environment = Object.fromEntries(Object.keys(container.Environment).map((k) => [k, '***']));
-  return { ...plan, createModel: { ...model, PrimaryContainer: { ...container, Environment } } };
+  if (!model) return plan;
+  const hide = <T extends { Environment?: Record<string, string> }>(container: T): T =>
+    container.Environment
+      ? {
+          ...container,
+          Environment: Object.fromEntries(Object.keys(container.Environment).map((k) => [k, '***']))
+        }
+      : container;
+  return {
+    ...plan,
+    createModel: {
+      ...model,
+      ...(model.PrimaryContainer ? { PrimaryContainer: hide(model.PrimaryContainer) } : {}),
+      ...(model.Containers ? { Containers: model.Containers.map(hide) } : {})
+    }
+  };
 }
