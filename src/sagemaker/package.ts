@@ -3,7 +3,11 @@
  * resolved (read-only) before any mutating call, so an unapproved package is refused first; the
  * model is then `Containers: [{ModelPackageName}]` and its tags link the package.
  */
-import type { ContainerDefinition, DescribeModelCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type {
+  ContainerDefinition,
+  DescribeModelCommandOutput,
+  SageMakerClient
+} from '@aws-sdk/client-sagemaker';
 import { InputError } from '../errors.js';
 import { resolvePackage, type PackageRef, type ResolvedPackage } from '../registry/index.js';
 import type { DeployOptions } from './options.js';
