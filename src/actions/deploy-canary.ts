@@ -42,7 +42,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (plan.previousConfig) ctx.setOutput('previous-endpoint-config', plan.previousConfig);
   ctx.setOutput('variant-name', plan.action === 'weights-canary' ? CANDIDATE_VARIANT : options.variantName);
   summary(deploySummary(result, options.image, options.modelData, region, (Date.now() - started) / 1000));
-  if (options.metricTags)
-    summary(metricsSection(metricsFromTags(options.metricTags) ?? new Map(), plan, options.dryRun));
+  const recorded = options.metricTags ?? pkg?.metricTags;
+  if (recorded) summary(metricsSection(metricsFromTags(recorded) ?? new Map(), plan, options.dryRun));
   if (result.reason) throw new UserError(result.reason);
 }

@@ -10,7 +10,9 @@ import type {
 } from '@aws-sdk/client-sagemaker';
 import { InputError } from '../errors.js';
 import { resolvePackage, type PackageRef, type ResolvedPackage } from '../registry/index.js';
+import { metricsFromTags, metricTags } from './metric-tags.js';
 import type { DeployOptions } from './options.js';
+import { OWN_TAGS, type Tags } from './tags.js';
 
 /** What a deployment from a package records and shows. */
 export interface PackageSource {
@@ -23,6 +25,11 @@ export interface PackageSource {
   modelData?: string;
   /** Where the package's metrics documents are: `ModelQuality.Statistics` -> S3 URI. */
   metrics: Array<{ kind: string; uri: string }>;
+  /**
+   * The package's metrics (register-model's copy in its CustomerMetadataProperties) as the model's
+   * metric tags, for metrics-gate's `endpoint:` baseline; set when the `metrics` input is not given.
+   */
+  metricTags?: Tags;
 }
 
 type SageMaker = Pick<SageMakerClient, 'send'>;
@@ -65,7 +72,27 @@ export async function withPackage(options: DeployOptions, sm: SageMaker): Promis
   if (!options.modelPackage) return options;
   const found = await resolvePackage(sm, options.modelPackage, { approvedOnly: true });
   const source = packageSource(found);
-  return { ...options, image: source.image, modelData: source.modelData, package: source };
+  const recorded = metricsFromTags(found.package.CustomerMetadataProperties ?? {});
+  if (!options.metricTags && recorded?.size) {
+    // More than fit beside the tags input: left off the model (the package's documents still say).
+    const room = 50 - OWN_TAGS - Object.keys(options.tags).length;
+    source.metricTags = orNothing(() => metricTags(recorded, room, 'model-package').tags);
+  }
+  return {
+    ...options,
+    image: source.image,
+    modelData: source.modelData,
+    package: source,
+    metricTags: options.metricTags ?? source.metricTags
+  };
+}
+
+function orNothing<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The model's one container: the package by ARN, with the `environment` input on top of its own. */

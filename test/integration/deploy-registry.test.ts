@@ -100,6 +100,10 @@ describe('deploy-canary model-package', () => {
       'mlops-actions:endpoint': ENDPOINT
     });
     expect(tags['mlops-actions:model-data']).toBeUndefined();
+    // The package's metrics, copied onto the model for metrics-gate's endpoint: baseline.
+    expect(tags['mlops-actions:metrics']).toBe('ndcg=0.81');
+    expect(deployed.summary).toContain('#### Metrics');
+    expect(deployed.summary).toContain('| ndcg | 0.81 |');
     expect(deployed.log).toContain(`Model package ${arnOf(1)} (version 1, Approved): ${image(1)}.`);
     expect(deployed.summary).toContain(`| Model package | \`${arnOf(1)}\` (${GROUP}, version 1) |`);
     expect(deployed.summary).toContain('| Approval status | ✅ Approved |');

@@ -58,19 +58,26 @@ const options = (values: Record<string, string>) => {
 };
 const notFound = (message: string) =>
   new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: {}, message });
-const pkg = (v: number, status: string): DescribeModelPackageCommandOutput => ({
-  $metadata: {},
-  ModelPackageArn: arnOf(v),
-  ModelPackageGroupName: 'news',
-  ModelPackageVersion: v,
-  ModelApprovalStatus: status as 'Approved',
-  InferenceSpecification: {
-    Containers: [{ Image: IMAGE, ModelDataUrl: `s3://models/news/${v}.tar.gz` }],
-    SupportedContentTypes: ['application/json'],
-    SupportedResponseMIMETypes: ['application/json']
-  },
-  ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: 's3://m/q.json' } } }
-});
+const pkg = (v: number, status: string) =>
+  ({
+    $metadata: {},
+    ModelPackageArn: arnOf(v),
+    ModelPackageGroupName: 'news',
+    ModelPackageVersion: v,
+    ModelApprovalStatus: status as 'Approved',
+    InferenceSpecification: {
+      Containers: [{ Image: IMAGE, ModelDataUrl: `s3://models/news/${v}.tar.gz` }],
+      SupportedContentTypes: ['application/json'],
+      SupportedResponseMIMETypes: ['application/json']
+    },
+    ModelMetrics: {
+      ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: 's3://m/q.json' } }
+    },
+    CustomerMetadataProperties: {
+      'mlops-actions:metrics': `accuracy=0.9${v}`,
+      'mlops-actions:git-sha': 'abc'
+    }
+  }) as unknown as DescribeModelPackageCommandOutput;
 const calls = () => sm.calls().map((c) => c.args[0].constructor.name.replace(/Command$/, ''));
 
 beforeEach(() => {
@@ -104,7 +111,9 @@ describe('deploy-canary model-package', () => {
     expect(model.Tags).toEqual(
       expect.arrayContaining([
         { Key: TAG.modelPackage, Value: arnOf(2) },
-        { Key: TAG.image, Value: IMAGE }
+        { Key: TAG.image, Value: IMAGE },
+        // The package's metrics, for metrics-gate's endpoint: baseline.
+        { Key: 'mlops-actions:metrics', Value: 'accuracy=0.92' }
       ])
     );
     expect(model.Tags!.map((t) => t.Key)).not.toContain(TAG.modelData);
@@ -119,7 +128,8 @@ describe('deploy-canary model-package', () => {
       status: 'Approved',
       image: IMAGE,
       modelData: 's3://models/news/2.tar.gz',
-      metrics: [{ kind: 'ModelQuality.Statistics', uri: 's3://m/q.json' }]
+      metrics: [{ kind: 'ModelQuality.Statistics', uri: 's3://m/q.json' }],
+      metricTags: { 'mlops-actions:metrics': 'accuracy=0.92' }
     });
     // The plan as printed hides the environment's values beside the package.
     expect(redacted(result.plan).createModel!.Containers).toEqual([
