@@ -5,7 +5,7 @@ import { formatDuration } from '../duration.js';
 import { MAX_EXECUTION_SECONDS, capacityPercent, trafficSteps, waitingSeconds, waitsText } from './plan.js';
 import { OWN_TAGS } from './tags.js';
 import { checkMap, checkTags, MODEL_ENVIRONMENT } from '../limits.js';
-import { parsePackageRef, type PackageRef } from '../registry/index.js';
+import { parsePackageRef, type PackageRef } from '../registry/reference.js';
 import type { PackageSource } from './package.js';
 
 export type Strategy = 'canary' | 'linear' | 'all-at-once' | 'weights';

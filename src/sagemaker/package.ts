@@ -9,7 +9,7 @@ import type {
   SageMakerClient
 } from '@aws-sdk/client-sagemaker';
 import { InputError } from '../errors.js';
-import { resolvePackage, type PackageRef, type ResolvedPackage } from '../registry/index.js';
+import { resolvePackage, type PackageRef, type ResolvedPackage } from '../registry/reference.js';
 import { metricsFromTags, metricTags } from './metric-tags.js';
 import type { DeployOptions } from './options.js';
 import { OWN_TAGS, type Tags } from './tags.js';

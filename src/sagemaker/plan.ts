@@ -6,15 +6,19 @@ import type {
   CreateEndpointConfigInput,
   CreateModelInput,
   DeploymentConfig,
-  ProductionVariant,
-  ProductionVariantInstanceType
+  ProductionVariant
 } from '@aws-sdk/client-sagemaker';
-import { formatDuration } from '../duration.js';
 import { InputError, UserError } from '../errors.js';
-import type { CapacitySize, DeployOptions, Strategy } from './options.js';
-import { livePackage, packageContainer, type PackageSource } from './package.js';
+import type { DeployOptions, Strategy } from './options.js';
+import { livePackage, type PackageSource } from './package.js';
+import { configRequest, modelRequest, variant, versionTags, type PlanContext } from './requests.js';
 import type { EndpointState } from './state.js';
-import { TAG, toTagList, versionName, type Tags } from './tags.js';
+import { TAG, versionName } from './tags.js';
+import { capacityPercent, checkWaitTimeout, deploymentConfig, trafficSteps } from './traffic.js';
+
+// What other modules import from the plan: its request builders and traffic arithmetic live beside it.
+export * from './requests.js';
+export * from './traffic.js';
 
 export const CANDIDATE_VARIANT = 'Candidate';
 
@@ -40,189 +44,6 @@ export interface Plan {
   notes: string[];
   /** The Approved Model Registry package the model is made from (model-package). */
   modelPackage?: PackageSource;
-}
-
-export interface PlanContext {
-  sha: string;
-  runUrl?: string;
-  /** The run making the plan (its made-by tag). */
-  holder?: string;
-  now: Date;
-}
-
-/** The toolkit's tags for a model or config of `endpoint`. */
-export function versionTags(
-  options: Pick<DeployOptions, 'endpointName' | 'image' | 'modelData' | 'tags' | 'package'>,
-  ctx: PlanContext,
-  extra: Tags = {}
-): Tags {
-  return {
-    ...options.tags,
-    [TAG.endpoint]: options.endpointName,
-    [TAG.gitSha]: ctx.sha,
-    [TAG.image]: options.image,
-    ...(options.package
-      ? { [TAG.modelPackage]: options.package.arn }
-      : options.modelData
-        ? { [TAG.modelData]: options.modelData }
-        : {}),
-    ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {}),
-    ...(ctx.holder ? { [TAG.madeBy]: ctx.holder } : {}),
-    ...extra
-  };
-}
-
-export function modelRequest(
-  name: string,
-  options: DeployOptions,
-  roleArn: string,
-  tags: Tags
-): CreateModelInput {
-  return {
-    ModelName: name,
-    ExecutionRoleArn: roleArn,
-    ...(options.package
-      ? { Containers: [packageContainer(options)] }
-      : {
-          PrimaryContainer: {
-            Image: options.image,
-            ...(options.modelData ? { ModelDataUrl: options.modelData } : {}),
-            ...(Object.keys(options.environment).length ? { Environment: options.environment } : {})
-          }
-        }),
-    Tags: toTagList({ ...tags, ...options.metricTags })
-  };
-}
-
-export function variant(
-  options: DeployOptions,
-  name: string,
-  modelName: string,
-  weight = 1
-): ProductionVariant {
-  return {
-    VariantName: name,
-    ModelName: modelName,
-    InitialVariantWeight: weight,
-    ...(options.serverless
-      ? { ServerlessConfig: options.serverless }
-      : {
-          InstanceType: options.instanceType as ProductionVariantInstanceType,
-          InitialInstanceCount: options.instanceCount
-        })
-  };
-}
-
-export function configRequest(
-  name: string,
-  variants: ProductionVariant[],
-  options: DeployOptions,
-  tags: Tags
-): CreateEndpointConfigInput {
-  return {
-    EndpointConfigName: name,
-    ProductionVariants: variants,
-    ...(options.dataCapture
-      ? {
-          DataCaptureConfig: {
-            EnableCapture: true,
-            InitialSamplingPercentage: options.dataCapture.percent,
-            DestinationS3Uri: options.dataCapture.uri,
-            CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }]
-          }
-        }
-      : {}),
-    Tags: toTagList(tags)
-  };
-}
-
-/**
- * The share of the new fleet a capacity size turns on. SageMaker turns on whole instances (at least
- * one), so on instances `10%` of 2 is 1 instance: half the traffic. Serverless shifts the percentage.
- */
-export function capacityPercent(
-  size: CapacitySize,
-  options: Pick<DeployOptions, 'instanceCount' | 'serverless'>
-): number {
-  if (options.serverless) return Math.min(100, size.Value);
-  const instances = options.instanceCount;
-  const count =
-    size.Type === 'INSTANCE_COUNT'
-      ? size.Value
-      : Math.max(1, Math.ceil((size.Value / 100) * instances - 1e-9));
-  return Math.min(100, Math.round((count / instances) * 1000) / 10);
-}
-
-/** The traffic steps of a strategy, as percentages of traffic on the new version after each step. */
-export function trafficSteps(
-  options: Pick<
-    DeployOptions,
-    | 'strategy'
-    | 'bakeSeconds'
-    | 'canarySize'
-    | 'linearStepPercent'
-    | 'canaryWeight'
-    | 'instanceCount'
-    | 'serverless'
-  >
-): TrafficStep[] {
-  const bake = options.bakeSeconds;
-  if (options.strategy === 'all-at-once') return [{ percent: 100, bakeSeconds: bake }];
-  if (options.strategy === 'weights') return [{ percent: options.canaryWeight, bakeSeconds: 0 }];
-  if (options.strategy === 'canary') {
-    return [
-      { percent: capacityPercent(options.canarySize, options), bakeSeconds: bake },
-      { percent: 100, bakeSeconds: bake }
-    ];
-  }
-  const step = capacityPercent({ Type: 'CAPACITY_PERCENT', Value: options.linearStepPercent }, options);
-  const steps: TrafficStep[] = [];
-  for (let p = step; p < 100 - 1e-9; p = Math.round((p + step) * 10) / 10)
-    steps.push({ percent: p, bakeSeconds: bake });
-  return [...steps, { percent: 100, bakeSeconds: bake }];
-}
-
-/** Seconds SageMaker waits on purpose: every bake plus the termination wait. */
-export function waitingSeconds(steps: TrafficStep[], terminationWaitSeconds: number): number {
-  return steps.reduce((sum, s) => sum + s.bakeSeconds, 0) + terminationWaitSeconds;
-}
-
-/** Time SageMaker gets to create the new fleet and shift traffic, beyond the waits. */
-export const PROVISIONING_ALLOWANCE = 1800;
-/** SageMaker's limit on MaximumExecutionTimeoutInSeconds. */
-export const MAX_EXECUTION_SECONDS = 28800;
-
-/** SageMaker's DeploymentConfig (blue/green with traffic routing and auto-rollback alarms). */
-export function deploymentConfig(options: DeployOptions): DeploymentConfig {
-  const routing =
-    options.strategy === 'canary'
-      ? {
-          Type: 'CANARY' as const,
-          CanarySize: options.canarySize,
-          WaitIntervalInSeconds: options.bakeSeconds
-        }
-      : options.strategy === 'linear'
-        ? {
-            Type: 'LINEAR' as const,
-            LinearStepSize: { Type: 'CAPACITY_PERCENT' as const, Value: options.linearStepPercent },
-            WaitIntervalInSeconds: options.bakeSeconds
-          }
-        : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: options.bakeSeconds };
-  const waits = waitingSeconds(trafficSteps(options), options.terminationWaitSeconds);
-  return {
-    BlueGreenUpdatePolicy: {
-      TrafficRoutingConfiguration: routing,
-      TerminationWaitInSeconds: options.terminationWaitSeconds,
-      // Longer than every wait plus time to provision the new fleet, within SageMaker's 600-28800.
-      MaximumExecutionTimeoutInSeconds: Math.min(
-        MAX_EXECUTION_SECONDS,
-        Math.max(600, Math.ceil(waits + PROVISIONING_ALLOWANCE))
-      )
-    },
-    ...(options.alarms.length
-      ? { AutoRollbackConfiguration: { Alarms: options.alarms.map((AlarmName) => ({ AlarmName })) } }
-      : {})
-  };
 }
 
 function sameDeployment(state: EndpointState, options: DeployOptions): boolean {
@@ -403,51 +224,4 @@ function wholeInstancesNote(options: DeployOptions): string[] {
   return [
     `SageMaker turns on whole instances: ${input} ${size.Value}% of ${options.instanceCount} instances is ${count} instance${count > 1 ? 's' : ''}, so ${input === 'canary-size' ? 'the canary takes' : 'each step moves'} ${percent}% of the traffic.`
   ];
-}
-
-/**
- * An update waits on purpose (every bake and the termination wait) before it can finish: a
- * wait-timeout shorter than that would certainly stop the action first. A first deployment has no
- * bakes, so it is not checked against them.
- */
-export function checkWaitTimeout(options: DeployOptions): void {
-  if (!options.wait || options.strategy === 'weights') return;
-  const steps = trafficSteps(options);
-  const waits = waitingSeconds(steps, options.terminationWaitSeconds);
-  if (options.waitTimeoutSeconds > waits) return;
-  throw new InputError(
-    'wait-timeout',
-    `Input "wait-timeout" is ${formatDuration(options.waitTimeoutSeconds)}, but this deployment waits ${formatDuration(waits)} (${waitsText(options)}) before it can finish: raise wait-timeout above that, or set wait to false.`
-  );
-}
-
-/** `2 traffic steps baking 10m each and termination-wait 5m`. */
-export function waitsText(options: DeployOptions): string {
-  const steps = trafficSteps(options);
-  return `${steps.length} traffic step${steps.length > 1 ? 's' : ''} baking ${formatDuration(options.bakeSeconds)} each${
-    options.terminationWaitSeconds
-      ? ` and termination-wait ${formatDuration(options.terminationWaitSeconds)}`
-      : ''
-  }`;
-}
-
-/** The plan as it may be shown: environment variables by name only, since their values may be secrets. */
-export function redacted(plan: Plan): Plan {
-  const model = plan.createModel;
-  if (!model) return plan;
-  const hide = <T extends { Environment?: Record<string, string> }>(container: T): T =>
-    container.Environment
-      ? {
-          ...container,
-          Environment: Object.fromEntries(Object.keys(container.Environment).map((k) => [k, '***']))
-        }
-      : container;
-  return {
-    ...plan,
-    createModel: {
-      ...model,
-      ...(model.PrimaryContainer ? { PrimaryContainer: hide(model.PrimaryContainer) } : {}),
-      ...(model.Containers ? { Containers: model.Containers.map(hide) } : {})
-    }
-  };
 }
