@@ -107,7 +107,8 @@ export function packageContainer(options: DeployOptions): ContainerDefinition {
 export function livePackage(
   model: DescribeModelCommandOutput | undefined
 ): { arn: string; environment: Record<string, string> } | undefined {
-  const container = model?.Containers?.length === 1 ? model.Containers[0] : undefined;
+  // As created (Containers of one), or as SageMaker may answer a single container (PrimaryContainer).
+  const container = model?.Containers?.length === 1 ? model.Containers[0] : model?.PrimaryContainer;
   if (!container?.ModelPackageName) return undefined;
   return { arn: container.ModelPackageName, environment: container.Environment ?? {} };
 }
