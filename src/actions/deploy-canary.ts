@@ -8,6 +8,7 @@ import { readDeployOptions } from '../sagemaker/options.js';
 import { CANDIDATE_VARIANT, redacted } from '../sagemaker/plan.js';
 import { metricTags, metricsFromTags } from '../sagemaker/metric-tags.js';
 import { deploySummary, metricsSection, strategyText } from '../sagemaker/summary.js';
+import { checkPackageRegion } from '../sagemaker/package.js';
 import { OWN_TAGS } from '../sagemaker/tags.js';
 import { sagemakerEngine } from './sagemaker-engine.js';
 
@@ -23,9 +24,12 @@ export async function run(ctx: ActionContext): Promise<void> {
       ctx.log.info(`Metric not recorded: ${name}.`);
   }
   const { region, clients, engine } = sagemakerEngine(ctx, options.region);
+  checkPackageRegion(options.modelPackage, region);
 
   const result = await deploy(options, clients, engine);
   const { plan } = result;
+  const pkg = plan.modelPackage;
+  if (pkg) ctx.log.info(`Model package ${pkg.arn} (version ${pkg.version}, ${pkg.status}): ${pkg.image}.`);
   ctx.log.info(
     `Plan for ${plan.endpointName}: ${plan.action}, ${strategyText(plan)}${plan.newConfig ? `, config ${plan.newConfig}` : ''}.`
   );
@@ -38,7 +42,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (plan.previousConfig) ctx.setOutput('previous-endpoint-config', plan.previousConfig);
   ctx.setOutput('variant-name', plan.action === 'weights-canary' ? CANDIDATE_VARIANT : options.variantName);
   summary(deploySummary(result, options.image, options.modelData, region, (Date.now() - started) / 1000));
-  if (options.metricTags)
-    summary(metricsSection(metricsFromTags(options.metricTags) ?? new Map(), plan, options.dryRun));
+  const recorded = options.metricTags ?? pkg?.metricTags;
+  if (recorded) summary(metricsSection(metricsFromTags(recorded) ?? new Map(), plan, options.dryRun));
   if (result.reason) throw new UserError(result.reason);
 }

@@ -126,11 +126,13 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "required": true
       },
       "image": {
-        "description": "The container image to serve, ideally by digest (the image-uri output of build-image).",
-        "required": true
+        "description": "The container image to serve, ideally by digest (the image-uri output of build-image). Required unless model-package is given."
       },
       "model-data": {
-        "description": "The S3 URI of the model.tar.gz, extracted to /opt/ml/model (for example the model-data output of train)."
+        "description": "The S3 URI of the model.tar.gz, extracted to /opt/ml/model (for example the model-data output of train). Not with model-package."
+      },
+      "model-package": {
+        "description": "Deploy a SageMaker Model Registry package instead of image and model-data: a versioned package ARN (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION, the model-package-arn output of register-model), or a group name for its latest Approved package. A package that is not Approved is refused before any change. The model is created with Containers [{ModelPackageName}] (environment, if given, on top of the package's) and tagged mlops-actions:model-package."
       },
       "role-arn": {
         "description": "The execution role SageMaker runs the model as. Required on the first deployment; otherwise the live model's role is reused."
@@ -584,6 +586,10 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "to": {
         "description": "The endpoint config (with function-name: the version number) to return to. Default: the last config that went live before the current one and was not rolled back from (from the toolkit's tags)."
+      },
+      "to-approved": {
+        "description": "With endpoint-name, true: back to the most recent earlier version whose model came from a Model Registry package that is still Approved (each candidate's package is described now, so Rejected and pending ones are skipped, and versions not from a package too). When the version live now is from a package still Approved, nothing moves (status unchanged: the rejected package is not the one serving). None: the step fails and nothing changes. Not with to.",
+        "default": "false"
       },
       "region": {
         "description": "The AWS region. Default AWS_REGION, then AWS_DEFAULT_REGION."

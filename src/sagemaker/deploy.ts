@@ -24,6 +24,7 @@ import {
 import { explainer, observe, type BakeReport } from './bake.js';
 import { cleanup, listVersions, markLive, reconcile, rollbackTarget, tagResource } from './history.js';
 import type { DeployOptions } from './options.js';
+import { withPackage } from './package.js';
 import { planDeployment, type Plan } from './plan.js';
 import { readEndpointState, type EndpointState } from './state.js';
 import { TAG, toTagList } from './tags.js';
@@ -83,12 +84,14 @@ async function settledState(
 }
 
 export async function deploy(
-  options: DeployOptions,
+  given: DeployOptions,
   clients: Clients,
   ctx: EngineContext
 ): Promise<DeployResult> {
   const sm = clients.sagemaker;
   const started = ctx.now();
+  // A model package is resolved first: one that is not Approved is refused before anything else.
+  const options = await withPackage(given, sm);
   // The plan is made (and refused) from what the endpoint is now, before any mutating call; a real
   // run then takes the lease, waits for a change under way, and plans again from the fresh state.
   const first = await readEndpointState(sm, options.endpointName);

@@ -5,6 +5,8 @@ import { formatDuration } from '../duration.js';
 import { MAX_EXECUTION_SECONDS, capacityPercent, trafficSteps, waitingSeconds, waitsText } from './plan.js';
 import { OWN_TAGS } from './tags.js';
 import { checkMap, checkTags, MODEL_ENVIRONMENT } from '../limits.js';
+import { parsePackageRef, type PackageRef } from '../registry/reference.js';
+import type { PackageSource } from './package.js';
 
 export type Strategy = 'canary' | 'linear' | 'all-at-once' | 'weights';
 
@@ -15,8 +17,13 @@ export interface CapacitySize {
 
 export interface DeployOptions {
   endpointName: string;
+  /** The image to serve; with a model package, the package's (filled in when it is resolved). */
   image: string;
   modelData?: string;
+  /** The `model-package` input: a package ARN, or a group for its latest Approved package. */
+  modelPackage?: PackageRef;
+  /** The Approved package resolved from modelPackage (package.ts withPackage), before planning. */
+  package?: PackageSource;
   roleArn?: string;
   region?: string;
   variantName: string;
@@ -74,19 +81,7 @@ export function readWaitOptions(inputs: Inputs): WaitOptions {
 
 export function readDeployOptions(inputs: Inputs): DeployOptions {
   const base = readWaitOptions(inputs);
-  const image = inputs.required('image', 'give the container image to deploy, ideally by digest');
-  if (!IMAGE.test(image))
-    fail(
-      'image',
-      `Input "image" must be a container image such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/model@sha256:..., but got "${image}".`
-    );
-  const modelData = inputs.string('model-data');
-  if (modelData && !/^(s3|https):\/\/\S+$/.test(modelData)) {
-    fail(
-      'model-data',
-      `Input "model-data" must be an S3 URI of a model.tar.gz such as s3://bucket/model.tar.gz, but got "${modelData}".`
-    );
-  }
+  const { image, modelData, modelPackage } = readSource(inputs);
   const strategy = inputs.enum('strategy', ['canary', 'linear', 'all-at-once', 'weights'] as const)!;
   const instanceCount = inputs.integer('instance-count', { min: 1, max: 100 })!;
   const memory = inputs.integer('serverless-memory', { min: 1024, max: 6144 });
@@ -170,6 +165,7 @@ export function readDeployOptions(inputs: Inputs): DeployOptions {
     ...base,
     image,
     modelData,
+    modelPackage,
     roleArn: inputs.matching(
       'role-arn',
       ROLE_ARN,
@@ -199,6 +195,37 @@ export function readDeployOptions(inputs: Inputs): DeployOptions {
   checkWaits(options);
   checkWholeInstances(options);
   return options;
+}
+
+/** What to deploy: `image` (and `model-data`), or `model-package` instead of both. */
+function readSource(inputs: Inputs): { image: string; modelData?: string; modelPackage?: PackageRef } {
+  const pkg = inputs.string('model-package');
+  if (pkg) {
+    for (const other of ['image', 'model-data'])
+      if (inputs.string(other))
+        fail(
+          other,
+          `Inputs "model-package" and "${other}" were both given: the package names its own image and model data, so give one or the other.`
+        );
+    return { image: '', modelPackage: parsePackageRef('model-package', pkg) };
+  }
+  const image = inputs.required(
+    'image',
+    'give the container image to deploy, ideally by digest, or a model-package'
+  );
+  if (!IMAGE.test(image))
+    fail(
+      'image',
+      `Input "image" must be a container image such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/model@sha256:..., but got "${image}".`
+    );
+  const modelData = inputs.string('model-data');
+  if (modelData && !/^(s3|https):\/\/\S+$/.test(modelData)) {
+    fail(
+      'model-data',
+      `Input "model-data" must be an S3 URI of a model.tar.gz such as s3://bucket/model.tar.gz, but got "${modelData}".`
+    );
+  }
+  return { image, modelData };
 }
 
 /**

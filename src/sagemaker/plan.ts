@@ -6,14 +6,19 @@ import type {
   CreateEndpointConfigInput,
   CreateModelInput,
   DeploymentConfig,
-  ProductionVariant,
-  ProductionVariantInstanceType
+  ProductionVariant
 } from '@aws-sdk/client-sagemaker';
-import { formatDuration } from '../duration.js';
 import { InputError, UserError } from '../errors.js';
-import type { CapacitySize, DeployOptions, Strategy } from './options.js';
+import type { DeployOptions, Strategy } from './options.js';
+import { livePackage, type PackageSource } from './package.js';
+import { configRequest, modelRequest, variant, versionTags, type PlanContext } from './requests.js';
 import type { EndpointState } from './state.js';
-import { TAG, toTagList, versionName, type Tags } from './tags.js';
+import { TAG, versionName } from './tags.js';
+import { capacityPercent, checkWaitTimeout, deploymentConfig, trafficSteps } from './traffic.js';
+
+// What other modules import from the plan: its request builders and traffic arithmetic live beside it.
+export * from './requests.js';
+export * from './traffic.js';
 
 export const CANDIDATE_VARIANT = 'Candidate';
 
@@ -37,193 +42,26 @@ export interface Plan {
   terminationWaitSeconds: number;
   alarms: string[];
   notes: string[];
-}
-
-export interface PlanContext {
-  sha: string;
-  runUrl?: string;
-  /** The run making the plan (its made-by tag). */
-  holder?: string;
-  now: Date;
-}
-
-/** The toolkit's tags for a model or config of `endpoint`. */
-export function versionTags(
-  options: Pick<DeployOptions, 'endpointName' | 'image' | 'modelData' | 'tags'>,
-  ctx: PlanContext,
-  extra: Tags = {}
-): Tags {
-  return {
-    ...options.tags,
-    [TAG.endpoint]: options.endpointName,
-    [TAG.gitSha]: ctx.sha,
-    [TAG.image]: options.image,
-    ...(options.modelData ? { [TAG.modelData]: options.modelData } : {}),
-    ...(ctx.runUrl ? { [TAG.runUrl]: ctx.runUrl } : {}),
-    ...(ctx.holder ? { [TAG.madeBy]: ctx.holder } : {}),
-    ...extra
-  };
-}
-
-export function modelRequest(
-  name: string,
-  options: DeployOptions,
-  roleArn: string,
-  tags: Tags
-): CreateModelInput {
-  return {
-    ModelName: name,
-    ExecutionRoleArn: roleArn,
-    PrimaryContainer: {
-      Image: options.image,
-      ...(options.modelData ? { ModelDataUrl: options.modelData } : {}),
-      ...(Object.keys(options.environment).length ? { Environment: options.environment } : {})
-    },
-    Tags: toTagList({ ...tags, ...options.metricTags })
-  };
-}
-
-export function variant(
-  options: DeployOptions,
-  name: string,
-  modelName: string,
-  weight = 1
-): ProductionVariant {
-  return {
-    VariantName: name,
-    ModelName: modelName,
-    InitialVariantWeight: weight,
-    ...(options.serverless
-      ? { ServerlessConfig: options.serverless }
-      : {
-          InstanceType: options.instanceType as ProductionVariantInstanceType,
-          InitialInstanceCount: options.instanceCount
-        })
-  };
-}
-
-export function configRequest(
-  name: string,
-  variants: ProductionVariant[],
-  options: DeployOptions,
-  tags: Tags
-): CreateEndpointConfigInput {
-  return {
-    EndpointConfigName: name,
-    ProductionVariants: variants,
-    ...(options.dataCapture
-      ? {
-          DataCaptureConfig: {
-            EnableCapture: true,
-            InitialSamplingPercentage: options.dataCapture.percent,
-            DestinationS3Uri: options.dataCapture.uri,
-            CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }]
-          }
-        }
-      : {}),
-    Tags: toTagList(tags)
-  };
-}
-
-/**
- * The share of the new fleet a capacity size turns on. SageMaker turns on whole instances (at least
- * one), so on instances `10%` of 2 is 1 instance: half the traffic. Serverless shifts the percentage.
- */
-export function capacityPercent(
-  size: CapacitySize,
-  options: Pick<DeployOptions, 'instanceCount' | 'serverless'>
-): number {
-  if (options.serverless) return Math.min(100, size.Value);
-  const instances = options.instanceCount;
-  const count =
-    size.Type === 'INSTANCE_COUNT'
-      ? size.Value
-      : Math.max(1, Math.ceil((size.Value / 100) * instances - 1e-9));
-  return Math.min(100, Math.round((count / instances) * 1000) / 10);
-}
-
-/** The traffic steps of a strategy, as percentages of traffic on the new version after each step. */
-export function trafficSteps(
-  options: Pick<
-    DeployOptions,
-    | 'strategy'
-    | 'bakeSeconds'
-    | 'canarySize'
-    | 'linearStepPercent'
-    | 'canaryWeight'
-    | 'instanceCount'
-    | 'serverless'
-  >
-): TrafficStep[] {
-  const bake = options.bakeSeconds;
-  if (options.strategy === 'all-at-once') return [{ percent: 100, bakeSeconds: bake }];
-  if (options.strategy === 'weights') return [{ percent: options.canaryWeight, bakeSeconds: 0 }];
-  if (options.strategy === 'canary') {
-    return [
-      { percent: capacityPercent(options.canarySize, options), bakeSeconds: bake },
-      { percent: 100, bakeSeconds: bake }
-    ];
-  }
-  const step = capacityPercent({ Type: 'CAPACITY_PERCENT', Value: options.linearStepPercent }, options);
-  const steps: TrafficStep[] = [];
-  for (let p = step; p < 100 - 1e-9; p = Math.round((p + step) * 10) / 10)
-    steps.push({ percent: p, bakeSeconds: bake });
-  return [...steps, { percent: 100, bakeSeconds: bake }];
-}
-
-/** Seconds SageMaker waits on purpose: every bake plus the termination wait. */
-export function waitingSeconds(steps: TrafficStep[], terminationWaitSeconds: number): number {
-  return steps.reduce((sum, s) => sum + s.bakeSeconds, 0) + terminationWaitSeconds;
-}
-
-/** Time SageMaker gets to create the new fleet and shift traffic, beyond the waits. */
-export const PROVISIONING_ALLOWANCE = 1800;
-/** SageMaker's limit on MaximumExecutionTimeoutInSeconds. */
-export const MAX_EXECUTION_SECONDS = 28800;
-
-/** SageMaker's DeploymentConfig (blue/green with traffic routing and auto-rollback alarms). */
-export function deploymentConfig(options: DeployOptions): DeploymentConfig {
-  const routing =
-    options.strategy === 'canary'
-      ? {
-          Type: 'CANARY' as const,
-          CanarySize: options.canarySize,
-          WaitIntervalInSeconds: options.bakeSeconds
-        }
-      : options.strategy === 'linear'
-        ? {
-            Type: 'LINEAR' as const,
-            LinearStepSize: { Type: 'CAPACITY_PERCENT' as const, Value: options.linearStepPercent },
-            WaitIntervalInSeconds: options.bakeSeconds
-          }
-        : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: options.bakeSeconds };
-  const waits = waitingSeconds(trafficSteps(options), options.terminationWaitSeconds);
-  return {
-    BlueGreenUpdatePolicy: {
-      TrafficRoutingConfiguration: routing,
-      TerminationWaitInSeconds: options.terminationWaitSeconds,
-      // Longer than every wait plus time to provision the new fleet, within SageMaker's 600-28800.
-      MaximumExecutionTimeoutInSeconds: Math.min(
-        MAX_EXECUTION_SECONDS,
-        Math.max(600, Math.ceil(waits + PROVISIONING_ALLOWANCE))
-      )
-    },
-    ...(options.alarms.length
-      ? { AutoRollbackConfiguration: { Alarms: options.alarms.map((AlarmName) => ({ AlarmName })) } }
-      : {})
-  };
+  /** The Approved Model Registry package the model is made from (model-package). */
+  modelPackage?: PackageSource;
 }
 
 function sameDeployment(state: EndpointState, options: DeployOptions): boolean {
   const variants = state.config?.ProductionVariants ?? [];
   if (variants.length !== 1) return false;
   const live = variants[0];
-  const container = state.models[live.VariantName!]?.PrimaryContainer;
-  const env = container?.Environment ?? {};
+  const model = state.models[live.VariantName!];
+  const fromPackage = livePackage(model);
+  const container = model?.PrimaryContainer;
+  const env = (fromPackage ? fromPackage.environment : container?.Environment) ?? {};
+  const sameModel = options.package
+    ? fromPackage?.arn === options.package.arn
+    : !fromPackage &&
+      container?.Image === options.image &&
+      (container?.ModelDataUrl ?? '') === (options.modelData ?? '');
   return (
     live.VariantName === options.variantName &&
-    container?.Image === options.image &&
-    (container?.ModelDataUrl ?? '') === (options.modelData ?? '') &&
+    sameModel &&
     JSON.stringify(Object.entries(env).sort()) ===
       JSON.stringify(Object.entries(options.environment).sort()) &&
     (options.serverless
@@ -237,6 +75,7 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
   const name = versionName(options.endpointName, ctx.sha, ctx.now);
   const base = {
     endpointName: options.endpointName,
+    ...(options.package ? { modelPackage: options.package } : {}),
     strategy: options.strategy,
     steps: [] as TrafficStep[],
     terminationWaitSeconds: options.terminationWaitSeconds,
@@ -277,7 +116,9 @@ export function planDeployment(state: EndpointState, options: DeployOptions, ctx
       previousConfig: previous,
       newConfig: previous,
       modelName: state.config?.ProductionVariants?.[0]?.ModelName,
-      notes: [`${options.image} is already live on ${options.endpointName} (config ${previous}).`]
+      notes: [
+        `${options.package ? `Model package ${options.package.arn}` : options.image} is already live on ${options.endpointName} (config ${previous}).`
+      ]
     };
   }
   const liveVariants = state.config?.ProductionVariants ?? [];
@@ -383,39 +224,4 @@ function wholeInstancesNote(options: DeployOptions): string[] {
   return [
     `SageMaker turns on whole instances: ${input} ${size.Value}% of ${options.instanceCount} instances is ${count} instance${count > 1 ? 's' : ''}, so ${input === 'canary-size' ? 'the canary takes' : 'each step moves'} ${percent}% of the traffic.`
   ];
-}
-
-/**
- * An update waits on purpose (every bake and the termination wait) before it can finish: a
- * wait-timeout shorter than that would certainly stop the action first. A first deployment has no
- * bakes, so it is not checked against them.
- */
-export function checkWaitTimeout(options: DeployOptions): void {
-  if (!options.wait || options.strategy === 'weights') return;
-  const steps = trafficSteps(options);
-  const waits = waitingSeconds(steps, options.terminationWaitSeconds);
-  if (options.waitTimeoutSeconds > waits) return;
-  throw new InputError(
-    'wait-timeout',
-    `Input "wait-timeout" is ${formatDuration(options.waitTimeoutSeconds)}, but this deployment waits ${formatDuration(waits)} (${waitsText(options)}) before it can finish: raise wait-timeout above that, or set wait to false.`
-  );
-}
-
-/** `2 traffic steps baking 10m each and termination-wait 5m`. */
-export function waitsText(options: DeployOptions): string {
-  const steps = trafficSteps(options);
-  return `${steps.length} traffic step${steps.length > 1 ? 's' : ''} baking ${formatDuration(options.bakeSeconds)} each${
-    options.terminationWaitSeconds
-      ? ` and termination-wait ${formatDuration(options.terminationWaitSeconds)}`
-      : ''
-  }`;
-}
-
-/** The plan as it may be shown: environment variables by name only, since their values may be secrets. */
-export function redacted(plan: Plan): Plan {
-  const model = plan.createModel;
-  const container = model?.PrimaryContainer;
-  if (!model || !container?.Environment) return plan;
-  const Environment = Object.fromEntries(Object.keys(container.Environment).map((k) => [k, '***']));
-  return { ...plan, createModel: { ...model, PrimaryContainer: { ...container, Environment } } };
 }

@@ -6,6 +6,7 @@
 import { UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { InputError, UserError } from '../errors.js';
 import { onEndpoint, refusedAs, underLease, type Clients, type EngineContext } from './apply.js';
+import { approvedLive, approvedTarget, type ApprovedTarget } from './approved.js';
 import { belongsTo, listVersions, markLive, reconcile, rollbackTarget, tagResource } from './history.js';
 import type { Lease } from './lease.js';
 import type { WaitOptions } from './options.js';
@@ -22,7 +23,8 @@ import {
   type PromoteResult
 } from './steps.js';
 
-type RollbackOptions = WaitOptions & { to?: string; reason?: string };
+/** `toApproved`: back to the most recent earlier version from a package still Approved (approved.ts). */
+type RollbackOptions = WaitOptions & { to?: string; reason?: string; toApproved?: boolean };
 
 export async function rollback(
   options: RollbackOptions,
@@ -31,13 +33,33 @@ export async function rollback(
 ): Promise<PromoteResult> {
   const state = await existing(options, clients, 'roll back');
   const current = state.endpoint!.EndpointConfigName!;
-  if (options.to) await checkTo(options.to, options.endpointName, state, clients);
+  if (options.toApproved) {
+    const live = await approvedLive(clients.sagemaker, state.configTags);
+    if (live && !SETTLING.has(state.endpoint!.EndpointStatus ?? ''))
+      return stillApproved(options, current, live);
+    await approvedTarget(clients.sagemaker, options.endpointName, current);
+  } else if (options.to) await checkTo(options.to, options.endpointName, state, clients);
   else if (!isWeightsCanary(state) && !SETTLING.has(state.endpoint!.EndpointStatus ?? ''))
     if (!rollbackTarget(await listVersions(clients.sagemaker, options.endpointName), current))
       throw noHistory(options.endpointName, current);
   return underLease(state.endpoint, options, clients, ctx, (lease) =>
     rollbackHeld(options, clients, ctx, lease)
   );
+}
+
+function stillApproved(
+  options: RollbackOptions,
+  current: string,
+  live: NonNullable<PromoteResult['modelPackage']>
+): PromoteResult {
+  return {
+    status: 'unchanged',
+    endpointConfig: current,
+    message: `Nothing to roll back: ${options.endpointName} serves ${current}, made from ${live.arn}, which is still Approved.`,
+    steps: [],
+    modelPackage: live,
+    changes: []
+  };
 }
 
 /** An UpdateRollbackFailed endpoint may name its old config yet serve a mix: updating to it repairs it. */
@@ -82,7 +104,9 @@ async function rollbackHeld(
   const sm = clients.sagemaker;
   const watcher = new Watcher(options, clients, ctx, lease);
   const { steps } = watcher;
-  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>) => watcher.done(r);
+  let approved: ApprovedTarget | undefined;
+  const done = (r: Omit<PromoteResult, 'steps' | 'changes'>) =>
+    watcher.done(approved ? { ...r, modelPackage: approved.package } : r);
   let state = await existing(options, clients, 'roll back');
   // UpdateRollbackFailed is allowed: rolling back to a known-good config is how a person repairs it.
   if (state.endpoint!.EndpointStatus === 'Failed') refuseBroken(state.endpoint);
@@ -100,8 +124,19 @@ async function rollbackHeld(
   const reason = options.reason || `rolled back by ${ctx.runUrl ?? 'mlops-actions rollback'}`;
   const serving = `The endpoint still serves ${current}.`;
   let target: { name: string; arn?: string };
+  if (options.toApproved) {
+    // Under the lease, again: a deployment may have put an Approved package live meanwhile.
+    const live = await approvedLive(sm, state.configTags);
+    if (live) return stillApproved(options, current, live);
+    approved = await approvedTarget(sm, options.endpointName, current, ctx.log);
+  }
 
-  if (isWeightsCanary(state) && !options.to) {
+  if (approved) {
+    target = { name: approved.version.configName, arn: approved.version.arn };
+    steps.push(
+      `Chose ${target.name}: the most recent earlier version whose package is still Approved (${approved.package.arn}).`
+    );
+  } else if (isWeightsCanary(state) && !options.to) {
     const live = state.configTags[TAG.liveVariant];
     const candidate = state.configTags[TAG.candidateVariant];
     const before = await configOf(clients, state.configTags[TAG.previousConfig]);

@@ -32,6 +32,8 @@ export interface PromoteResult {
   message: string;
   /** What was done, step by step, for the summary. */
   steps: string[];
+  /** rollback to-approved: the package the target version was made from, still Approved. */
+  modelPackage?: { arn: string; version: number; status: string };
   changes: Change[];
 }
 

@@ -5,6 +5,7 @@ import { md } from '../gate/report.js';
 import { bakeSection } from './bake-summary.js';
 import type { DeployResult } from './deploy.js';
 import { redacted, type Plan } from './plan.js';
+import type { PackageSource } from './package.js';
 import type { PromoteResult } from './steps.js';
 import type { Change } from './watch.js';
 
@@ -94,6 +95,7 @@ export function deploySummary(
   seconds: number
 ): string {
   const { plan } = result;
+  const source = plan.modelPackage ?? { image, modelData };
   let md = `## deploy-canary: ${plan.endpointName}: ${outcomeText(result.status)}\n\n`;
   md += keyValueTable([
     ['Endpoint', `[${plan.endpointName}](${consoleUrl(region, plan.endpointName)})`],
@@ -104,8 +106,9 @@ export function deploySummary(
         ? `${plan.previousConfig} → ${plan.newConfig}`
         : plan.newConfig
     ],
-    ['Image', `\`${image}\``],
-    ['Model data', modelData ? `\`${modelData}\`` : undefined],
+    ...packageRows(plan.modelPackage),
+    ['Image', `\`${source.image}\``],
+    ['Model data', source.modelData ? `\`${source.modelData}\`` : undefined],
     ['Duration', formatDuration(seconds)],
     ['Outcome', outcomeText(result.status)],
     ['Why', result.reason],
@@ -140,6 +143,28 @@ export function deploySummary(
       '\n```\n\n</details>\n';
   }
   return md;
+}
+
+/** The package a deployment is made from: its ARN, version, approval status and metrics' location. */
+export function packageRows(pkg: PackageSource | undefined): Array<[string, unknown]> {
+  if (!pkg) return [];
+  return [
+    ['Model package', `\`${pkg.arn}\` (${pkg.group}, version ${pkg.version})`],
+    ['Approval status', `${pkg.status === 'Approved' ? '✅' : '⛔'} ${pkg.status}`],
+    [
+      'Package metrics',
+      pkg.metrics.length ? pkg.metrics.map((m) => `${m.kind}: \`${m.uri}\``).join('<br/>') : 'none recorded'
+    ]
+  ];
+}
+
+/** rollback to-approved: the package the version returned to was made from. */
+export function approvedRows(pkg: PromoteResult['modelPackage']): Array<[string, unknown]> {
+  if (!pkg) return [];
+  return [
+    ['Model package', `\`${pkg.arn}\` (version ${pkg.version})`],
+    ['Approval status', `✅ ${pkg.status} (checked now)`]
+  ];
 }
 
 /** promote's and rollback's summary: the table, a chart of the move, the steps taken. */

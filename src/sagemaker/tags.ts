@@ -7,6 +7,8 @@ export const TAG = {
   gitSha: 'mlops-actions:git-sha',
   image: 'mlops-actions:image',
   modelData: 'mlops-actions:model-data',
+  /** The Model Registry package the model was made from (its versioned ARN), instead of model-data. */
+  modelPackage: 'mlops-actions:model-package',
   runUrl: 'mlops-actions:run-url',
   strategy: 'mlops-actions:strategy',
   /** ISO time the config went live (its deployment succeeded). */
@@ -25,7 +27,11 @@ export const TAG = {
   leaseExpires: 'mlops-actions:lease-expires'
 } as const;
 
-/** How many tags the toolkit puts on one model or config (SageMaker allows 50 in all). */
+/**
+ * How many tags the toolkit puts on one model or config at most (SageMaker allows 50 in all). The
+ * lease tags are on the endpoint only; a model from a package carries model-package instead of
+ * model-data (the package holds its model data), so both never count together.
+ */
 export const OWN_TAGS = 13;
 
 export type Tags = Record<string, string>;

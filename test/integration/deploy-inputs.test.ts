@@ -9,6 +9,7 @@ import { CreateEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sa
 import { awsClient } from '../../src/aws.js';
 import { runBundle } from '../helpers/bundle.js';
 import { startEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { registerPending, registryDeployCases } from '../helpers/registry-deploy-cases.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/news@sha256:' + '1'.repeat(64);
@@ -43,6 +44,7 @@ beforeAll(async () => {
   );
   expect(first.outputs.status).toBe('deployed');
   live = first.outputs['endpoint-config'];
+  await registerPending(emu.env);
   // Another endpoint's version, and a config made by hand, that no version of news names.
   const second = await runBundle(
     'deploy-canary',
@@ -98,7 +100,7 @@ const cases: Case[] = [
     'deploy-canary',
     'image',
     { ...deploy, image: '' },
-    'Input "image" is required: give the container image to deploy, ideally by digest.'
+    'Input "image" is required: give the container image to deploy, ideally by digest, or a model-package.'
   ],
   ['deploy-canary', 'image', { ...deploy, image: 'Not An Image' }, 'Input "image" must be a container image'],
   [
@@ -423,7 +425,8 @@ const cases: Case[] = [
     'to',
     { 'endpoint-name': 'news', to: 'hand-made' },
     'Input "to" names hand-made, which is not a config of news: no version of this endpoint was deployed from it'
-  ]
+  ],
+  ...registryDeployCases('news')
 ];
 
 describe('bad inputs: exit code 1, one sentence naming the input, no mutating call', () => {
