@@ -4,8 +4,8 @@
  * production environment's review approved (registered, staged, approved, deployed by package ARN,
  * smoke-tested), then a merge whose review is rejected (the package Rejected, production untouched),
  * then a dispatched rejection of the live package (production rolled back to the previous Approved
- * package). Needs register-model, approve-model, deploy-canary's model-package and rollback's
- * to-approved (the other helpers' branches of issue 13).
+ * package). The model's metrics travel with it: registered with each package, recorded on the model
+ * deployed from it, and shown to the next reviewers beside the live model's (metrics-gate).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,6 +37,8 @@ const git = (...args: string[]) =>
 interface Run {
   code: number | null;
   log: string;
+  /** Every job summary of the run (the runner's summary.md). */
+  summary: string;
   jobs: Array<{ id: string; result: string; outputs: Record<string, string>; error?: string }>;
 }
 
@@ -66,7 +68,13 @@ async function workflow(args: string[]): Promise<Run> {
   child.stderr.on('data', (d) => (log += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const file = path.join(work, 'result.json');
-  return { code, log, jobs: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).jobs : [] };
+  const summary = path.join(work, 'summary.md');
+  return {
+    code,
+    log,
+    summary: fs.existsSync(summary) ? fs.readFileSync(summary, 'utf8') : '',
+    jobs: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).jobs : []
+  };
 }
 const results = (run: Run) => Object.fromEntries(run.jobs.map((j) => [j.id, j.result]));
 const outputs = (run: Run, id: string) => run.jobs.find((j) => j.id === id)?.outputs ?? {};
@@ -122,6 +130,8 @@ beforeAll(async () => {
   for (const [key, value] of Object.entries(inputs)) doc.setIn(['jobs', 'promote', 'with', key], value);
   fs.mkdirSync(path.join(repo.root, '.github/workflows'), { recursive: true });
   fs.writeFileSync(path.join(repo.root, '.github/workflows/ml-promote.yml'), String(doc));
+  // The model's metrics: registered with each package, recorded on the production model it becomes.
+  fs.writeFileSync(path.join(repo.root, 'metrics.json'), JSON.stringify({ accuracy: 0.91 }));
   fs.writeFileSync(
     path.join(repo.root, 'serving/app/smoke.jsonl'),
     `${JSON.stringify({ body: { instances: [[0.1, 0.2]] }, expect: { status: 200 } })}\n`
@@ -142,6 +152,7 @@ function newImage(revision: number): void {
     path.join(repo.root, `serving/app/tests/test_revision_${revision}.py`),
     `def test_revision():\n    assert ${revision} == ${revision}\n`
   );
+  fs.writeFileSync(path.join(repo.root, 'metrics.json'), JSON.stringify({ accuracy: 0.9 + revision / 100 }));
   git('add', '-A');
   git('commit', '-q', '-m', `Revision ${revision}`);
 }
@@ -182,6 +193,10 @@ test('rejected: the production job fails without a step, the package is Rejected
   expect(run.jobs.find((j) => j.id === 'promote / production')?.error).toMatch(
     /review of environment "production" was rejected/
   );
+  // For the reviewers: this package's metrics beside those of the model production serves (the first
+  // package's, recorded on its model by deploy-canary from the package).
+  expect(run.summary).toContain("handwritten against production's live model");
+  expect(run.summary).toMatch(/accuracy.*0\.91.*0\.92/);
   second = outputs(run, 'promote / register')['model-package-arn'];
   expect(second).toMatch(/:model-package\/handwritten\/2$/);
   expect(await status(second)).toBe('Rejected');
