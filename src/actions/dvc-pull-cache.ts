@@ -24,7 +24,10 @@ export interface CachedPull {
 }
 
 /** Undefined when the Actions cache is off or not here (one info line when it was asked for). */
-export async function actionsCacheFor(ctx: ActionContext, options: RunOptions): Promise<CachedPull | undefined> {
+export async function actionsCacheFor(
+  ctx: ActionContext,
+  options: RunOptions
+): Promise<CachedPull | undefined> {
   const raw = ctx.inputs.string('actions-cache');
   const asked = raw ? ctx.inputs.boolean('actions-cache') : undefined;
   if (asked === false) return undefined;
@@ -75,7 +78,8 @@ export async function afterPull(
   const notGot = cached.withoutCredentials.length ? outputsNotGot(report) : [];
   if (notGot.length) {
     const sentence = noCredentialsFailure(report, cached.withoutCredentials);
-    if (!allowMissing && report.failure && !report.outputs.some((o) => o.failed.length)) report.failure = sentence;
+    if (!allowMissing && report.failure && !report.outputs.some((o) => o.failed.length))
+      report.failure = sentence;
     else if (allowMissing) log.warning(sentence.replace(/ Run the trusted .*$/, ''));
   }
   return `\n${cacheMarkdown({

@@ -17,7 +17,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../report.js';
 import { LocalCache, parseManifest } from './cache.js';
 import { runPool } from './pool.js';
-import { objectKey, type ObjectRef } from './remote.js';
+import { isObjectKey, objectKey, type ObjectRef } from './remote.js';
 import { openRepo, type Repo } from './repo.js';
 import type { TransferReport } from './report.js';
 
@@ -83,7 +83,12 @@ export class DvcActionsCache {
   private readonly jobs: number;
 
   constructor(private readonly options: ActionsCacheOptions) {
-    this.repo = openRepo({ root: options.root, targets: options.targets, remote: options.remote, forPush: false });
+    this.repo = openRepo({
+      root: options.root,
+      targets: options.targets,
+      remote: options.remote,
+      forPush: false
+    });
     this.client = options.client ?? toolkit;
     this.jobs = options.jobs ?? 16;
     const os = options.env.RUNNER_OS || process.platform;
@@ -138,7 +143,9 @@ export class DvcActionsCache {
     try {
       out.matched = await this.client.restore(this.cachePaths(), this.key, this.restoreKeys);
     } catch (e) {
-      log.warning(`actions-cache: the Actions cache could not be read (${errorMessage(e)}); pulling from the remote.`);
+      log.warning(
+        `actions-cache: the Actions cache could not be read (${errorMessage(e)}); pulling from the remote.`
+      );
     }
     try {
       if (!out.matched) {
@@ -156,7 +163,9 @@ export class DvcActionsCache {
         const stat = real === file ? await fs.promises.lstat(real) : undefined;
         if (!stat?.isFile()) {
           out.dropped.push(key);
-          log.warning(`actions-cache: ${key} in the Actions cache entry is not a plain file; it is downloaded instead.`);
+          log.warning(
+            `actions-cache: ${key} in the Actions cache entry is not a plain file; it is downloaded instead.`
+          );
           return;
         }
         try {
@@ -171,8 +180,19 @@ export class DvcActionsCache {
         }
       };
       // Manifests first: they say which file objects a folder needs.
-      await runPool(this.topRefs(), this.jobs, (ref) => adopt(ref, ref.id.endsWith('.dir') ? `${ref.id} from the Actions cache` : undefined), this.options.signal);
-      await runPool(await this.fileRefs(cacheDir), this.jobs, (ref) => adopt(ref), this.options.signal);
+      await runPool(
+        this.topRefs(),
+        this.jobs,
+        (ref) => adopt(ref, ref.id.endsWith('.dir') ? `${ref.id} from the Actions cache` : undefined),
+        this.options.signal
+      );
+      const { refs, unknown } = await this.fileRefs(cacheDir);
+      // A folder whose manifest the entry lacks (its data changed since): its files are unknown until
+      // the pull fetches the manifest, so every other object of the entry is taken (md5 checked).
+      const more = unknown ? await this.entryRefs(realStaging) : [];
+      const seen = new Set([...this.topRefs(), ...refs].map(refKey));
+      const rest = [...refs, ...more.filter((r) => !seen.has(refKey(r)))];
+      await runPool(rest, this.jobs, (ref) => adopt(ref), this.options.signal);
       cacheDir.finish();
       const kind = out.matched === this.key ? 'exact hit' : `partial hit (${out.matched})`;
       log.info(
@@ -185,17 +205,32 @@ export class DvcActionsCache {
   }
 
   /** The file objects of every folder output whose manifest is in the cache, once each. */
-  private async fileRefs(cacheDir: LocalCache): Promise<ObjectRef[]> {
+  private async fileRefs(cacheDir: LocalCache): Promise<{ refs: ObjectRef[]; unknown: number }> {
     const refs = new Map<string, ObjectRef>();
+    let unknown = 0;
     for (const o of this.repo.outputs) {
       if (!o.isDir) continue;
-      const entries = await cacheDir.readManifest({ id: o.id, legacy: o.legacy }, `${o.source} (${o.path})`).catch(() => undefined);
+      const ref = { id: o.id, legacy: o.legacy };
+      const entries = await cacheDir.readManifest(ref, `${o.source} (${o.path})`).catch(() => undefined);
+      if (!entries) unknown++;
       for (const e of entries ?? []) {
-        const ref = { id: e.md5, legacy: o.legacy };
-        refs.set(refKey(ref), ref);
+        const file = { id: e.md5, legacy: o.legacy };
+        refs.set(refKey(file), file);
       }
     }
-    return [...refs.values()];
+    return { refs: [...refs.values()], unknown };
+  }
+
+  /** Every object file in the unpacked entry (by name; contents are checked when taken). */
+  private async entryRefs(dir: string): Promise<ObjectRef[]> {
+    const names = await fs.promises.readdir(dir, { recursive: true });
+    return names
+      .map((n) => n.split(path.sep).join('/'))
+      .filter(isObjectKey)
+      .map((key) => ({
+        id: key.replace(/^files\/md5\//, '').replace('/', ''),
+        legacy: !key.startsWith('files/md5/')
+      }));
   }
 
   /** After the pull: saves what it needs under the key, unless the hit was exact or the pull is incomplete. */
@@ -210,9 +245,12 @@ export class DvcActionsCache {
     if (out.notSaved) return skip(out.notSaved);
     if (!this.repo.outputs.length) return skip('nothing to pull');
     if (out.matched === this.key) return skip('the entry was an exact hit');
-    if (report.failure || report.missing) return skip('the pull is incomplete, and an entry is never saved partial');
+    if (report.failure || report.missing)
+      return skip('the pull is incomplete, and an entry is never saved partial');
     const cacheDir = new LocalCache(this.repo.cache.dir);
-    const refs = [...this.topRefs(), ...(await this.fileRefs(cacheDir))];
+    const { refs: files, unknown } = await this.fileRefs(cacheDir);
+    if (unknown) return skip(`${unknown} folder manifests are not in the DVC cache`);
+    const refs = [...this.topRefs(), ...files];
     const unique = [...new Map(refs.map((r) => [refKey(r), r])).values()];
     let lacking = 0;
     if (!this.freshStaging()) return skip('.dvc/tmp is not a plain folder');
@@ -224,7 +262,9 @@ export class DvcActionsCache {
           if ((await cacheDir.size(ref)) === undefined) return void lacking++;
           const target = path.join(this.staging, ...refKey(ref).split('/'));
           await fs.promises.mkdir(path.dirname(target), { recursive: true });
-          await fs.promises.link(cacheDir.path(ref), target).catch(() => fs.promises.copyFile(cacheDir.path(ref), target));
+          await fs.promises
+            .link(cacheDir.path(ref), target)
+            .catch(() => fs.promises.copyFile(cacheDir.path(ref), target));
         },
         this.options.signal
       );

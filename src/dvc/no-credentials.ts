@@ -72,7 +72,9 @@ export function cacheOnlyOpener(
 
 /** The outputs that could not be got in full (missing objects), by workspace path. */
 export function outputsNotGot(report: TransferReport): string[] {
-  return report.outputs.filter((o) => o.missing.length).map((o) => (o.kind === 'folder' ? `${o.path}/` : o.path));
+  return report.outputs
+    .filter((o) => o.missing.length)
+    .map((o) => (o.kind === 'folder' ? `${o.path}/` : o.path));
 }
 
 /** The failure sentence of a pull without credentials that could not get everything. */

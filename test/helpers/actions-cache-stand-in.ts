@@ -120,7 +120,10 @@ export async function startActionsCache(): Promise<ActionsCacheStandIn> {
     if (comp === 'block') blocks.set(`${id}/${url.searchParams.get('blockid')}`, data);
     else if (comp === 'blocklist') {
       const ids = [...data.toString('utf8').matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]*)</g)];
-      fs.writeFileSync(entry.file, Buffer.concat(ids.map((m) => blocks.get(`${id}/${m[1]}`) ?? Buffer.alloc(0))));
+      fs.writeFileSync(
+        entry.file,
+        Buffer.concat(ids.map((m) => blocks.get(`${id}/${m[1]}`) ?? Buffer.alloc(0)))
+      );
     } else fs.writeFileSync(entry.file, data);
     res.writeHead(201, {
       etag: `"${id}"`,

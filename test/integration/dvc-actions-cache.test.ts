@@ -64,9 +64,16 @@ function checkout(root: string): string {
   return clone;
 }
 
-const runnerEnv = (extra: Record<string, string | undefined> = {}) => ({ ...s3.env, ...service.env(), ...extra });
-const pull = (workspace: string, inputs: Record<string, string> = {}, env = runnerEnv()): Promise<BundleRun> =>
-  runBundle('dvc-pull', inputs, { workspace, env });
+const runnerEnv = (extra: Record<string, string | undefined> = {}) => ({
+  ...s3.env,
+  ...service.env(),
+  ...extra
+});
+const pull = (
+  workspace: string,
+  inputs: Record<string, string> = {},
+  env = runnerEnv()
+): Promise<BundleRun> => runBundle('dvc-pull', inputs, { workspace, env });
 const newRequests = (before: number) => service.requests.slice(before);
 
 /** Rewrites one object inside a stored entry (zstd tar) so its bytes no longer match its md5. */
@@ -124,7 +131,9 @@ describe('dvc-pull with the Actions cache', () => {
       expect(run.errors).toEqual([]);
       expect(run.exitCode).toBe(0);
       expect(run.outputs).toMatchObject({ files: '4', downloaded: '1', bytes: String(70_000) });
-      expect(run.log).toContain(`::warning::actions-cache: ${key} in the Actions cache entry is not what its name says`);
+      expect(run.log).toContain(
+        `::warning::actions-cache: ${key} in the Actions cache entry is not what its name says`
+      );
       expect(fs.readFileSync(path.join(clone, 'model.pkl'))).toEqual(DATA['model.pkl']);
       expect(run.summary).toContain(`| Bad objects dropped (downloaded instead) | ${key} |`);
     } finally {
@@ -142,7 +151,8 @@ describe('dvc-pull with the Actions cache', () => {
     expect(run.errors).toEqual([]);
     // The new file and the new .dir manifest; the rest came from the previous entry.
     expect(run.outputs).toMatchObject({ files: '5', downloaded: '2', missing: '0' });
-    expect(run.log).toMatch(/actions-cache: partial hit \(dvc-Linux-[^)]+\): 4 objects restored/);
+    // The four unchanged objects, and the old manifest (the new one is unknown before the pull).
+    expect(run.log).toMatch(/actions-cache: partial hit \(dvc-Linux-[^)]+\): 5 objects restored/);
     expect(service.entries()).toHaveLength(before + 1);
   });
 
@@ -178,7 +188,11 @@ describe('dvc-pull with the Actions cache', () => {
     const before = service.requests.length;
     const off = await pull(checkout(root), { 'actions-cache': 'false' });
     expect(off.outputs).toMatchObject({ downloaded: '5' });
-    const elsewhere = await pull(checkout(root), { 'actions-cache': 'true' }, runnerEnv({ GITHUB_ACTIONS: undefined }));
+    const elsewhere = await pull(
+      checkout(root),
+      { 'actions-cache': 'true' },
+      runnerEnv({ GITHUB_ACTIONS: undefined })
+    );
     expect(elsewhere.exitCode).toBe(0);
     expect(elsewhere.log.match(/^actions-cache: .*$/gm)).toEqual([
       'actions-cache: ignored, this is not a GitHub Actions runner.'
