@@ -15,7 +15,8 @@ import path from 'node:path';
 import * as cache from '@actions/cache';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../report.js';
-import { LocalCache, parseManifest } from './cache.js';
+import { CorruptObjectError, LocalCache, parseManifest } from './cache.js';
+import { hashFile } from './hash.js';
 import { runPool } from './pool.js';
 import { isObjectKey, objectKey, type ObjectRef } from './remote.js';
 import { openRepo, type Repo } from './repo.js';
@@ -100,8 +101,10 @@ export class DvcActionsCache {
     this.outcome = { key: this.key, restored: 0, dropped: [], present: 0 };
   }
 
+  /** The objects the .dvc files and dvc.lock name (files, and folders' `.dir` manifests), once each. */
   private topRefs(): ObjectRef[] {
-    return this.repo.outputs.map((o) => ({ id: o.id, legacy: o.legacy }));
+    const refs = this.repo.outputs.map((o) => ({ id: o.id, legacy: o.legacy }));
+    return [...new Map(refs.map((r) => [refKey(r), r])).values()];
   }
 
   /**
@@ -154,9 +157,11 @@ export class DvcActionsCache {
       }
       const cacheDir = new LocalCache(this.repo.cache.dir);
       const realStaging = fs.realpathSync(this.staging);
-      const adopt = async (ref: ObjectRef, origin?: string) => {
+      const adopt = async (ref: ObjectRef) => {
         if ((await cacheDir.size(ref)) !== undefined) return void out.present++;
         const key = refKey(ref);
+        // A manifest is parsed (its paths checked) before it enters the cache, as one from the remote.
+        const origin = ref.id.endsWith('.dir') ? `The manifest ${key} from the Actions cache` : undefined;
         const file = path.join(realStaging, ...key.split('/'));
         const real = await fs.promises.realpath(file).catch(() => undefined);
         if (!real) return;
@@ -169,8 +174,10 @@ export class DvcActionsCache {
           return;
         }
         try {
-          const accept = origin ? (data: Buffer) => void parseManifest(data, origin) : undefined;
-          await cacheDir.put(ref, fs.createReadStream(real), { expectedSize: stat.size, accept });
+          if (origin || !(await this.moveIn(cacheDir, ref, real))) {
+            const accept = origin ? (data: Buffer) => void parseManifest(data, origin) : undefined;
+            await cacheDir.put(ref, fs.createReadStream(real), { expectedSize: stat.size, accept });
+          }
           out.restored++;
         } catch (e) {
           out.dropped.push(key);
@@ -180,19 +187,14 @@ export class DvcActionsCache {
         }
       };
       // Manifests first: they say which file objects a folder needs.
-      await runPool(
-        this.topRefs(),
-        this.jobs,
-        (ref) => adopt(ref, ref.id.endsWith('.dir') ? `${ref.id} from the Actions cache` : undefined),
-        this.options.signal
-      );
+      await runPool(this.topRefs(), this.jobs, adopt, this.options.signal);
       const { refs, unknown } = await this.fileRefs(cacheDir);
       // A folder whose manifest the entry lacks (its data changed since): its files are unknown until
       // the pull fetches the manifest, so every other object of the entry is taken (md5 checked).
       const more = unknown ? await this.entryRefs(realStaging) : [];
       const seen = new Set([...this.topRefs(), ...refs].map(refKey));
       const rest = [...refs, ...more.filter((r) => !seen.has(refKey(r)))];
-      await runPool(rest, this.jobs, (ref) => adopt(ref), this.options.signal);
+      await runPool(rest, this.jobs, adopt, this.options.signal);
       cacheDir.finish();
       const kind = out.matched === this.key ? 'exact hit' : `partial hit (${out.matched})`;
       log.info(
@@ -201,6 +203,31 @@ export class DvcActionsCache {
       return out;
     } finally {
       this.cleanStaging();
+    }
+  }
+
+  private readonly madeDirs = new Set<string>();
+
+  /**
+   * Hashes a restored file object and, when its md5 is its name, renames it into the cache (read-only,
+   * as DVC keeps objects): no second copy. False when the cache is on another file system.
+   */
+  private async moveIn(cacheDir: LocalCache, ref: ObjectRef, file: string): Promise<boolean> {
+    const { md5 } = await hashFile(file, ref.legacy);
+    if (md5 !== ref.id) throw new CorruptObjectError(ref, md5);
+    const target = cacheDir.path(ref);
+    const dir = path.dirname(target);
+    if (!this.madeDirs.has(dir)) {
+      await fs.promises.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    await fs.promises.chmod(file, 0o444);
+    try {
+      await fs.promises.rename(file, target);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EXDEV') return false;
+      throw e;
     }
   }
 

@@ -104,7 +104,7 @@ describe('DvcActionsCache', () => {
     const entry = client.entries.get(client.saved[0])!;
     const staged = fs
       .readdirSync(entry, { recursive: true })
-      .filter((f) => fs.statSync(path.join(entry, f)).isFile());
+      .filter((f) => fs.statSync(path.join(entry, String(f))).isFile());
     expect(staged).toHaveLength(4); // a, b, data's .dir, model
     expect(fs.existsSync(path.join(root, '.dvc/tmp/actions-cache'))).toBe(false);
 
