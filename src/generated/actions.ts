@@ -375,7 +375,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "Bytes downloaded."
       },
       "missing": {
-        "description": "Objects the remote does not have (each named in the log and the job summary)."
+        "description": "Objects the remote does not have (each named in the log and the job summary); without credentials, the objects the Actions cache entry lacks (their outputs named in the job summary)."
       }
     }
   },
