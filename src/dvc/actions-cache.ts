@@ -15,10 +15,10 @@ import path from 'node:path';
 import * as cache from '@actions/cache';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../report.js';
-import { CorruptObjectError, LocalCache, parseManifest } from './cache.js';
-import { hashFile } from './hash.js';
+import { LocalCache, parseManifest } from './cache.js';
+import { entryRefs, moveIn } from './actions-cache-objects.js';
 import { runPool } from './pool.js';
-import { isObjectKey, objectKey, type ObjectRef } from './remote.js';
+import { objectKey, type ObjectRef } from './remote.js';
 import { openRepo, type Repo } from './repo.js';
 import type { TransferReport } from './report.js';
 
@@ -82,6 +82,7 @@ export class DvcActionsCache {
   private readonly staging: string;
   private readonly client: CacheClient;
   private readonly jobs: number;
+  private readonly madeDirs = new Set<string>();
 
   constructor(private readonly options: ActionsCacheOptions) {
     this.repo = openRepo({
@@ -152,7 +153,7 @@ export class DvcActionsCache {
     }
     try {
       if (!out.matched) {
-        log.info(`actions-cache: no entry for ${this.key} or its prefixes; pulling from the remote.`);
+        log.info(`actions-cache: no entry for ${this.key} or its prefixes.`);
         return out;
       }
       const cacheDir = new LocalCache(this.repo.cache.dir);
@@ -174,7 +175,7 @@ export class DvcActionsCache {
           return;
         }
         try {
-          if (origin || !(await this.moveIn(cacheDir, ref, real))) {
+          if (origin || !(await moveIn(cacheDir, ref, real, this.madeDirs))) {
             const accept = origin ? (data: Buffer) => void parseManifest(data, origin) : undefined;
             await cacheDir.put(ref, fs.createReadStream(real), { expectedSize: stat.size, accept });
           }
@@ -191,7 +192,7 @@ export class DvcActionsCache {
       const { refs, unknown } = await this.fileRefs(cacheDir);
       // A folder whose manifest the entry lacks (its data changed since): its files are unknown until
       // the pull fetches the manifest, so every other object of the entry is taken (md5 checked).
-      const more = unknown ? await this.entryRefs(realStaging) : [];
+      const more = unknown ? await entryRefs(realStaging) : [];
       const seen = new Set([...this.topRefs(), ...refs].map(refKey));
       const rest = [...refs, ...more.filter((r) => !seen.has(refKey(r)))];
       await runPool(rest, this.jobs, adopt, this.options.signal);
@@ -203,31 +204,6 @@ export class DvcActionsCache {
       return out;
     } finally {
       this.cleanStaging();
-    }
-  }
-
-  private readonly madeDirs = new Set<string>();
-
-  /**
-   * Hashes a restored file object and, when its md5 is its name, renames it into the cache (read-only,
-   * as DVC keeps objects): no second copy. False when the cache is on another file system.
-   */
-  private async moveIn(cacheDir: LocalCache, ref: ObjectRef, file: string): Promise<boolean> {
-    const { md5 } = await hashFile(file, ref.legacy);
-    if (md5 !== ref.id) throw new CorruptObjectError(ref, md5);
-    const target = cacheDir.path(ref);
-    const dir = path.dirname(target);
-    if (!this.madeDirs.has(dir)) {
-      await fs.promises.mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    await fs.promises.chmod(file, 0o444);
-    try {
-      await fs.promises.rename(file, target);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EXDEV') return false;
-      throw e;
     }
   }
 
@@ -246,18 +222,6 @@ export class DvcActionsCache {
       }
     }
     return { refs: [...refs.values()], unknown };
-  }
-
-  /** Every object file in the unpacked entry (by name; contents are checked when taken). */
-  private async entryRefs(dir: string): Promise<ObjectRef[]> {
-    const names = await fs.promises.readdir(dir, { recursive: true });
-    return names
-      .map((n) => n.split(path.sep).join('/'))
-      .filter(isObjectKey)
-      .map((key) => ({
-        id: key.replace(/^files\/md5\//, '').replace('/', ''),
-        legacy: !key.startsWith('files/md5/')
-      }));
   }
 
   /** After the pull: saves what it needs under the key, unless the hit was exact or the pull is incomplete. */
@@ -295,7 +259,12 @@ export class DvcActionsCache {
         },
         this.options.signal
       );
-      if (lacking) return skip(`${lacking} objects are not in the DVC cache`);
+      if (lacking) {
+        // An up-to-date workspace file needs no object in the cache, so the pull did not fetch it.
+        return skip(
+          `${lacking} ${lacking === 1 ? 'object is' : 'objects are'} not in the DVC cache (up to date in the workspace)`
+        );
+      }
       let id = -1;
       try {
         id = await this.client.save(this.cachePaths(), this.key);
