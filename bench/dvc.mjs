@@ -395,3 +395,104 @@ if (mismatch) {
   console.error('\nA pulled tree differs from the source (MISMATCH above): the numbers do not count.');
   process.exit(1);
 }
+
+// ---- A re-run with the Actions cache (issue 14) --------------------------------------------------
+// dvc-pull with `actions-cache` against the loopback stand-in of the cache service
+// (test/helpers/actions-cache-stand-in.ts, transpiled here): a pull without the cache, the first pull
+// with it (downloads, then saves the entry), and a re-run in a fresh checkout (restores, md5-checks,
+// downloads nothing). BENCH_CACHE_SETS picks the data sets (default: those of BENCH_SETS).
+{
+  const ts = (await import('typescript')).default;
+  const standInSource = fs.readFileSync(path.join(root, 'test/helpers/actions-cache-stand-in.ts'), 'utf8');
+  const standInFile = path.join(work, 'actions-cache-stand-in.mjs');
+  fs.writeFileSync(
+    standInFile,
+    ts.transpileModule(standInSource, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }
+    }).outputText
+  );
+  const { startActionsCache } = await import(pathToFileURL(standInFile).href);
+  const cacheSets = (process.env.BENCH_CACHE_SETS ?? chosen.join(',')).split(',').filter((s) => SETS[s]);
+  const cacheRows = [];
+  const s3c = await startS3();
+  const service = await startActionsCache();
+  const pullWith = async (workspace, cacheEnv) => {
+    const env = actionEnv('dvc-pull', workspace, {
+      jobs: '',
+      engine: 'native',
+      'working-directory': '.',
+      verify: 'true',
+      force: 'false',
+      'allow-missing': 'false',
+      targets: '',
+      remote: '',
+      region: '',
+      'actions-cache': cacheEnv ? 'true' : 'false'
+    });
+    Object.assign(env, { RUNNER_OS: 'Linux' }, cacheEnv ?? {});
+    const result = await run(
+      process.execPath,
+      [path.join(root, 'dist', 'dvc-pull', 'index.js')],
+      env,
+      workspace
+    );
+    return { ...result, output: fs.readFileSync(env.GITHUB_OUTPUT, 'utf8') };
+  };
+  try {
+    for (const name of cacheSets) {
+      const source = generate(name);
+      const { repo, dvcFile } = await makeRepo(name, source, `s3://bench/cache-${name}`, s3c.url);
+      await ours('dvc-push', repo);
+      const times = { plain: [], first: [], rerun: [] };
+      let downloaded = '';
+      for (let r = 0; r < RUNS; r++) {
+        const clone = (kind) => {
+          const dir = path.join(work, 'repos', name, `cache-${kind}-${r}`);
+          fs.rmSync(dir, { recursive: true, force: true });
+          fs.mkdirSync(path.join(dir, '.dvc'), { recursive: true });
+          fs.copyFileSync(path.join(repo, '.dvc/config'), path.join(dir, '.dvc/config'));
+          fs.copyFileSync(path.join(repo, dvcFile), path.join(dir, dvcFile));
+          return dir;
+        };
+        const env = service.env();
+        const plainDir = clone('plain');
+        times.plain.push((await pullWith(plainDir)).seconds);
+        // Each round its own entries: the key starts with RUNNER_OS, so the first pull misses.
+        env.RUNNER_OS = `Linux-${r}`;
+        const firstDir = clone('first');
+        times.first.push((await pullWith(firstDir, env)).seconds);
+        const rerunDir = clone('rerun');
+        const rerun = await pullWith(rerunDir, env);
+        times.rerun.push(rerun.seconds);
+        downloaded = /^downloaded(?:=|<<.*\n)(\d+)$/m.exec(rerun.output)?.[1] ?? '?';
+        for (const d of [plainDir, firstDir, rerunDir]) fs.rmSync(d, { recursive: true, force: true });
+      }
+      const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+      const plain = median(times.plain);
+      cacheRows.push([
+        SETS[name].label,
+        'first pull with actions-cache (download + save) vs without',
+        fmt(median(times.first)),
+        fmt(plain),
+        ratio(median(times.first), plain)
+      ]);
+      cacheRows.push([
+        SETS[name].label,
+        `re-run with actions-cache (restore; downloaded=${downloaded}) vs without`,
+        fmt(median(times.rerun)),
+        fmt(plain),
+        ratio(median(times.rerun), plain)
+      ]);
+      for (const row of cacheRows.slice(-2)) console.error(`| ${row.join(' | ')} |`);
+    }
+  } finally {
+    await service.stop();
+    s3c.child.kill('SIGTERM');
+  }
+  console.log(
+    `\nActions cache (loopback stand-in of the cache service, @actions/cache, zstd), median of ${RUNS}\n`
+  );
+  console.log('| data | operation | with cache | without | ratio |');
+  console.log('| --- | --- | ---: | ---: | ---: |');
+  for (const row of cacheRows) console.log(`| ${row.join(' | ')} |`);
+}

@@ -361,6 +361,9 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "region": {
         "description": "AWS region of S3 remotes that set none. Default, AWS_REGION, else us-east-1 (S3 redirects a wrong guess)."
+      },
+      "actions-cache": {
+        "description": "Keep the DVC cache objects this pull needs in the GitHub Actions cache: restore them before downloading (each md5-checked), save them afterwards, keyed by the md5s the .dvc files and dvc.lock name. Default, true on GitHub's runners (when the runner gives the step a cache service); ignored elsewhere. With it, an S3 remote without credentials (a pull request from a fork) is not contacted: its objects come only from the entry the trusted workflow saved (see the README)."
       }
     },
     "outputs": {
@@ -374,7 +377,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
         "description": "Bytes downloaded."
       },
       "missing": {
-        "description": "Objects the remote does not have (each named in the log and the job summary)."
+        "description": "Objects the remote does not have (each named in the log and the job summary); without credentials, the objects the Actions cache entry lacks (their outputs named in the job summary)."
       }
     }
   },
