@@ -18,6 +18,9 @@
 //   lambda    the model's Lambda flavour by the ml-deploy-lambda starter, while users call its function
 //             URL: a first deployment, a broken build rolled back by the errors they meet, a healthy
 //             build live with provisioned concurrency (demo-lambda.mjs)
+//   registry  the ml-promote starter on the same endpoint: packages registered, staged, approved or
+//             declined by the production environment's reviewers, a live package rejected and
+//             production rolled back to the last Approved one (demo-promote.mjs)
 //
 // Needs .ci/services first (the Docker engine and the registry on 127.0.0.1:5000).
 // `npm run demo:actions` runs the actions one by one with the CLI instead (canary rolled back by an
@@ -31,6 +34,7 @@ import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BASE_IMAGE, checkServices, cli, example, root, runCli, startEmulator } from './demo-setup.mjs';
 import { GitHubStandIn } from './github-stand-in.mjs';
 import { lambdaAct } from './demo-lambda.mjs';
+import { promoteAct } from './demo-promote.mjs';
 
 const SCALE = '0.005';
 const ROLE = 'arn:aws:iam::123456789012:role/wine-sagemaker-execution';
@@ -155,7 +159,11 @@ const results = [];
 const runs = [];
 let summaries = '';
 /** Runs one workflow through the local runner; returns its result (jobs, outcomes, outputs). */
-async function workflow(title, file, { event, ref = 'main', inputs = {}, payload, expect = 'success' }) {
+async function workflow(
+  title,
+  file,
+  { event, ref = 'main', inputs = {}, payload, reviews = [], expect = 'success' }
+) {
   const work = fs.mkdtempSync(path.join(temp, 'run-'));
   const resultFile = path.join(work, 'result.json');
   const args = [
@@ -175,7 +183,8 @@ async function workflow(title, file, { event, ref = 'main', inputs = {}, payload
     resultFile,
     '--secret',
     'GITHUB_TOKEN=ghs_demo_token_not_secret',
-    ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`])
+    ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]),
+    ...reviews.flatMap((r) => ['--review', r])
   ];
   if (payload) {
     fs.writeFileSync(path.join(work, 'event.json'), JSON.stringify(payload));
@@ -327,4 +336,8 @@ await workflow('By hand: rollback', 'ml-rollback.yml', {
 // The same model on Lambda: a first deployment, a broken build rolled back by the errors users meet,
 // a healthy one live with provisioned concurrency.
 await lambdaAct({ repo, url, build, starter, commit, workflow, job, results, fail });
+
+// Promotion through the model registry, approved and rejected by the production environment's
+// reviewers, on the same endpoint.
+await promoteAct({ url, build, starter, commit, workflow, job, results, fail });
 finish(0);

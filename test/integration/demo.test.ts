@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../helpers/bundle.js';
 
-test('npm run demo runs the starters: a PR that improves (gate passes, model recorded), a PR that worsens (gate fails), the merge deploy, the retrain, the rollback, and the Lambda deploys (broken canary rolled back, healthy one live)', () => {
+test('npm run demo runs the starters: a PR that improves (gate passes, model recorded), a PR that worsens (gate fails), the merge deploy, the retrain, the rollback, the Lambda deploys (broken canary rolled back, healthy one live), and promotion through the model registry', () => {
   const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs'), '--quiet'], {
     encoding: 'utf8',
     timeout: 600_000
@@ -57,6 +57,31 @@ test('npm run demo runs the starters: a PR that improves (gate passes, model rec
   expect(results('Lambda: first deployment')).toEqual(lambdaJobs('success'));
   expect(results('Lambda: a broken build')).toEqual(lambdaJobs('failure'));
   expect(results('Lambda: healthy, provisioned')).toEqual(lambdaJobs('success'));
+
+  // The model registry: approved (staged, then production by package), a declined review (rejected,
+  // production untouched), approved again, then the live package rejected by hand (rolled back).
+  const promoteJobs = (production: string, reject: string) => ({
+    'promote / build': 'success',
+    'promote / register': 'success',
+    'promote / staging': 'success',
+    'promote / production': production,
+    'promote / reject': reject,
+    promote: production
+  });
+  expect(results('Registry: approved')).toEqual(promoteJobs('success', 'skipped'));
+  expect(results('Registry: review declined')).toEqual(promoteJobs('failure', 'success'));
+  expect(results('Registry: approved again')).toEqual(promoteJobs('success', 'skipped'));
+  expect(results('Registry: live package rejected')).toEqual({
+    'promote / build': 'skipped',
+    'promote / register': 'skipped',
+    'promote / staging': 'skipped',
+    'promote / production': 'skipped',
+    'promote / reject': 'success',
+    promote: 'success'
+  });
+  expect(output).toContain(
+    'version 1 Approved and live again, 2 declined in review, 3 rejected after it went live'
+  );
 
   // What the users calling the function URL met: the broken canary's errors while version 1 kept
   // answering, then the fixed build answering with no error.

@@ -179,7 +179,7 @@ describe('workflows use the actions as declared, with least privilege', () => {
 
   it('starters call reusable workflows that exist, with declared inputs and every required one', () => {
     const starters = docs.filter(({ file }) => file.startsWith('workflows-templates/'));
-    expect(starters.length).toBe(6);
+    expect(starters.length).toBe(7);
     for (const { file, doc } of starters) {
       for (const [id, job] of Object.entries(doc.jobs) as Array<
         [string, { uses: string; with?: object; steps?: unknown[] }]
