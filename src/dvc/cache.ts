@@ -202,7 +202,7 @@ export class LocalCache {
       return { bytes, data };
     }
     const handle = await fs.promises.open(temp, 'wx', 0o444);
-    const tee = options.tee ? await fs.promises.open(options.tee.path, 'wx', options.tee.mode) : undefined;
+    const tee = options.tee && !process.env.PROBE_NOTEE ? await fs.promises.open(options.tee.path, 'wx', options.tee.mode) : undefined;
     let bytes = 0;
     let ok = false;
     try {
