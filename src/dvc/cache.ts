@@ -7,6 +7,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { hashFile, MD5_PATTERN, ObjectHasher, type DirEntry } from './hash.js';
 import { checkManifestPath } from './paths.js';
+import { canReflink } from './workspace.js';
 import { objectKey, tempName, type ObjectRef } from './remote.js';
 
 /** Bytes that do not hash to the object's id. Retried (a transfer can corrupt), then reported. */
@@ -202,7 +203,9 @@ export class LocalCache {
       return { bytes, data };
     }
     const handle = await fs.promises.open(temp, 'wx', 0o444);
-    const tee = options.tee && !process.env.PROBE_NOTEE ? await fs.promises.open(options.tee.path, 'wx', options.tee.mode) : undefined;
+    // Where the file system clones, checkout clones the cached object instead (see canReflink).
+    const teeing = options.tee && !canReflink(this.tmpDir, path.dirname(options.tee.path));
+    const tee = teeing ? await fs.promises.open(options.tee!.path, 'wx', options.tee!.mode) : undefined;
     let bytes = 0;
     let ok = false;
     try {
@@ -230,7 +233,7 @@ export class LocalCache {
       await tee?.close();
       if (!ok) {
         await fs.promises.rm(temp, { force: true });
-        if (options.tee) await fs.promises.rm(options.tee.path, { force: true });
+        if (tee) await fs.promises.rm(options.tee!.path, { force: true });
       }
     }
     await fs.promises.rename(temp, target);

@@ -17,7 +17,11 @@ export const RANGED_THRESHOLD = 32 * MiB;
 /** Part size and parts in flight per object; MLOPS_DVC_RANGE_PART (bytes) overrides the size for tests. */
 export function rangePlan(env: NodeJS.ProcessEnv = process.env): { partSize: number; concurrency: number } {
   const part = Number(env.MLOPS_DVC_RANGE_PART);
-  return { partSize: Number.isSafeInteger(part) && part > 0 ? part : 16 * MiB, concurrency: 8 };
+  const conc = Number(env.MLOPS_DVC_RANGE_CONCURRENCY);
+  return {
+    partSize: Number.isSafeInteger(part) && part > 0 ? part : 16 * MiB,
+    concurrency: Number.isSafeInteger(conc) && conc > 0 ? conc : 8
+  };
 }
 
 /** A range that failed every try: the whole object is not tried again (its other ranges were fine). */
