@@ -1,36 +1,41 @@
 /**
- * One large object as parallel ranged GETs, handed on in order: the caller hashes and writes it as one
- * stream (so the md5 is computed in order, as the bytes arrive). The first part is the head of the
- * plain GET that discovered the size; the next parts are fetched `concurrency` ahead, each retried on
- * its own from the byte where it stopped, so a cut connection costs only the rest of its range.
- * Memory is bounded by `concurrency` parts.
+ * One large object, handed on in order, resumable: the caller hashes and writes it as one stream (so
+ * the md5 is computed in order, as the bytes arrive). The first part is the head of the plain GET
+ * that discovered the size. By default that is the only part (one stream, measured fastest against
+ * s3rver on two cores: see bench/dvc.mjs); with MLOPS_DVC_RANGE_CONCURRENCY above 1 the object is cut
+ * into parts fetched that many at a time as ranged GETs (what pays where one connection is slower than
+ * the link, as on S3 over a WAN). Either way a part cut short or stalled is fetched again **from the
+ * byte where it stopped**. Memory is bounded by `concurrency` parts (one stream: 16 MiB ahead).
  */
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../report.js';
 import { PermanentError, retry, type Semaphore } from './pool.js';
+import { StallError } from './stall.js';
 
 const MiB = 1024 * 1024;
 
-/** Objects above this size are fetched as parallel ranges (measured: see bench/dvc.mjs, large). */
+/** Objects above this size are fetched resumably (smaller ones are simply fetched again). */
 export const RANGED_THRESHOLD = 32 * MiB;
+/** A part's loader waits when this much of it is waiting for the consumer. */
+const AHEAD = 16 * MiB;
 
-/** Part size and parts in flight per object; MLOPS_DVC_RANGE_PART (bytes) overrides the size for tests. */
-export function rangePlan(env: NodeJS.ProcessEnv = process.env): { partSize: number; concurrency: number } {
+/**
+ * Parts in flight per object (MLOPS_DVC_RANGE_CONCURRENCY, default 1) and their size
+ * (MLOPS_DVC_RANGE_PART bytes, default 16 MiB; the whole object when one at a time).
+ */
+export function rangePlan(
+  size: number,
+  env: NodeJS.ProcessEnv = process.env
+): { partSize: number; concurrency: number } {
   const part = Number(env.MLOPS_DVC_RANGE_PART);
   const conc = Number(env.MLOPS_DVC_RANGE_CONCURRENCY);
-  return {
-    partSize: Number.isSafeInteger(part) && part > 0 ? part : 16 * MiB,
-    concurrency: Number.isSafeInteger(conc) && conc > 0 ? conc : 8
-  };
+  const concurrency = Number.isSafeInteger(conc) && conc > 0 ? conc : 1;
+  if (concurrency === 1) return { partSize: size, concurrency };
+  return { partSize: Number.isSafeInteger(part) && part > 0 ? part : 16 * MiB, concurrency };
 }
 
 /** A range that failed every try: the whole object is not tried again (its other ranges were fine). */
-export class RangeFailedError extends PermanentError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentError';
-  }
-}
+export class RangeFailedError extends PermanentError {}
 
 export interface RangedOptions {
   size: number;
@@ -64,16 +69,30 @@ class Part {
     return this.end - this.start;
   }
 
-  add(chunk: Uint8Array): void {
+  /** Bytes received and not yet taken. */
+  private waiting = 0;
+  private room?: () => void;
+
+  /** Adds a chunk; resolves once the consumer has taken enough that less than `limit` waits. */
+  add(chunk: Uint8Array, limit: number): Promise<void> | undefined {
     this.chunks.push(chunk);
     this.received += chunk.length;
+    this.waiting += chunk.length;
     this.notify();
+    if (this.waiting < limit) return undefined;
+    return new Promise<void>((resolve) => (this.room = resolve));
   }
 
   finish(error?: unknown): void {
     this.done = true;
     this.error = error;
     this.notify();
+  }
+
+  /** Lets a waiting loader go on (the consumer stopped). */
+  release(): void {
+    this.room?.();
+    this.room = undefined;
   }
 
   private notify(): void {
@@ -87,6 +106,10 @@ class Part {
       if (this.chunks.length) {
         const chunks = this.chunks;
         this.chunks = [];
+        this.waiting = 0;
+        const room = this.room;
+        this.room = undefined;
+        room?.();
         yield* chunks;
         continue;
       }
@@ -113,6 +136,8 @@ export async function* rangedBody(
   const onAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // A part ahead of the consumer is kept whole (it cannot be handed on yet); the head streams through.
+  const limit = options.concurrency > 1 ? Math.max(AHEAD, partSize) : AHEAD;
   const load = async (part: Part, index: number): Promise<void> => {
     const range = `bytes ${part.start}-${part.end - 1} of ${options.size}`;
     let tries = 0;
@@ -125,7 +150,8 @@ export async function* rangedBody(
             attempt === 1 && index === 0 ? first : await options.fetch(from, part.end, stop.signal);
           for await (const chunk of body) {
             const room = part.length - part.received;
-            part.add(chunk.length > room ? chunk.subarray(0, room) : chunk);
+            await part.add(chunk.length > room ? chunk.subarray(0, room) : chunk, limit);
+            if (stop.signal.aborted) throw stop.signal.reason;
             if (part.received === part.length) break;
           }
           if (part.received < part.length) {
@@ -146,7 +172,9 @@ export async function* rangedBody(
       part.finish(
         stop.signal.aborted
           ? e
-          : new RangeFailedError(`${errorMessage(e)} (${range}, ${tries} ${tries === 1 ? 'try' : 'tries'})`)
+          : new RangeFailedError(
+              `${e instanceof StallError ? e.reason : errorMessage(e)} (${range}, ${tries} ${tries === 1 ? 'try' : 'tries'})`
+            )
       );
     }
   };
@@ -168,6 +196,7 @@ export async function* rangedBody(
   } finally {
     // Done, failed, or the consumer stopped reading: nothing keeps running.
     stop.abort(new Error('the download ended'));
+    for (const part of parts) part.release();
     options.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -91,10 +91,10 @@ export class S3Remote implements RemoteStore {
     }
     const body = out.Body as AsyncIterable<Uint8Array>;
     const size = out.ContentLength;
-    const plan = rangePlan();
-    if (size === undefined || size <= RANGED_THRESHOLD || size <= plan.partSize) {
+    if (size === undefined || size <= RANGED_THRESHOLD) {
       return { body: dog.stream(body), size };
     }
+    const plan = rangePlan(size);
     const ranged = rangedBody(dog.stream(body, plan.partSize), {
       ...plan,
       size,

@@ -18,6 +18,11 @@ export class StallError extends Error {
   ) {
     super(`no byte moved for ${formatDuration(ms / 1000)} on ${what}`);
   }
+
+  /** The message without the object (when the caller names it already). */
+  get reason(): string {
+    return `no byte moved for ${formatDuration(this.ms / 1000)}`;
+  }
 }
 
 /** What a transfer needs to watch itself: the stall timeout and where to say a stall happened. */

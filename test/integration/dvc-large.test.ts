@@ -1,7 +1,7 @@
 /**
  * One large object through the bundles against s3rver, behind a proxy that misbehaves on chosen
- * requests: the pull fetches it as parallel ranged GETs (8 MiB parts here, set by the internal knob
- * MLOPS_DVC_RANGE_PART), a range cut mid-body is fetched again from where it stopped and the file is
+ * requests: by default one stream that resumes where it was cut; with the knobs MLOPS_DVC_RANGE_PART
+ * and MLOPS_DVC_RANGE_CONCURRENCY, parallel ranged GETs (8 MiB parts, 8 at a time here): a range cut mid-body is fetched again from where it stopped and the file is
  * byte-identical; a corrupt range fails the pull with nothing in the cache; a stalled request is
  * named in the log and retried; progress lines appear while the one object is still moving.
  */
@@ -45,9 +45,11 @@ function clone(endpoint: string): string {
   return dir;
 }
 
+/** Parallel ranges: 8 MiB parts, 8 at a time (the default is one resumable stream). */
 const env = (extra: Record<string, string> = {}) => ({
   ...s3.env,
   MLOPS_DVC_RANGE_PART: String(PART),
+  MLOPS_DVC_RANGE_CONCURRENCY: '8',
   ...extra
 });
 const isBig = (r: ProxiedRequest) => r.method === 'GET' && r.url.includes(source.id.slice(2));
@@ -65,6 +67,28 @@ function onRange(start: number, behaviour: Behaviour, times = Infinity) {
 }
 
 describe('one large object: parallel ranges, retries, stalls and progress', () => {
+  it('by default one stream; cut mid-body, it resumes from the byte where it stopped', async () => {
+    let left = 1;
+    const proxy = await startRangeProxy(s3.url, {
+      decide: (r) => (isBig(r) && left-- > 0 ? 'cut' : 'pass')
+    });
+    try {
+      const dir = clone(proxy.url);
+      const pull = await runBundle('dvc-pull', {}, { workspace: dir, env: s3.env });
+      expect(pull.errors).toEqual([]);
+      expect(fs.readFileSync(path.join(dir, 'big.bin')).equals(source.big)).toBe(true);
+      const ranges = proxy.requests.filter(isBig).map((r) => r.range ?? 'whole');
+      expect(ranges).toHaveLength(2);
+      expect(ranges[0]).toBe('whole');
+      const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(ranges[1])!.map(Number);
+      expect(from).toBeGreaterThan(MiB);
+      expect(from).toBeLessThan(40 * MiB);
+      expect(to).toBe(40 * MiB - 1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('a range cut mid-body is fetched again from where it stopped, and the file is byte-identical', async () => {
     const proxy = await startRangeProxy(s3.url, { decide: onRange(2 * PART, 'cut', 1), paceMs: 2 });
     try {

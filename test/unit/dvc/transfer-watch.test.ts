@@ -101,6 +101,25 @@ describe('ranged reassembly', () => {
   });
 });
 
+describe('ranged stalls', () => {
+  it('a range that stalls on every try names the stall and the range once', async () => {
+    const body = rangedBody(chunks(data.subarray(0, 5000)), {
+      size: data.length,
+      partSize: 5000,
+      concurrency: 4,
+      slots: new Semaphore(8),
+      what: 's3://b/k',
+      attempts: 2,
+      fetch: async (start, end) => {
+        if (start === 10_000) throw new StallError(`s3://b/k (bytes ${start}-${end - 1})`, 1000);
+        return chunks(data.subarray(start, end));
+      }
+    });
+    const error = await collect(body).catch((e: Error) => e);
+    expect((error as Error).message).toBe('no byte moved for 1s (bytes 10000-10499 of 10500, 2 tries)');
+  });
+});
+
 describe('progress on a timer', () => {
   it('shows bytes as they stream, percent, the rate since the last line and the time left', () => {
     let now = 0;
