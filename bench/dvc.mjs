@@ -416,37 +416,35 @@ if (chosen.includes('large')) {
       'allow-missing': 'false',
       'stall-timeout': '60s'
     };
-    const action = (name, workspace, extra = {}) =>
-      run(
-        process.execPath,
-        [path.join(root, 'dist', name, 'index.js')],
-        { ...actionEnv(name, workspace, inputs), ...extra },
-        workspace
-      );
+    const action = (name, workspace, extra = {}, bundle = path.join(root, 'dist', name, 'index.js')) =>
+      run(process.execPath, [bundle], { ...actionEnv(name, workspace, inputs), ...extra }, workspace);
     const aws = (from, to) =>
       run(AWS, ['s3', 'cp', '--only-show-errors', '--endpoint-url', server.url, from, to], baseEnv);
+    // BENCH_BEFORE: a dvc-pull bundle from before (e.g. built from an older commit) to time beside.
+    const before = process.env.BENCH_BEFORE;
+    const pulls = {
+      ...(before ? { 'pull, before (BENCH_BEFORE bundle)': { bundle: before } } : {}),
+      'pull, one stream, md5 on the main thread': { env: { MLOPS_DVC_HASH_WORKER: '0' } },
+      'pull, one stream, md5 on a worker (default)': { env: {} },
+      'pull, ranged 16 MiB x 8, md5 on a worker': { env: { MLOPS_DVC_RANGE_CONCURRENCY: '8' } }
+    };
     const steps = {
       'push (parallel 8 MiB parts)': [],
       'aws s3 cp (up)': [],
-      'pull, one stream': [],
-      'pull, ranged 16 MiB x 8': [],
+      ...Object.fromEntries(Object.keys(pulls).map((label) => [label, []])),
       'aws s3 cp (down)': []
-    };
-    const pulls = {
-      'pull, one stream': { MLOPS_DVC_RANGE_PART: String(2 ** 40) },
-      'pull, ranged 16 MiB x 8': {}
     };
     let same = true;
     for (let r = 0; r < RUNS; r++) {
       fs.writeFileSync(configFile, config.replace('steps', `steps-${r}`));
       steps['push (parallel 8 MiB parts)'].push((await action('dvc-push', repo)).seconds);
       steps['aws s3 cp (up)'].push((await aws(source, `s3://bench/steps-aws-${r}/big.bin`)).seconds);
-      for (const [label, extra] of Object.entries(pulls)) {
+      for (const [label, { env: extra, bundle }] of Object.entries(pulls)) {
         const clone = path.join(work, 'repos', 'large-steps', `clone-${r}`);
         fs.mkdirSync(path.join(clone, '.dvc'), { recursive: true });
         fs.copyFileSync(configFile, path.join(clone, '.dvc/config'));
         fs.copyFileSync(path.join(repo, 'big.bin.dvc'), path.join(clone, 'big.bin.dvc'));
-        steps[label].push((await action('dvc-pull', clone, extra)).seconds);
+        steps[label].push((await action('dvc-pull', clone, extra, bundle)).seconds);
         same &&= await sameTree(path.join(clone, 'big.bin'), source);
         fs.rmSync(clone, { recursive: true, force: true });
       }

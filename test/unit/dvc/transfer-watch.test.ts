@@ -10,6 +10,7 @@ import { isPermanent, Semaphore } from '../../../src/dvc/pool.js';
 import { rangedBody } from '../../../src/dvc/ranged.js';
 import { TransferProgress } from '../../../src/dvc/progress.js';
 import { StallError, Watchdog } from '../../../src/dvc/stall.js';
+import { WorkerHasher } from '../../../src/dvc/hash-worker.js';
 
 async function* chunks(data: Buffer, size = 1000): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < data.length; at += size) {
@@ -157,7 +158,9 @@ describe('progress on a timer', () => {
   it('logs on its own while nothing finishes', async () => {
     const log = new MemoryLogger();
     const progress = new TransferProgress('Uploaded', { items: 1, bytes: 10 }, log, undefined, 20);
-    await new Promise((r) => setTimeout(r, 70));
+    // Two lines without any count or item (polled: a loaded machine delays timers).
+    for (let waited = 0; log.lines.length < 2 && waited < 5000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
     progress.stop();
     expect(log.lines.length).toBeGreaterThanOrEqual(2);
     expect(log.lines[0]).toMatch(/^Uploaded: 0\/1 objects, 0 B of 10 B, 0%, 0 B\/s, /);
@@ -196,5 +199,20 @@ describe('stall watchdog', () => {
       .catch((e: Error) => e);
     expect(error).toBeInstanceOf(StallError);
     expect(isPermanent(error)).toBe(false);
+  });
+});
+
+describe('md5 on a worker thread', () => {
+  it('gives the md5 of the bytes handed over, for objects hashed at the same time', async () => {
+    const a = crypto.randomBytes(3 * 1024 * 1024);
+    const b = crypto.randomBytes(1024 * 1024 + 7);
+    const ha = new WorkerHasher();
+    const hb = new WorkerHasher();
+    ha.update([a.subarray(0, 1000), a.subarray(1000, 2_000_000)]);
+    hb.update([b]);
+    ha.update([a.subarray(2_000_000)]);
+    ha.update([]);
+    const md5 = (d: Buffer) => crypto.createHash('md5').update(d).digest('hex');
+    expect(await Promise.all([ha.digest(), hb.digest()])).toEqual([md5(a), md5(b)]);
   });
 });
