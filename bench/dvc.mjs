@@ -496,3 +496,79 @@ if (mismatch) {
   console.log('| --- | --- | ---: | ---: | ---: |');
   for (const row of cacheRows) console.log(`| ${row.join(' | ')} |`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// One large object, step by step (BENCH_SETS includes large): dvc-pull as a single stream (ranged
+// GETs off) and as parallel ranged GETs (the default), dvc-push (parallel multipart parts), each beside
+// `aws s3 cp` of the same object on the same server; interleaved, median of RUNS.
+if (chosen.includes('large')) {
+  const source = path.join(generate('large'), 'big.bin');
+  const bytes = fs.statSync(source).size;
+  const server = await startS3();
+  try {
+    const { repo } = await makeRepo('large-steps', path.dirname(source), 's3://bench/steps', server.url);
+    const configFile = path.join(repo, '.dvc/config');
+    const config = fs.readFileSync(configFile, 'utf8');
+    const inputs = {
+      engine: 'native',
+      'working-directory': '.',
+      verify: 'true',
+      force: 'false',
+      'allow-missing': 'false',
+      'stall-timeout': '60s'
+    };
+    const action = (name, workspace, extra = {}, bundle = path.join(root, 'dist', name, 'index.js')) =>
+      run(process.execPath, [bundle], { ...actionEnv(name, workspace, inputs), ...extra }, workspace);
+    const aws = (from, to) =>
+      run(AWS, ['s3', 'cp', '--only-show-errors', '--endpoint-url', server.url, from, to], baseEnv);
+    // BENCH_BEFORE: a dvc-pull bundle from before (e.g. built from an older commit) to time beside.
+    const before = process.env.BENCH_BEFORE;
+    const pulls = {
+      ...(before ? { 'pull, before (BENCH_BEFORE bundle)': { bundle: before } } : {}),
+      'pull, one stream, md5 on the main thread': { env: { MLOPS_DVC_HASH_WORKER: '0' } },
+      'pull, one stream, md5 on a worker (default)': { env: {} },
+      'pull, ranged 16 MiB x 8, md5 on a worker': { env: { MLOPS_DVC_RANGE_CONCURRENCY: '8' } }
+    };
+    const steps = {
+      'push (parallel 8 MiB parts)': [],
+      'aws s3 cp (up)': [],
+      ...Object.fromEntries(Object.keys(pulls).map((label) => [label, []])),
+      'aws s3 cp (down)': []
+    };
+    let same = true;
+    for (let r = 0; r < RUNS; r++) {
+      fs.writeFileSync(configFile, config.replace('steps', `steps-${r}`));
+      steps['push (parallel 8 MiB parts)'].push((await action('dvc-push', repo)).seconds);
+      steps['aws s3 cp (up)'].push((await aws(source, `s3://bench/steps-aws-${r}/big.bin`)).seconds);
+      for (const [label, { env: extra, bundle }] of Object.entries(pulls)) {
+        const clone = path.join(work, 'repos', 'large-steps', `clone-${r}`);
+        fs.mkdirSync(path.join(clone, '.dvc'), { recursive: true });
+        fs.copyFileSync(configFile, path.join(clone, '.dvc/config'));
+        fs.copyFileSync(path.join(repo, 'big.bin.dvc'), path.join(clone, 'big.bin.dvc'));
+        steps[label].push((await action('dvc-pull', clone, extra, bundle)).seconds);
+        same &&= await sameTree(path.join(clone, 'big.bin'), source);
+        fs.rmSync(clone, { recursive: true, force: true });
+      }
+      const down = path.join(work, 'repos', 'large-steps', `aws-${r}.bin`);
+      steps['aws s3 cp (down)'].push((await aws(`s3://bench/steps-aws-${r}/big.bin`, down)).seconds);
+      fs.rmSync(down, { force: true });
+    }
+    const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    console.log(
+      `\nOne ${SETS.large.label} object, step by step (median of ${RUNS}, load ${os.loadavg()[0].toFixed(1)})\n`
+    );
+    console.log('| step | median | runs | throughput | vs aws s3 cp |');
+    console.log('| --- | ---: | --- | ---: | ---: |');
+    for (const [label, times] of Object.entries(steps)) {
+      const anchor = median(
+        steps[label.includes('push') || label.includes('up') ? 'aws s3 cp (up)' : 'aws s3 cp (down)']
+      );
+      console.log(
+        `| ${label}${same || !label.startsWith('pull') ? '' : ' MISMATCH'} | ${fmt(median(times))} | ${times.map((t) => t.toFixed(2)).join(' ')} | ${(bytes / median(times) / 1048576).toFixed(0)} MB/s | ${ratio(median(times), anchor)} |`
+      );
+    }
+    if (!same) process.exitCode = 1;
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}

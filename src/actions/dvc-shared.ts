@@ -6,6 +6,7 @@ import { resolveRegion } from '../aws.js';
 import { InputError } from '../errors.js';
 import { ENGINES, findExecutable, type DvcCommand, type RunOptions } from '../dvc/engine.js';
 import { remoteOpener } from '../dvc/open.js';
+import { DEFAULT_STALL_MS } from '../dvc/stall.js';
 import type { ActionContext } from '../runner.js';
 
 function dvcCommand(env: NodeJS.ProcessEnv): DvcCommand | undefined {
@@ -48,6 +49,7 @@ export function transferOptions(ctx: ActionContext): RunOptions {
     openRemote: remoteOpener({ action: ctx.name, region, env: process.env }),
     log: ctx.log,
     signal: ctx.signal,
-    umask: process.umask()
+    umask: process.umask(),
+    stallMs: (inputs.duration('stall-timeout', { min: 1, max: 3600 }) ?? DEFAULT_STALL_MS / 1000) * 1000
   };
 }

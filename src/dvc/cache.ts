@@ -7,6 +7,12 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { hashFile, MD5_PATTERN, ObjectHasher, type DirEntry } from './hash.js';
 import { checkManifestPath } from './paths.js';
+import { canReflink } from './workspace.js';
+import { WorkerHasher } from './hash-worker.js';
+
+/** Objects from this size are hashed on a worker thread; MLOPS_DVC_HASH_WORKER=0 keeps them on the main one. */
+const WORKER_HASH_SIZE = 32 * 1024 * 1024;
+const useWorker = () => process.env.MLOPS_DVC_HASH_WORKER !== '0';
 import { objectKey, tempName, type ObjectRef } from './remote.js';
 
 /** Bytes that do not hash to the object's id. Retried (a transfer can corrupt), then reported. */
@@ -170,13 +176,13 @@ export class LocalCache {
     this.ensureDir(path.dirname(target));
     const temp = this.tempFor(target);
     const hasher = new ObjectHasher(ref.legacy);
-    const check = (bytes: number) => {
+    const check = (bytes: number, md5 = hasher.digest()) => {
       if (options.expectedSize !== undefined && bytes !== options.expectedSize) {
         throw new TruncatedError(
           `the object ${ref.id} arrived with ${bytes} of ${options.expectedSize} bytes`
         );
       }
-      const actual = hasher.digest() + (ref.id.endsWith('.dir') ? '.dir' : '');
+      const actual = md5 + (ref.id.endsWith('.dir') ? '.dir' : '');
       if (actual !== ref.id) throw new CorruptObjectError(ref, actual);
     };
     if (options.accept || (options.expectedSize !== undefined && options.expectedSize <= SMALL_OBJECT)) {
@@ -202,7 +208,12 @@ export class LocalCache {
       return { bytes, data };
     }
     const handle = await fs.promises.open(temp, 'wx', 0o444);
-    const tee = options.tee ? await fs.promises.open(options.tee.path, 'wx', options.tee.mode) : undefined;
+    // Where the file system clones, checkout clones the cached object instead (see canReflink).
+    const teeing = options.tee && !canReflink(this.tmpDir, path.dirname(options.tee.path));
+    const tee = teeing ? await fs.promises.open(options.tee!.path, 'wx', options.tee!.mode) : undefined;
+    // Large DVC 3 objects are hashed on a worker thread (measured: see hash-worker.ts).
+    const worker = !ref.legacy && (options.expectedSize ?? 0) >= WORKER_HASH_SIZE && useWorker();
+    const offMain = worker ? new WorkerHasher() : undefined;
     let bytes = 0;
     let ok = false;
     try {
@@ -211,26 +222,27 @@ export class LocalCache {
       let batched = 0;
       const flush = async () => {
         if (!batched) return;
+        offMain?.update(batch);
         await Promise.all([handle.writev(batch), tee?.writev(batch)]);
         batch = [];
         batched = 0;
       };
       for await (const chunk of body) {
-        hasher.update(chunk);
+        if (!offMain) hasher.update(chunk);
         bytes += chunk.length;
         batch.push(chunk);
         batched += chunk.length;
         if (batched >= 1024 * 1024) await flush();
       }
       await flush();
-      check(bytes);
+      check(bytes, offMain ? await offMain.digest() : undefined);
       ok = true;
     } finally {
       await handle.close();
       await tee?.close();
       if (!ok) {
         await fs.promises.rm(temp, { force: true });
-        if (options.tee) await fs.promises.rm(options.tee.path, { force: true });
+        if (tee) await fs.promises.rm(options.tee!.path, { force: true });
       }
     }
     await fs.promises.rename(temp, target);

@@ -46,7 +46,8 @@ export function s3ClientFor(
     });
   }
   const verify = o.ssl_verify;
-  const tls: https.AgentOptions = { keepAlive: true, maxSockets: jobs };
+  // Twice `jobs`: whole-object requests and the ranged GETs of large objects each get `jobs` (see s3.ts).
+  const tls: https.AgentOptions = { keepAlive: true, maxSockets: jobs * 2 };
   if (isFalse(verify)) tls.rejectUnauthorized = false;
   else if (verify && !/^(true|1|yes)$/i.test(verify)) {
     if (!fs.existsSync(verify))
@@ -66,7 +67,7 @@ export function s3ClientFor(
     config: {
       followRegionRedirects: true,
       requestHandler: {
-        httpAgent: new http.Agent({ keepAlive: true, maxSockets: jobs }),
+        httpAgent: new http.Agent({ keepAlive: true, maxSockets: jobs * 2 }),
         httpsAgent: new https.Agent(tls)
       }
     }

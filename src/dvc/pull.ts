@@ -12,6 +12,7 @@ import { CorruptObjectError, parseManifest, SMALL_OBJECT } from './cache.js';
 import { hashFile, type DirEntry } from './hash.js';
 import { ParentGuard } from './paths.js';
 import { retry, runPool } from './pool.js';
+import { TransferProgress } from './progress.js';
 import { objectKey, type ObjectRef, type RemoteStore } from './remote.js';
 import type { RepoOutput, Repo } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
@@ -34,6 +35,8 @@ export interface TransferOptions {
   openRemote: (spec: RemoteSpec, jobs: number) => RemoteStore;
   /** Retry attempts per object above the SDK's own (default 5). */
   attempts?: number;
+  /** A request that moves no byte for this long is aborted and retried (the stall-timeout input). */
+  stallMs?: number;
 }
 
 export interface PullOptions extends TransferOptions {
@@ -90,6 +93,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     if (!store) stores.set(spec.name, (store = options.openRemote(spec, options.jobs)));
     return store;
   };
+  const watch = { stallMs: options.stallMs, log };
   const attempt = <T>(fn: () => Promise<T>, what: string) =>
     retry(fn, {
       attempts: options.attempts,
@@ -134,7 +138,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       if (!entries) {
         const got = await attempt(
           async () => {
-            const obj = await s.store.get(keyOf(ref), options.signal);
+            const obj = await s.store.get(keyOf(ref), options.signal, watch);
             if (!obj) return undefined;
             // A manifest is parsed (its paths checked) before it enters the cache: a bad one leaves nothing.
             const accept = (data: Buffer) => void (entries = parseManifest(data, origin));
@@ -290,7 +294,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const knownBytes = fetch.every((f) => f.size !== undefined)
     ? fetch.reduce((n, f) => n + f.size!, 0)
     : undefined;
-  const progress = new Progress('Downloaded', { items: fetch.length, bytes: knownBytes }, log, clock);
+  const progress = new TransferProgress('Downloaded', { items: fetch.length, bytes: knownBytes }, log, clock);
   const missingKeys = new Set<string>();
   const failedKeys = new Set<string>();
   /** A failure another run may not meet (not a bad object: those come back every time). */
@@ -333,14 +337,14 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
         // removes it if the output is not checked out.
         const teeJob = jobs.find((j) => !j.replaceDir);
         const got = await attempt(async () => {
-          const obj = await out.store.get(key, options.signal);
+          const obj = await out.store.get(key, options.signal, watch);
           if (!obj) return undefined;
           const large = obj.size === undefined || obj.size > SMALL_OBJECT;
           const tee =
             large && teeJob && makeParent(teeJob)
               ? { path: workspaceTemp(path.join(root, teeJob.rel)), mode: fileMode(teeJob.isexec) }
               : undefined;
-          const result = await cache.put(ref, obj.body, { expectedSize: obj.size, tee });
+          const result = await cache.put(ref, progress.counted(obj.body), { expectedSize: obj.size, tee });
           if (result.teed) teeJob!.teed = tee!.path;
           else if (result.data && teeJob && makeParent(teeJob)) {
             const temp = workspaceTemp(path.join(root, teeJob.rel));
@@ -365,7 +369,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
         fetched.set(key, { size: bytes, data: keep ? data : undefined });
         out.report.transferred++;
         out.report.bytes += bytes;
-        progress.tick(1, bytes);
+        progress.item();
       } catch (e) {
         if (options.signal?.aborted) throw e;
         failedKeys.add(key);
@@ -382,7 +386,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       }
     },
     options.signal
-  );
+  ).finally(() => progress.stop());
   if (fetch.length) progress.done();
 
   phase('checking out');

@@ -7,10 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import { Progress, silentLogger, systemClock, type Logger } from '../report.js';
+import { silentLogger, systemClock, type Logger } from '../report.js';
 import { parseManifest } from './cache.js';
 import { hashFile, manifestId, serializeManifest, type DirEntry } from './hash.js';
 import { retry, runPool } from './pool.js';
+import { TransferProgress } from './progress.js';
 import { layoutPrefix, objectKey, type ObjectRef, type ObjectSource, type RemoteStore } from './remote.js';
 import type { Repo, RepoOutput } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
@@ -277,7 +278,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
   // 6. Upload entries and files, then the .dir of every folder whose entries all arrived.
   const ready = upload.filter((i) => i.source);
   const manifests = withEntries.filter((s) => !dirPresent.has(s));
-  const progress = new Progress(
+  const progress = new TransferProgress(
     'Uploaded',
     {
       items: ready.length + manifests.length,
@@ -297,16 +298,29 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     rel: string
   ): Promise<string | undefined> => {
     s.span.mark(clock.now());
+    let sent = 0;
+    const onBytes = (n: number) => {
+      sent += n;
+      progress.count(n);
+    };
+    const watch = { stallMs: options.stallMs, log, onBytes };
     try {
-      await attempt(() => s.store.put(key, source, options.signal), `${s.store.url}/${key}`);
+      await attempt(() => {
+        // A new try sends every byte again.
+        progress.count(-sent);
+        sent = 0;
+        return s.store.put(key, source, options.signal, watch);
+      }, `${s.store.url}/${key}`);
     } catch (e) {
+      progress.count(-sent);
       if (options.signal?.aborted) throw e;
       return `${rel}: ${key} could not be uploaded to ${s.store.url} (${errorMessage(e)}).`;
     }
     s.span.mark(clock.now());
     s.report.transferred++;
     s.report.bytes += source.size;
-    progress.tick(1, source.size);
+    progress.count(source.size - sent);
+    progress.item();
     return undefined;
   };
   await runPool(

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Watch } from './stall.js';
 
 export interface ObjectRef {
   /** md5, or md5 + `.dir`. */
@@ -45,12 +46,12 @@ export interface RemoteStore {
   /** Where it is, for messages (`s3://bucket/prefix`, `/mnt/dvc`). */
   readonly url: string;
   /** Reads an object; undefined when the remote does not have it. */
-  get(key: string, signal?: AbortSignal): Promise<RemoteObject | undefined>;
+  get(key: string, signal?: AbortSignal, watch?: Watch): Promise<RemoteObject | undefined>;
   exists(key: string, signal?: AbortSignal): Promise<boolean>;
   /** The keys under `prefix` (relative to the root), one page at a time. */
   list(prefix: string, signal?: AbortSignal): AsyncIterable<string[]>;
   /** Stores an object whole (readers never see a part of it). */
-  put(key: string, source: ObjectSource, signal?: AbortSignal): Promise<void>;
+  put(key: string, source: ObjectSource, signal?: AbortSignal, watch?: Watch): Promise<void>;
 }
 
 export function tempName(target: string): string {

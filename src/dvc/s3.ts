@@ -16,7 +16,9 @@ import {
   type S3Client
 } from '@aws-sdk/client-s3';
 import { retry, runPool, Semaphore } from './pool.js';
+import { rangedBody, rangePlan, RANGED_THRESHOLD } from './ranged.js';
 import type { ObjectSource, RemoteObject, RemoteStore } from './remote.js';
+import { Watchdog, type Watch } from './stall.js';
 
 const MiB = 1024 * 1024;
 /** Files above this go up in parallel multipart parts. */
@@ -50,6 +52,8 @@ async function readRange(file: string, start: number, length: number): Promise<B
 
 export class S3Remote implements RemoteStore {
   private readonly slots: Semaphore;
+  /** Ranged GETs of large objects, beside the `jobs` whole-object requests (the agent allows both). */
+  private readonly rangeSlots: Semaphore;
 
   constructor(
     private readonly client: S3Client,
@@ -58,6 +62,7 @@ export class S3Remote implements RemoteStore {
     jobs: number
   ) {
     this.slots = new Semaphore(jobs);
+    this.rangeSlots = new Semaphore(jobs);
   }
 
   get url(): string {
@@ -68,16 +73,56 @@ export class S3Remote implements RemoteStore {
     return this.prefix ? `${this.prefix}/${key}` : key;
   }
 
-  async get(key: string, signal?: AbortSignal): Promise<RemoteObject | undefined> {
+  /**
+   * Reads an object. Each request is watched: no byte for `watch.stallMs` aborts it (a StallError,
+   * retried). A large object continues as parallel ranged GETs after the first part (see ranged.ts).
+   */
+  async get(key: string, signal?: AbortSignal, watch: Watch = {}): Promise<RemoteObject | undefined> {
+    const what = `${this.url}/${key}`;
+    const dog = new Watchdog(what, watch, signal);
+    let out;
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }), {
-        abortSignal: signal
-      });
-      return { body: out.Body as AsyncIterable<Uint8Array>, size: out.ContentLength };
+      out = await dog.run((abortSignal) =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }), { abortSignal })
+      );
     } catch (e) {
       if (notFound(e)) return undefined;
       throw e;
     }
+    const body = out.Body as AsyncIterable<Uint8Array>;
+    const size = out.ContentLength;
+    if (size === undefined || size <= RANGED_THRESHOLD) {
+      return { body: dog.stream(body), size };
+    }
+    const plan = rangePlan(size);
+    const ranged = rangedBody(dog.stream(body, plan.partSize), {
+      ...plan,
+      size,
+      slots: this.rangeSlots,
+      signal,
+      what,
+      log: watch.log,
+      fetch: (start, end, rangeSignal) => this.range(key, start, end, watch, rangeSignal)
+    });
+    return { body: ranged, size };
+  }
+
+  /** The bytes [start, end) of an object, as one watched request. */
+  private async range(
+    key: string,
+    start: number,
+    end: number,
+    watch: Watch,
+    signal?: AbortSignal
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const dog = new Watchdog(`${this.url}/${key} (bytes ${start}-${end - 1})`, watch, signal);
+    const out = await dog.run((abortSignal) =>
+      this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key), Range: `bytes=${start}-${end - 1}` }),
+        { abortSignal }
+      )
+    );
+    return dog.stream(out.Body as AsyncIterable<Uint8Array>);
   }
 
   async exists(key: string, signal?: AbortSignal): Promise<boolean> {
@@ -110,7 +155,13 @@ export class S3Remote implements RemoteStore {
     } while (token);
   }
 
-  async put(key: string, source: ObjectSource, signal?: AbortSignal): Promise<void> {
+  /**
+   * Stores an object: one PUT, or parallel multipart parts. The SDK sends a body in one write, so an
+   * upload's watchdog sees requests, not bytes: a request (at most one 8 MiB part) that does not
+   * finish within `watch.stallMs` is a stall. `watch.onBytes` hears each request's bytes once it is done.
+   */
+  async put(key: string, source: ObjectSource, signal?: AbortSignal, watch: Watch = {}): Promise<void> {
+    const what = `${this.url}/${key}`;
     if (source.data || source.size <= MULTIPART_THRESHOLD) {
       await this.slots.with(async () => {
         // Small files in one synchronous read: per-file overhead, not bytes, is their cost.
@@ -119,28 +170,49 @@ export class S3Remote implements RemoteStore {
           (source.size <= 1024 * 1024
             ? fs.readFileSync(source.file!)
             : await readRange(source.file!, 0, source.size));
-        await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: this.key(key),
-            Body: body,
-            ContentLength: body.length
-          }),
-          { abortSignal: signal }
+        await this.watched(what, watch, signal, (abortSignal) =>
+          this.client.send(
+            new PutObjectCommand({
+              Bucket: this.bucket,
+              Key: this.key(key),
+              Body: body,
+              ContentLength: body.length
+            }),
+            { abortSignal }
+          )
         );
+        watch.onBytes?.(body.length);
       });
       return;
     }
-    await this.multipart(key, source.file!, source.size, signal);
+    await this.multipart(key, source.file!, source.size, signal, watch);
   }
 
-  private async multipart(key: string, file: string, size: number, signal?: AbortSignal): Promise<void> {
+  /** One request under its own watchdog. */
+  private watched<T>(
+    what: string,
+    watch: Watch,
+    signal: AbortSignal | undefined,
+    fn: (signal: AbortSignal) => Promise<T>
+  ): Promise<T> {
+    const dog = new Watchdog(what, watch, signal);
+    return dog.run(fn).finally(() => dog.stop());
+  }
+
+  private async multipart(
+    key: string,
+    file: string,
+    size: number,
+    signal: AbortSignal | undefined,
+    watch: Watch
+  ): Promise<void> {
     const Key = this.key(key);
+    const what = `${this.url}/${key}`;
     const { UploadId } = await retry(
       () =>
-        this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }), {
-          abortSignal: signal
-        }),
+        this.watched(what, watch, signal, (abortSignal) =>
+          this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }), { abortSignal })
+        ),
       { signal }
     );
     const part = partSize(size);
@@ -157,18 +229,25 @@ export class S3Remote implements RemoteStore {
               async () => {
                 const start = i * part;
                 const body = await readRange(file, start, Math.min(part, size - start));
-                const out = await this.client.send(
-                  new UploadPartCommand({
-                    Bucket: this.bucket,
-                    Key,
-                    UploadId,
-                    PartNumber: i + 1,
-                    Body: body,
-                    ContentLength: body.length
-                  }),
-                  { abortSignal: signal }
+                const out = await this.watched(
+                  `${what} (part ${i + 1} of ${count}, bytes ${start}-${start + body.length - 1})`,
+                  watch,
+                  signal,
+                  (abortSignal) =>
+                    this.client.send(
+                      new UploadPartCommand({
+                        Bucket: this.bucket,
+                        Key,
+                        UploadId,
+                        PartNumber: i + 1,
+                        Body: body,
+                        ContentLength: body.length
+                      }),
+                      { abortSignal }
+                    )
                 );
                 etags[i] = out.ETag ?? '';
+                watch.onBytes?.(body.length);
               },
               { signal }
             )
@@ -177,14 +256,16 @@ export class S3Remote implements RemoteStore {
       );
       await retry(
         () =>
-          this.client.send(
-            new CompleteMultipartUploadCommand({
-              Bucket: this.bucket,
-              Key,
-              UploadId,
-              MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) }
-            }),
-            { abortSignal: signal }
+          this.watched(what, watch, signal, (abortSignal) =>
+            this.client.send(
+              new CompleteMultipartUploadCommand({
+                Bucket: this.bucket,
+                Key,
+                UploadId,
+                MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) }
+              }),
+              { abortSignal }
+            )
           ),
         { signal }
       );

@@ -364,6 +364,10 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       },
       "actions-cache": {
         "description": "Keep the DVC cache objects this pull needs in the GitHub Actions cache: restore them before downloading (each md5-checked), save them afterwards, keyed by the md5s the .dvc files and dvc.lock name. Default, true on GitHub's runners (when the runner gives the step a cache service); ignored elsewhere. With it, an S3 remote without credentials (a pull request from a fork) is not contacted: its objects come only from the entry the trusted workflow saved (see the README)."
+      },
+      "stall-timeout": {
+        "description": "How long a request may go without a byte received before it counts as stalled (a duration: 60s, 2m; 1s to 1h). A stalled request is aborted, named in the log (the object, and the byte range of a large one) and tried again; after the retries the pull fails naming the object.",
+        "default": "60s"
       }
     },
     "outputs": {
@@ -407,6 +411,10 @@ export const ACTIONS: Record<string, ActionMetadata> = {
       "commit": {
         "description": "true: first record what changed, like dvc commit: every output of the targets whose workspace content differs from its .dvc file or dvc.lock entry is hashed, put into the cache and written into that file (a dvc.yaml stage without a lock entry gets one); then push. Commit the changed files to git afterwards (see the committed output).",
         "default": "false"
+      },
+      "stall-timeout": {
+        "description": "How long an upload request (one object, or one part of at most 8 MiB of a large one) may go without finishing before it counts as stalled (a duration: 60s, 2m; 1s to 1h). A stalled request is aborted, named in the log (the object, and the part of a large one) and tried again; after the retries the push fails naming the object.",
+        "default": "60s"
       }
     },
     "outputs": {

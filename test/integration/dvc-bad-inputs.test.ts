@@ -87,6 +87,27 @@ const cases: Case[] = [
     error: 'Input "jobs" must be an integer from 1 to 256, but got "0".'
   },
   {
+    name: 'stall-timeout not a duration',
+    action: 'dvc-pull',
+    inputs: { 'stall-timeout': 'soon' },
+    error:
+      'Input "stall-timeout" must be a duration such as 90s, 15m, 1h or 1h30m (bare numbers are seconds) from 1s to 3600s, but got "soon".'
+  },
+  {
+    name: 'stall-timeout zero',
+    action: 'dvc-push',
+    inputs: { 'stall-timeout': '0s' },
+    error:
+      'Input "stall-timeout" must be a duration such as 90s, 15m, 1h or 1h30m (bare numbers are seconds) from 1s to 3600s, but got "0s".'
+  },
+  {
+    name: 'stall-timeout above an hour',
+    action: 'dvc-pull',
+    inputs: { 'stall-timeout': '2h' },
+    error:
+      'Input "stall-timeout" must be a duration such as 90s, 15m, 1h or 1h30m (bare numbers are seconds) from 1s to 3600s, but got "2h".'
+  },
+  {
     name: 'engine unknown',
     action: 'dvc-pull',
     inputs: { engine: 'python' },
