@@ -21,7 +21,10 @@ const AWS = process.env.BENCH_AWS ?? '/usr/bin/aws';
 const SETS = {
   small: { files: 2000, size: 4 * 1024, label: '2,000 x 4 KB' },
   medium: { files: 20, size: 5 * 1024 * 1024, label: '20 x 5 MB' },
-  large: { files: 1, size: 500 * 1024 * 1024, label: '1 x 500 MB' }
+  large: { files: 1, size: 500 * 1024 * 1024, label: '1 x 500 MB' },
+  // Many files (issue 14): time per file and peak RSS at 2,000 and at 20,000.
+  many2k: { files: 2000, size: 1024, label: '2,000 x 1 KB', perFile: true },
+  many20k: { files: 20000, size: 1024, label: '20,000 x 1 KB', perFile: true }
 };
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const chosen = (process.env.BENCH_SETS ?? 'small,medium,large').split(',').filter((s) => SETS[s]);
@@ -43,7 +46,7 @@ function generate(name) {
   fs.mkdirSync(dir, { recursive: true });
   for (let i = 0; i < files; i++) {
     const file =
-      files === 1 ? path.join(dir, 'big.bin') : path.join(dir, `part-${String(i).padStart(4, '0')}.bin`);
+      files === 1 ? path.join(dir, 'big.bin') : path.join(dir, `part-${String(i).padStart(5, '0')}.bin`);
     const fd = fs.openSync(file, 'w');
     for (let left = size; left > 0; left -= 64 * 1024 * 1024)
       fs.writeSync(fd, crypto.randomBytes(Math.min(left, 64 * 1024 * 1024)));
@@ -75,7 +78,7 @@ async function makeRepo(name, source, remoteUrl, endpoint) {
     const file = path.join(repo, '.dvc/cache/files/md5', id.slice(0, 2), id.slice(2));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     if (bytes) fs.writeFileSync(file, bytes);
-    else execFileSync('cp', ['--reflink=auto', from, file]);
+    else fs.copyFileSync(from, file, fs.constants.COPYFILE_FICLONE);
     fs.chmodSync(file, 0o444);
   };
   if (single) {
@@ -93,7 +96,7 @@ async function makeRepo(name, source, remoteUrl, endpoint) {
   let size = 0;
   for (const f of files) {
     const dest = path.join(target, path.basename(f));
-    execFileSync('cp', ['--reflink=auto', f, dest]);
+    fs.copyFileSync(f, dest, fs.constants.COPYFILE_FICLONE);
     const h = await hashFile(dest);
     size += h.size;
     put(h.md5, dest);
@@ -169,10 +172,12 @@ function actionEnv(action, workspace, inputs) {
   return env;
 }
 
+// Under /usr/bin/time: its last line gives our peak RSS (KB), kept in `rss` by action.
+const rss = { 'dvc-push': [], 'dvc-pull': [] };
 const ours = (action, workspace) =>
   run(
-    process.execPath,
-    [path.join(root, 'dist', action, 'index.js')],
+    '/usr/bin/time',
+    ['-f', 'MAXRSS %M', process.execPath, path.join(root, 'dist', action, 'index.js')],
     actionEnv(action, workspace, {
       jobs: '',
       engine: 'native',
@@ -185,7 +190,10 @@ const ours = (action, workspace) =>
       region: ''
     }),
     workspace
-  );
+  ).then((r) => {
+    rss[action].push(Number(/MAXRSS (\d+)/.exec(r.out)?.[1] ?? 0) / 1024);
+    return r;
+  });
 
 /** Same files with the same bytes (md5 of every file, by relative path). */
 async function sameTree(a, b) {
@@ -340,6 +348,19 @@ try {
     const pull = { seconds: median(times.pull) };
     const awsDown = { seconds: median(times.awsDown) };
 
+    if (SETS[name].perFile) {
+      // Time per file and peak RSS (MB) of our run, both ways.
+      const count = SETS[name].files;
+      const perFile = (sec) => `${((sec / count) * 1e6).toFixed(0)} us/file`;
+      rows.push([
+        SETS[name].label,
+        `push / pull: time per file, peak RSS`,
+        `${perFile(push.seconds)}, ${median(rss['dvc-push'].slice(-RUNS)).toFixed(0)} MB`,
+        `${perFile(pull.seconds)}, ${median(rss['dvc-pull'].slice(-RUNS)).toFixed(0)} MB`,
+        '-',
+        '-'
+      ]);
+    }
     const hashUs = median(times.hashUs);
     const hashThem = median(times.hashThem);
 

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import { Progress, silentLogger, systemClock, type Clock, type Logger } from '../report.js';
 import { CorruptObjectError, parseManifest, SMALL_OBJECT } from './cache.js';
-import { hashFile, type DirEntry } from './hash.js';
+import type { DirEntry } from './hash.js';
+import { WorkspaceHashes } from './state.js';
+import { isWithin, narrowEntries } from './granular.js';
 import { ParentGuard } from './paths.js';
 import { retry, runPool } from './pool.js';
 import { objectKey, type ObjectRef, type RemoteStore } from './remote.js';
@@ -34,6 +36,8 @@ export interface TransferOptions {
   openRemote: (spec: RemoteSpec, jobs: number) => RemoteStore;
   /** Retry attempts per object above the SDK's own (default 5). */
   attempts?: number;
+  /** Hashes of workspace files (the state in .dvc/tmp); default, the repository's own, saved at the end. */
+  hashes?: WorkspaceHashes;
 }
 
 export interface PullOptions extends TransferOptions {
@@ -83,6 +87,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const { root, cache } = repo;
   const umask = options.umask ?? 0o022;
   const guard = new ParentGuard(root);
+  const hashes = options.hashes ?? WorkspaceHashes.open(root);
   const fileMode = (isexec: boolean) => (0o666 & ~umask) | (isexec ? 0o111 & ~umask : 0);
   const stores = new Map<string, RemoteStore>();
   const storeFor = (spec: RemoteSpec) => {
@@ -154,7 +159,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           s.report.bytes += got;
         }
       } else s.report.skipped++;
-      s.entries = entries;
+      s.entries = entries && narrowEntries(s.output, entries);
     },
     options.signal
   );
@@ -163,7 +168,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   // 2. Plan the workspace: up to date, to write, stale, or holding unsaved work.
   /** True when losing the file loses nothing: it is empty, or its content is in the cache. */
   const inCache = async (rel: string, legacy: boolean): Promise<boolean> => {
-    const { md5, size } = await hashFile(path.join(root, rel), legacy);
+    const { md5, size } = await hashes.hash(path.join(root, rel), legacy);
     return size === 0 || cache.has({ id: md5, legacy });
   };
   const planFile = async (s: OutputState, rel: string, ref: ObjectRef, isexec: boolean) => {
@@ -184,7 +189,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       if (!stat.isSymbolicLink()) s.conflicts.push(rel);
       return;
     }
-    const { md5 } = await hashFile(abs, ref.legacy);
+    const { md5 } = await hashes.hash(abs, ref.legacy);
     if (md5 === ref.id) {
       job.state = 'uptodate';
       const want = isexec ? 0o111 & ~umask : 0;
@@ -207,6 +212,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     let present = new Set<string>();
     if (stat?.isDirectory()) {
       const found = await walk(path.join(root, base));
+      // A granular target leaves the rest of the folder alone.
+      found.files = found.files.filter((f) => isWithin(f, s.output.within));
+      found.dirs = found.dirs.filter((d) => isWithin(d, s.output.within));
       present = new Set(found.files);
       const listed = new Set(s.entries.map((e) => e.relpath));
       const needed = new Set<string>();
@@ -429,6 +437,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           const { size, data } = fetched.get(keyOf(job.ref))!;
           await installCopy(cache.path(job.ref), target, fileMode(job.isexec), size, data);
         }
+        hashes.wrote(target, job.ref.legacy, job.ref.id);
       }
       job.out.report.files++;
       job.out.span.mark(clock.now());
@@ -440,6 +449,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
 
   phase('reporting');
   // 5. Report.
+  if (!options.hashes) hashes.save();
   for (const s of states) s.report.seconds = s.span.seconds;
   const outputs = states.map((s) => s.report);
   const sum = (f: (o: OutputReport) => number) => outputs.reduce((n, o) => n + f(o), 0);
@@ -454,7 +464,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     missing:
       missingKeys.size + states.filter((s) => s.output.isDir && !s.entries && !s.report.failed.length).length,
     seconds: (clock.now() - started) / 1000,
-    warnings: repo.warnings
+    warnings: repo.warnings,
+    hashed: hashes.hashed,
+    trusted: hashes.trusted
   };
   const failed = outputs.flatMap((o) => o.failed);
   const missing = outputs.flatMap((o) => o.missing);
