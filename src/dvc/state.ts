@@ -121,7 +121,11 @@ export class HashState {
       this.dirty = false;
     } catch {
       // Only a speed-up: a read-only checkout simply hashes again next time.
-      fs.rmSync(temp, { force: true });
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        // Nothing was made.
+      }
     }
   }
 }
@@ -138,7 +142,9 @@ export class WorkspaceHashes {
 
   constructor(
     readonly state: HashState | undefined,
-    private readonly pool: HashPool = hashPool()
+    private readonly pool: HashPool = hashPool(),
+    /** Files above this many bytes are hashed on the pool. */
+    private readonly poolAbove = POOL_THRESHOLD
   ) {}
 
   static open(root: string): WorkspaceHashes {
@@ -154,7 +160,7 @@ export class WorkspaceHashes {
       return { md5: known, size: Number(stat.size) };
     }
     const started = BigInt(Date.now()) * 1_000_000n;
-    const h = stat.size > POOL_THRESHOLD ? await this.pool.hash(file, legacy) : await hashFile(file, legacy);
+    const h = stat.size > this.poolAbove ? await this.pool.hash(file, legacy) : await hashFile(file, legacy);
     this.hashed++;
     if (BigInt(h.size) === stat.size && stat.mtimeNs < started - SETTLE_NS)
       this.state?.record(stat, legacy, h.md5);

@@ -26,13 +26,16 @@ const CASES: Record<string, Buffer> = {
 };
 
 describe('HashPool', () => {
-  it.each(Object.entries(CASES))('%s: the same md5 and size as hashFile, DVC 3 and DVC 2', async (name, data) => {
-    const file = path.join(dir, name.replace(/\W+/g, '-'));
-    fs.writeFileSync(file, data);
-    for (const legacy of [false, true]) {
-      expect(await pool.hash(file, legacy)).toEqual(await hashFile(file, legacy));
+  it.each(Object.entries(CASES))(
+    '%s: the same md5 and size as hashFile, DVC 3 and DVC 2',
+    async (name, data) => {
+      const file = path.join(dir, name.replace(/\W+/g, '-'));
+      fs.writeFileSync(file, data);
+      for (const legacy of [false, true]) {
+        expect(await pool.hash(file, legacy)).toEqual(await hashFile(file, legacy));
+      }
     }
-  });
+  );
 
   it('hashes many files at once, each answer going to its own file', async () => {
     const files = Array.from({ length: 40 }, (_, i) => {
