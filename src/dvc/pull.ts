@@ -368,7 +368,8 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           return;
         }
         const { bytes, data } = got;
-        const keep = data && keptBytes + bytes <= KEEP_IN_MEMORY;
+        // Bytes already written to their only workspace file need not stay in memory.
+        const keep = data && keptBytes + bytes <= KEEP_IN_MEMORY && jobs.some((j) => !j.teed);
         if (keep) keptBytes += bytes;
         fetched.set(key, { size: bytes, data: keep ? data : undefined });
         out.report.transferred++;
