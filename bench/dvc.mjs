@@ -21,7 +21,10 @@ const AWS = process.env.BENCH_AWS ?? '/usr/bin/aws';
 const SETS = {
   small: { files: 2000, size: 4 * 1024, label: '2,000 x 4 KB' },
   medium: { files: 20, size: 5 * 1024 * 1024, label: '20 x 5 MB' },
-  large: { files: 1, size: 500 * 1024 * 1024, label: '1 x 500 MB' }
+  large: { files: 1, size: 500 * 1024 * 1024, label: '1 x 500 MB' },
+  // Many files (issue 14): time per file and peak RSS at 2,000 and at 20,000.
+  many2k: { files: 2000, size: 1024, label: '2,000 x 1 KB', perFile: true },
+  many20k: { files: 20000, size: 1024, label: '20,000 x 1 KB', perFile: true }
 };
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const chosen = (process.env.BENCH_SETS ?? 'small,medium,large').split(',').filter((s) => SETS[s]);
@@ -33,6 +36,8 @@ const { hashFile, serializeManifest, manifestId } = await import(
   pathToFileURL(path.join(lib, 'dvc/hash.js')).href
 );
 const { runPool } = await import(pathToFileURL(path.join(lib, 'dvc/pool.js')).href);
+// Workspace hashing as pull, push and commit do it (large files on the worker pool), without the state.
+const { WorkspaceHashes } = await import(pathToFileURL(path.join(lib, 'dvc/state.js')).href);
 
 function generate(name) {
   const { files, size } = SETS[name];
@@ -43,7 +48,7 @@ function generate(name) {
   fs.mkdirSync(dir, { recursive: true });
   for (let i = 0; i < files; i++) {
     const file =
-      files === 1 ? path.join(dir, 'big.bin') : path.join(dir, `part-${String(i).padStart(4, '0')}.bin`);
+      files === 1 ? path.join(dir, 'big.bin') : path.join(dir, `part-${String(i).padStart(5, '0')}.bin`);
     const fd = fs.openSync(file, 'w');
     for (let left = size; left > 0; left -= 64 * 1024 * 1024)
       fs.writeSync(fd, crypto.randomBytes(Math.min(left, 64 * 1024 * 1024)));
@@ -75,7 +80,7 @@ async function makeRepo(name, source, remoteUrl, endpoint) {
     const file = path.join(repo, '.dvc/cache/files/md5', id.slice(0, 2), id.slice(2));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     if (bytes) fs.writeFileSync(file, bytes);
-    else execFileSync('cp', ['--reflink=auto', from, file]);
+    else fs.copyFileSync(from, file, fs.constants.COPYFILE_FICLONE);
     fs.chmodSync(file, 0o444);
   };
   if (single) {
@@ -93,7 +98,7 @@ async function makeRepo(name, source, remoteUrl, endpoint) {
   let size = 0;
   for (const f of files) {
     const dest = path.join(target, path.basename(f));
-    execFileSync('cp', ['--reflink=auto', f, dest]);
+    fs.copyFileSync(f, dest, fs.constants.COPYFILE_FICLONE);
     const h = await hashFile(dest);
     size += h.size;
     put(h.md5, dest);
@@ -169,10 +174,12 @@ function actionEnv(action, workspace, inputs) {
   return env;
 }
 
+// Under /usr/bin/time: its last line gives our peak RSS (KB), kept in `rss` by action.
+const rss = { 'dvc-push': [], 'dvc-pull': [] };
 const ours = (action, workspace) =>
   run(
-    process.execPath,
-    [path.join(root, 'dist', action, 'index.js')],
+    '/usr/bin/time',
+    ['-f', 'MAXRSS %M', process.execPath, path.join(root, 'dist', action, 'index.js')],
     actionEnv(action, workspace, {
       jobs: '',
       engine: 'native',
@@ -185,7 +192,10 @@ const ours = (action, workspace) =>
       region: ''
     }),
     workspace
-  );
+  ).then((r) => {
+    rss[action].push(Number(/MAXRSS (\d+)/.exec(r.out)?.[1] ?? 0) / 1024);
+    return r;
+  });
 
 /** Same files with the same bytes (md5 of every file, by relative path). */
 async function sameTree(a, b) {
@@ -202,8 +212,9 @@ async function sameTree(a, b) {
 
 async function hashOurs(files) {
   const started = process.hrtime.bigint();
+  const hashes = new WorkspaceHashes(undefined);
   await runPool(files, 16, async (f) => {
-    await hashFile(f);
+    await hashes.hash(f, false);
   });
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
@@ -277,7 +288,16 @@ try {
     const bytes = listFiles(source).reduce((n, f) => n + fs.statSync(f).size, 0);
 
     // Interleaved runs, each into a fresh prefix and a fresh folder; the median is reported.
-    const times = { push: [], awsUp: [], pull: [], awsDown: [], hashUs: [], hashThem: [] };
+    const times = {
+      push: [],
+      awsUp: [],
+      pull: [],
+      awsDown: [],
+      hashUs: [],
+      hashThem: [],
+      again: [],
+      awsAgain: []
+    };
     const timed = async (key, fn) => times[key].push((await fn()).seconds);
     const configFile = path.join(repo, '.dvc/config');
     const config = fs.readFileSync(configFile, 'utf8');
@@ -322,6 +342,15 @@ try {
           baseEnv
         )
       );
+      if (SETS[name].perFile) {
+        // Everything up to date: our status check (state of hashes) against aws s3 sync's listing.
+        await timed('again', () => ours('dvc-pull', clone));
+        rss['dvc-pull'].pop();
+        const awsArgs = ['s3', 'sync', '--only-show-errors', '--endpoint-url', s3.url];
+        await timed('awsAgain', () =>
+          run(AWS, [...awsArgs, `s3://bench/aws-${name}-${r}/`, awsDir], baseEnv)
+        );
+      }
       okPull &&=
         dvcFile === 'data.dvc'
           ? (await sameTree(path.join(clone, 'data'), source)) && (await sameTree(awsDir, source))
@@ -340,6 +369,27 @@ try {
     const pull = { seconds: median(times.pull) };
     const awsDown = { seconds: median(times.awsDown) };
 
+    if (SETS[name].perFile) {
+      // Time per file and peak RSS (MB) of our run, both ways.
+      const count = SETS[name].files;
+      const perFile = (sec) => `${((sec / count) * 1e6).toFixed(0)} us/file`;
+      rows.push([
+        SETS[name].label,
+        `push / pull: time per file, peak RSS`,
+        `${perFile(push.seconds)}, ${median(rss['dvc-push'].slice(-RUNS)).toFixed(0)} MB`,
+        `${perFile(pull.seconds)}, ${median(rss['dvc-pull'].slice(-RUNS)).toFixed(0)} MB`,
+        '-',
+        '-'
+      ]);
+      rows.push([
+        SETS[name].label,
+        'pull again, all up to date vs aws s3 sync again',
+        fmt(median(times.again)),
+        fmt(median(times.awsAgain)),
+        ratio(median(times.again), median(times.awsAgain)),
+        '-'
+      ]);
+    }
     const hashUs = median(times.hashUs);
     const hashThem = median(times.hashThem);
 

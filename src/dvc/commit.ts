@@ -17,6 +17,7 @@ import { MissingPathError, storeInCache, type Measured } from './measure.js';
 import { ParentGuard, resolveInRoot } from './paths.js';
 import { isDict, record, recordedId, type Dict, type RecordContext } from './record.js';
 import { lockEntry, stageSpec, unsupportedStage } from './stage.js';
+import { WorkspaceHashes } from './state.js';
 
 export interface CommittedOutput {
   path: string;
@@ -35,6 +36,9 @@ export interface CommitReport {
   /** Objects added to the cache. */
   cachedObjects: number;
   warnings: string[];
+  /** Workspace files read and hashed, and those trusted from the state in .dvc/tmp. */
+  hashed: number;
+  trusted: number;
 }
 
 export interface CommitOptions {
@@ -42,6 +46,8 @@ export interface CommitOptions {
   targets: string[];
   jobs?: number;
   log?: Logger;
+  /** Default, the repository's own state, saved at the end. */
+  hashes?: WorkspaceHashes;
 }
 
 type Unit = { kind: 'file'; rel: string } | { kind: 'stage'; dir: string; name: string };
@@ -125,7 +131,10 @@ export function commitUnits(root: string, targets: string[]): Unit[] {
       continue;
     }
     const matching = all.filter((u) =>
-      unitPaths(root, u).some((p) => rel === '.' || p === rel || p.startsWith(`${rel}/`))
+      // A path inside a tracked folder (a granular target) commits that folder.
+      unitPaths(root, u).some(
+        (p) => rel === '.' || p === rel || p.startsWith(`${rel}/`) || rel.startsWith(`${p}/`)
+      )
     );
     const stage = all.find((u) => u.kind === 'stage' && u.dir === '' && u.name === target);
     if (!matching.length && !stage) {
@@ -150,7 +159,8 @@ export async function commit(options: CommitOptions): Promise<CommitReport> {
   const { root } = options;
   const log = options.log ?? silentLogger;
   const config = loadConfig(root);
-  const ctx: RecordContext = { root, guard: new ParentGuard(root), jobs: options.jobs ?? 8 };
+  const hashes = options.hashes ?? WorkspaceHashes.open(root);
+  const ctx: RecordContext = { root, guard: new ParentGuard(root), jobs: options.jobs ?? 8, hashes };
   const warnings: string[] = [];
   const pending = new Map<string, Pending>();
   const open = (file: string, make: () => YAML.Document) => {
@@ -247,7 +257,10 @@ export async function commit(options: CommitOptions): Promise<CommitReport> {
       log.info(`${o.source}: ${o.path} recorded as ${o.new}${o.old ? ` (was ${o.old})` : ''}.`);
   }
   for (const w of warnings) log.warning(w);
+  if (!options.hashes) hashes.save();
   return {
+    hashed: hashes.hashed,
+    trusted: hashes.trusted,
     files: [...pending.keys()],
     outputs: [...pending.values()].flatMap((p) => p.outputs),
     cachedObjects,

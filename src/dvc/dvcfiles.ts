@@ -26,6 +26,8 @@ export interface Output {
   cache: boolean;
   push: boolean;
   remote?: string;
+  /** A granular target: only these paths inside the folder (POSIX, relative to it); unset, all of it. */
+  within?: string[];
 }
 
 export class DvcFileError extends UserError {
@@ -343,9 +345,13 @@ export function collectOutputs(root: string, targets: string[]): { outputs: Outp
       continue;
     }
     const parent = all().find((o) => rel.startsWith(`${o.path}/`));
+    if (parent?.isDir) {
+      outs.push({ ...parent, within: [rel.slice(parent.path.length + 1)] });
+      continue;
+    }
     if (parent) {
       throw new TargetError(
-        `Input "targets" names ${target}, a path inside the tracked folder ${parent.path} (${parent.source}); give ${parent.path} instead.`
+        `Input "targets" names ${target}, a path below ${parent.path}, which is a tracked file (${parent.source}), not a folder.`
       );
     }
     const rootStages = fs.existsSync(path.join(root, 'dvc.yaml'))
@@ -363,6 +369,9 @@ export function collectOutputs(root: string, targets: string[]): { outputs: Outp
   return { outputs: dedupe(outs), warnings };
 }
 
+/** Two selections of one folder: the union, or the whole folder when either is whole. */
+const mergeWithin = (a?: string[], b?: string[]) => (a && b ? [...new Set([...a, ...b])].sort() : undefined);
+
 function dedupe(outs: Output[]): Output[] {
   const byPath = new Map<string, Output>();
   for (const o of outs) {
@@ -373,6 +382,7 @@ function dedupe(outs: Output[]): Output[] {
       );
     }
     if (!seen) byPath.set(o.path, o);
+    else byPath.set(o.path, { ...seen, within: mergeWithin(seen.within, o.within) });
   }
   const list = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (let i = 1; i < list.length; i++) {

@@ -14,6 +14,7 @@ import { pull, type PullOptions } from './pull.js';
 import { push } from './push.js';
 import type { TransferReport } from './report.js';
 import { commit } from './commit.js';
+import { WorkspaceHashes } from './state.js';
 
 export type Engine = 'auto' | 'native' | 'dvc';
 export const ENGINES: readonly Engine[] = ['auto', 'native', 'dvc'];
@@ -71,15 +72,26 @@ function jobsFor(repo: Repo, input: number | undefined): number {
 
 /** Runs `command` with the chosen engine; the report says what moved. */
 export async function transfer(command: 'pull' | 'push', options: RunOptions): Promise<TransferReport> {
-  if (command !== 'push' || !options.commit) return move(command, options);
-  const committed = await commit({
-    root: options.root,
-    targets: options.targets,
-    jobs: options.jobs,
-    log: options.log
-  });
-  const report = await move(command, options);
-  return { ...report, committed };
+  // One state of workspace hashes for the commit and the transfer, saved once at the end.
+  const hashes = options.hashes ?? WorkspaceHashes.open(options.root);
+  const run = { ...options, hashes };
+  try {
+    const committed =
+      command === 'push' && options.commit
+        ? await commit({
+            root: options.root,
+            targets: options.targets,
+            jobs: options.jobs,
+            log: options.log,
+            hashes
+          })
+        : undefined;
+    const report = await move(command, run);
+    if (hashes.hashed || hashes.trusted) (options.log ?? silentLogger).info(`Hashing: ${hashes.describe()}.`);
+    return committed ? { ...report, committed } : report;
+  } finally {
+    hashes.save();
+  }
 }
 
 async function move(command: 'pull' | 'push', options: RunOptions): Promise<TransferReport> {

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { LocalCache } from './cache.js';
-import { hashFile, manifestId, serializeManifest, type DirEntry } from './hash.js';
+import { manifestId, serializeManifest, type DirEntry } from './hash.js';
 import { ParentGuard, PathEscapeError } from './paths.js';
 import { runPool } from './pool.js';
+import { WorkspaceHashes } from './state.js';
 import { lstatOrUndefined, walk } from './workspace.js';
 
 export interface Measured {
@@ -31,14 +32,18 @@ export class MissingPathError extends UserError {
   override name = 'MissingPathError';
 }
 
-/** Hashes `rel` (a file or folder below `root`); `where` names the entry that tracks it. */
+/**
+ * Hashes `rel` (a file or folder below `root`); `where` names the entry that tracks it. Files go
+ * through `hashes` (the state in .dvc/tmp, then the worker pool); without it nothing is recorded.
+ */
 export async function measure(
   root: string,
   guard: ParentGuard,
   rel: string,
   legacy: boolean,
   where: string,
-  jobs = 8
+  jobs = 8,
+  hashes = new WorkspaceHashes(undefined)
 ): Promise<Measured> {
   await guard.check(rel, where);
   const abs = path.join(root, rel);
@@ -54,7 +59,7 @@ export async function measure(
     );
   if (stat.isSymbolicLink()) throw link(rel);
   if (stat.isFile()) {
-    const h = await hashFile(abs, legacy);
+    const h = await hashes.hash(abs, legacy);
     return { path: rel, id: h.md5, legacy, isDir: false, size: h.size };
   }
   if (!stat.isDirectory()) {
@@ -68,7 +73,7 @@ export async function measure(
     const s = await fs.promises.lstat(file);
     if (s.isSymbolicLink()) throw link(`${rel}/${f}`);
     if (!s.isFile()) return;
-    const h = await hashFile(file, legacy);
+    const h = await hashes.hash(file, legacy);
     size += h.size;
     entries.push({ md5: h.md5, relpath: f });
   });

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import { Progress, silentLogger, systemClock, type Clock, type Logger } from '../report.js';
 import { CorruptObjectError, parseManifest, SMALL_OBJECT } from './cache.js';
-import { hashFile, type DirEntry } from './hash.js';
+import type { DirEntry } from './hash.js';
+import { WorkspaceHashes } from './state.js';
+import { isWithin, narrowEntries } from './granular.js';
 import { ParentGuard } from './paths.js';
 import { retry, runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
@@ -37,6 +39,8 @@ export interface TransferOptions {
   attempts?: number;
   /** A request that moves no byte for this long is aborted and retried (the stall-timeout input). */
   stallMs?: number;
+  /** Hashes of workspace files (the state in .dvc/tmp); default, the repository's own, saved at the end. */
+  hashes?: WorkspaceHashes;
 }
 
 export interface PullOptions extends TransferOptions {
@@ -86,6 +90,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const { root, cache } = repo;
   const umask = options.umask ?? 0o022;
   const guard = new ParentGuard(root);
+  const hashes = options.hashes ?? WorkspaceHashes.open(root);
   const fileMode = (isexec: boolean) => (0o666 & ~umask) | (isexec ? 0o111 & ~umask : 0);
   const stores = new Map<string, RemoteStore>();
   const storeFor = (spec: RemoteSpec) => {
@@ -158,7 +163,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           s.report.bytes += got;
         }
       } else s.report.skipped++;
-      s.entries = entries;
+      s.entries = entries && narrowEntries(s.output, entries);
     },
     options.signal
   );
@@ -167,7 +172,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   // 2. Plan the workspace: up to date, to write, stale, or holding unsaved work.
   /** True when losing the file loses nothing: it is empty, or its content is in the cache. */
   const inCache = async (rel: string, legacy: boolean): Promise<boolean> => {
-    const { md5, size } = await hashFile(path.join(root, rel), legacy);
+    const { md5, size } = await hashes.hash(path.join(root, rel), legacy);
     return size === 0 || cache.has({ id: md5, legacy });
   };
   const planFile = async (s: OutputState, rel: string, ref: ObjectRef, isexec: boolean) => {
@@ -188,7 +193,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       if (!stat.isSymbolicLink()) s.conflicts.push(rel);
       return;
     }
-    const { md5 } = await hashFile(abs, ref.legacy);
+    const { md5 } = await hashes.hash(abs, ref.legacy);
     if (md5 === ref.id) {
       job.state = 'uptodate';
       const want = isexec ? 0o111 & ~umask : 0;
@@ -211,6 +216,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     let present = new Set<string>();
     if (stat?.isDirectory()) {
       const found = await walk(path.join(root, base));
+      // A granular target leaves the rest of the folder alone.
+      found.files = found.files.filter((f) => isWithin(f, s.output.within));
+      found.dirs = found.dirs.filter((d) => isWithin(d, s.output.within));
       present = new Set(found.files);
       const listed = new Set(s.entries.map((e) => e.relpath));
       const needed = new Set<string>();
@@ -364,7 +372,8 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           return;
         }
         const { bytes, data } = got;
-        const keep = data && keptBytes + bytes <= KEEP_IN_MEMORY;
+        // Bytes already written to their only workspace file need not stay in memory.
+        const keep = data && keptBytes + bytes <= KEEP_IN_MEMORY && jobs.some((j) => !j.teed);
         if (keep) keptBytes += bytes;
         fetched.set(key, { size: bytes, data: keep ? data : undefined });
         out.report.transferred++;
@@ -433,6 +442,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           const { size, data } = fetched.get(keyOf(job.ref))!;
           await installCopy(cache.path(job.ref), target, fileMode(job.isexec), size, data);
         }
+        hashes.wrote(target, job.ref.legacy, job.ref.id);
       }
       job.out.report.files++;
       job.out.span.mark(clock.now());
@@ -444,6 +454,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
 
   phase('reporting');
   // 5. Report.
+  if (!options.hashes) hashes.save();
   for (const s of states) s.report.seconds = s.span.seconds;
   const outputs = states.map((s) => s.report);
   const sum = (f: (o: OutputReport) => number) => outputs.reduce((n, o) => n + f(o), 0);
@@ -458,7 +469,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     missing:
       missingKeys.size + states.filter((s) => s.output.isDir && !s.entries && !s.report.failed.length).length,
     seconds: (clock.now() - started) / 1000,
-    warnings: repo.warnings
+    warnings: repo.warnings,
+    hashed: hashes.hashed,
+    trusted: hashes.trusted
   };
   const failed = outputs.flatMap((o) => o.failed);
   const missing = outputs.flatMap((o) => o.missing);

@@ -9,13 +9,15 @@ import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { silentLogger, systemClock, type Logger } from '../report.js';
 import { parseManifest } from './cache.js';
-import { hashFile, manifestId, serializeManifest, type DirEntry } from './hash.js';
+import { manifestId, serializeManifest, type DirEntry } from './hash.js';
+import { WorkspaceHashes } from './state.js';
 import { retry, runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
 import { layoutPrefix, objectKey, type ObjectRef, type ObjectSource, type RemoteStore } from './remote.js';
 import type { Repo, RepoOutput } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
 import type { TransferOptions } from './pull.js';
+import { narrowEntries } from './granular.js';
 import { ParentGuard } from './paths.js';
 import { lstatOrUndefined, walk } from './workspace.js';
 
@@ -119,6 +121,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
   const { root, cache } = repo;
   // The workspace is read only below the root: never through a symbolic link to elsewhere.
   const guard = new ParentGuard(root);
+  const hashes = options.hashes ?? WorkspaceHashes.open(root);
   const stores = new Map<string, RemoteStore>();
   const attempt = <T>(fn: () => Promise<T>, what: string) =>
     retry(fn, {
@@ -175,7 +178,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
           async (f) => {
             const abs = path.join(dir, f);
             if (!(await fs.promises.lstat(abs)).isFile()) return;
-            entries.push({ md5: (await hashFile(abs, s.output.legacy)).md5, relpath: f });
+            entries.push({ md5: (await hashes.hash(abs, s.output.legacy)).md5, relpath: f });
           },
           options.signal
         );
@@ -188,6 +191,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
       }
       if (!s.entries) s.report.missing.push(`${s.output.path}/ (its .dir manifest ${objectKey(ref)})`);
     }
+    if (s.entries) s.entries = narrowEntries(s.output, s.entries);
     s.report.files = s.entries?.length ?? 0;
   }
 
@@ -267,7 +271,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
       const abs = path.join(root, item.rel);
       const stat = await lstatOrUndefined(abs);
       if (stat?.isFile()) {
-        const md5 = item.workspaceMd5 ?? (await hashFile(abs, item.ref.legacy)).md5;
+        const md5 = item.workspaceMd5 ?? (await hashes.hash(abs, item.ref.legacy)).md5;
         if (md5 === item.ref.id) item.source = { file: abs, size: stat.size };
       }
       if (!item.source) for (const s of item.states) s.report.missing.push(item.rel);
@@ -277,7 +281,8 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
 
   // 6. Upload entries and files, then the .dir of every folder whose entries all arrived.
   const ready = upload.filter((i) => i.source);
-  const manifests = withEntries.filter((s) => !dirPresent.has(s));
+  // A granular target sends only its files: the .dir would claim the whole folder is there.
+  const manifests = withEntries.filter((s) => !dirPresent.has(s) && !s.output.within);
   const progress = new TransferProgress(
     'Uploaded',
     {
@@ -334,7 +339,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     options.signal
   );
   await runPool(
-    withEntries.filter((s) => !dirPresent.has(s)),
+    manifests,
     options.jobs,
     async (s) => {
       const complete = s.items.every((i) => i.done);
@@ -352,6 +357,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
   );
   if (ready.length + manifests.length) progress.done();
 
+  if (!options.hashes) hashes.save();
   for (const s of states) s.report.seconds = s.span.seconds;
   const outputs = states.map((s) => s.report);
   const sum = (f: (o: OutputReport) => number) => outputs.reduce((n, o) => n + f(o), 0);
@@ -369,7 +375,9 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     bytes: sum((o) => o.bytes),
     missing: missing.length,
     seconds: (clock.now() - started) / 1000,
-    warnings: repo.warnings
+    warnings: repo.warnings,
+    hashed: hashes.hashed,
+    trusted: hashes.trusted
   };
   if (missing.length) {
     report.failure = `${missing.length} ${missing.length === 1 ? 'file is' : 'files are'} neither in the DVC cache nor in the workspace with the tracked content (${listSome(missing)}), so ${missing.length === 1 ? 'it was' : 'they were'} not pushed; run dvc pull or dvc repro where the data exists, then push again.`;

@@ -5,6 +5,7 @@
  */
 import type { ParentGuard } from './paths.js';
 import { measure, type Measured } from './measure.js';
+import type { WorkspaceHashes } from './state.js';
 
 export type Dict = Record<string, unknown>;
 export const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,6 +27,8 @@ export interface RecordContext {
   root: string;
   guard: ParentGuard;
   jobs: number;
+  /** The state of workspace hashes (see state.ts). */
+  hashes?: WorkspaceHashes;
 }
 
 /** The md5 an entry records (lower case), or undefined. */
@@ -48,9 +51,9 @@ export async function record(
 ): Promise<Recorded> {
   const oldId = recordedId(old);
   const legacy = !!old && oldId !== undefined && old.hash === undefined;
-  const seen = await measure(ctx.root, ctx.guard, rel, legacy, where, ctx.jobs);
+  const seen = await measure(ctx.root, ctx.guard, rel, legacy, where, ctx.jobs, ctx.hashes);
   if (old && seen.id === oldId) return { entry: old, measured: seen };
-  const now = legacy ? await measure(ctx.root, ctx.guard, rel, false, where, ctx.jobs) : seen;
+  const now = legacy ? await measure(ctx.root, ctx.guard, rel, false, where, ctx.jobs, ctx.hashes) : seen;
   const hash: Dict = { md5: now.id, size: now.size };
   if (now.isDir) hash.nfiles = now.nfiles;
   if (old?.isexec === true && !now.isDir) hash.isexec = true;

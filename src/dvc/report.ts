@@ -40,6 +40,9 @@ export interface TransferReport {
   dvcOutput?: string;
   /** push with commit: what was recorded before the push. */
   committed?: CommitReport;
+  /** Workspace files read and hashed, and those trusted from the state in .dvc/tmp (not read). */
+  hashed?: number;
+  trusted?: number;
 }
 
 /** Measures the span an output was being worked on, across interleaved transfers. */
@@ -90,6 +93,10 @@ export function summaryMarkdown(report: TransferReport): string {
       [pull ? 'Already in the cache' : 'Already on the remote', report.skipped],
       ['Bytes', formatBytes(report.bytes)],
       ['Missing', report.missing || undefined],
+      [
+        'Workspace files hashed / trusted unchanged',
+        report.hashed || report.trusted ? `${report.hashed ?? 0} / ${report.trusted ?? 0}` : undefined
+      ],
       ['Time', formatDuration(report.seconds)],
       ['Throughput', rate(report.bytes, report.seconds)]
     ])

@@ -331,7 +331,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
     "description": "Pull DVC-tracked data (files and folders named by .dvc files and dvc.lock) from an S3 or local remote into the cache and the workspace, natively, without installing dvc.",
     "inputs": {
       "targets": {
-        "description": "What to pull, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, or tracked paths. Default, every .dvc file and dvc.lock in the working directory."
+        "description": "What to pull, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, tracked paths, or a path inside a tracked folder (data/images/cats pulls only the files below it and leaves the rest of the folder as it is). Default, every .dvc file and dvc.lock in the working directory."
       },
       "remote": {
         "description": "The DVC remote to pull from (a name in .dvc/config). Default, core.remote. An output's own remote field wins, as in dvc."
@@ -389,7 +389,7 @@ export const ACTIONS: Record<string, ActionMetadata> = {
     "description": "Push DVC-tracked data (from the cache, or the workspace when the cache lacks it) to an S3 or local remote, natively, without installing dvc.",
     "inputs": {
       "targets": {
-        "description": "What to push, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, or tracked paths. Default, every .dvc file and dvc.lock in the working directory."
+        "description": "What to push, comma- or newline-separated. .dvc files, dvc.yaml, dvc.yaml:stage, stage names of the root dvc.yaml, tracked paths, or a path inside a tracked folder (data/images/cats pushes only the files below it, without the folder's .dir). Default, every .dvc file and dvc.lock in the working directory."
       },
       "remote": {
         "description": "The DVC remote to push to (a name in .dvc/config). Default, core.remote. An output's own remote field wins, as in dvc."

@@ -204,8 +204,16 @@ describe('.dvc files, dvc.yaml and dvc.lock', () => {
     expect(paths(['a.txt', 'data'])).toEqual(['a.txt', 'data/b']);
     expect(paths(['prep'])).toEqual(['c.txt']);
     expect(paths(['dvc.yaml'])).toEqual(['c.txt']);
-    expect(() => paths(['data/b/inner.txt'])).toThrow(
-      'Input "targets" names data/b/inner.txt, a path inside the tracked folder data/b (data/b.dvc); give data/b instead.'
+    // A path inside a tracked folder is a granular target: that folder, narrowed to the path.
+    const within = (t: string[]) => collectOutputs(root, t).outputs.map((o) => [o.path, o.within]);
+    expect(within(['data/b/inner.txt'])).toEqual([['data/b', ['inner.txt']]]);
+    expect(within(['data/b/x', 'data/b/a/../y'])).toEqual([['data/b', ['x', 'y']]]);
+    expect(within(['data/b/x', 'data/b'])).toEqual([['data/b', undefined]]);
+    expect(() => paths(['a.txt/inner'])).toThrow(
+      'Input "targets" names a.txt/inner, a path below a.txt, which is a tracked file (a.dvc), not a folder.'
+    );
+    expect(() => paths(['data/b/../../..'])).toThrow(
+      'Input "targets" names "data/b/../../..", which is outside the working directory.'
     );
     expect(() => paths(['nothing'])).toThrow(
       'Input "targets" names "nothing", which is not a .dvc file, a dvc.yaml stage or a path tracked by DVC.'
