@@ -216,16 +216,22 @@ export class LocalCache {
     const offMain = worker ? new WorkerHasher() : undefined;
     let bytes = 0;
     let ok = false;
+    let writing: Promise<unknown> | undefined;
     try {
-      // Batches small network chunks into fewer writes.
+      // Batches small network chunks into fewer writes, and receives the next batch while the last
+      // one is written (one batch in flight: memory stays bounded, the disk and the socket overlap).
       let batch: Uint8Array[] = [];
       let batched = 0;
       const flush = async () => {
         if (!batched) return;
-        offMain?.update(batch);
-        await Promise.all([handle.writev(batch), tee?.writev(batch)]);
+        const chunks = batch;
+        offMain?.update(chunks);
         batch = [];
         batched = 0;
+        await writing;
+        writing = Promise.all([handle.writev(chunks), tee?.writev(chunks)]);
+        // Awaited at the next flush or at the end; marked handled so a failure waits for that await.
+        writing.catch(() => undefined);
       };
       for await (const chunk of body) {
         if (!offMain) hasher.update(chunk);
@@ -235,9 +241,11 @@ export class LocalCache {
         if (batched >= 1024 * 1024) await flush();
       }
       await flush();
+      await writing;
       check(bytes, offMain ? await offMain.digest() : undefined);
       ok = true;
     } finally {
+      await writing?.catch(() => undefined);
       await handle.close();
       await tee?.close();
       if (!ok) {
