@@ -225,11 +225,13 @@ export class LocalCache {
       const flush = async () => {
         if (!batched) return;
         const chunks = batch;
-        offMain?.update(chunks);
         batch = [];
         batched = 0;
         await writing;
-        writing = Promise.all([handle.writev(chunks), tee?.writev(chunks)]);
+        // The worker takes the chunks once written (moving their memory, so only then).
+        writing = Promise.all([handle.writev(chunks), tee?.writev(chunks)]).then(() =>
+          offMain?.update(chunks)
+        );
         // Awaited at the next flush or at the end; marked handled so a failure waits for that await.
         writing.catch(() => undefined);
       };

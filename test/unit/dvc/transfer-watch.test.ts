@@ -206,13 +206,32 @@ describe('md5 on a worker thread', () => {
   it('gives the md5 of the bytes handed over, for objects hashed at the same time', async () => {
     const a = crypto.randomBytes(3 * 1024 * 1024);
     const b = crypto.randomBytes(1024 * 1024 + 7);
+    const md5 = (d: Uint8Array) => crypto.createHash('md5').update(d).digest('hex');
+    const want = [md5(a), md5(b)];
     const ha = new WorkerHasher();
     const hb = new WorkerHasher();
     ha.update([a.subarray(0, 1000), a.subarray(1000, 2_000_000)]);
     hb.update([b]);
     ha.update([a.subarray(2_000_000)]);
     ha.update([]);
-    const md5 = (d: Buffer) => crypto.createHash('md5').update(d).digest('hex');
-    expect(await Promise.all([ha.digest(), hb.digest()])).toEqual([md5(a), md5(b)]);
+    expect(await Promise.all([ha.digest(), hb.digest()])).toEqual(want);
+  });
+
+  it('moves chunks that are all of their memory (no copy) and copies the rest, in order', async () => {
+    // As a socket hands them: each read its own buffer; beside them views into a larger buffer and
+    // small chunks from Node's shared pool, which must never be moved (other data lives there).
+    const own = () => new Uint8Array(crypto.randomBytes(64 * 1024)).slice();
+    const shared = crypto.randomBytes(300_000);
+    const pooled = Buffer.from('small, from the pool');
+    const chunks = [own(), shared.subarray(0, 100_000), pooled, own(), shared.subarray(100_000), own()];
+    const md5 = crypto.createHash('md5');
+    for (const c of chunks) md5.update(c);
+    const want = md5.digest('hex');
+    const hasher = new WorkerHasher();
+    hasher.update(chunks);
+    // Moved: detached here. Copied: untouched, still readable by whoever shares their memory.
+    expect(chunks.map((c) => c.byteLength)).toEqual([0, 100_000, pooled.length, 0, 200_000, 0]);
+    expect(pooled.toString()).toBe('small, from the pool');
+    expect(await hasher.digest()).toBe(want);
   });
 });
