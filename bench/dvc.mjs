@@ -174,8 +174,14 @@ function actionEnv(action, workspace, inputs) {
   return env;
 }
 
-// Under /usr/bin/time: its last line gives our peak RSS (KB), kept in `rss` by action.
-const rss = { 'dvc-push': [], 'dvc-pull': [] };
+// Under /usr/bin/time: its last line gives the peak RSS (KB), kept in `rss` by action (and for aws).
+const rss = { 'dvc-push': [], 'dvc-pull': [], 'aws-up': [], 'aws-down': [] };
+/** `aws s3 sync` under /usr/bin/time, its peak RSS kept under `which`. */
+const awsSync = (which, args) =>
+  run('/usr/bin/time', ['-f', 'MAXRSS %M', AWS, ...args], baseEnv).then((r) => {
+    rss[which].push(Number(/MAXRSS (\d+)/.exec(r.out)?.[1] ?? 0) / 1024);
+    return r;
+  });
 const ours = (action, workspace) =>
   run(
     '/usr/bin/time',
@@ -307,19 +313,15 @@ try {
       fs.writeFileSync(configFile, config.replace(`ours-${name}`, `ours-${name}-${r}`));
       await timed('push', () => ours('dvc-push', repo));
       await timed('awsUp', () =>
-        run(
-          AWS,
-          [
-            's3',
-            'sync',
-            '--only-show-errors',
-            '--endpoint-url',
-            s3.url,
-            source,
-            `s3://bench/aws-${name}-${r}/`
-          ],
-          baseEnv
-        )
+        awsSync('aws-up', [
+          's3',
+          'sync',
+          '--only-show-errors',
+          '--endpoint-url',
+          s3.url,
+          source,
+          `s3://bench/aws-${name}-${r}/`
+        ])
       );
       const clone = path.join(work, 'repos', name, `clone-${r}`);
       fs.mkdirSync(path.join(clone, '.dvc'), { recursive: true });
@@ -328,19 +330,15 @@ try {
       await timed('pull', () => ours('dvc-pull', clone));
       const awsDir = path.join(work, 'repos', name, `aws-down-${r}`);
       await timed('awsDown', () =>
-        run(
-          AWS,
-          [
-            's3',
-            'sync',
-            '--only-show-errors',
-            '--endpoint-url',
-            s3.url,
-            `s3://bench/aws-${name}-${r}/`,
-            awsDir
-          ],
-          baseEnv
-        )
+        awsSync('aws-down', [
+          's3',
+          'sync',
+          '--only-show-errors',
+          '--endpoint-url',
+          s3.url,
+          `s3://bench/aws-${name}-${r}/`,
+          awsDir
+        ])
       );
       if (SETS[name].perFile) {
         // Everything up to date: our status check (state of hashes) against aws s3 sync's listing.
@@ -370,17 +368,23 @@ try {
     const awsDown = { seconds: median(times.awsDown) };
 
     if (SETS[name].perFile) {
-      // Time per file and peak RSS (MB) of our run, both ways.
+      // Time per file and peak RSS (MB), ours beside aws s3 sync's, each way.
       const count = SETS[name].files;
       const perFile = (sec) => `${((sec / count) * 1e6).toFixed(0)} us/file`;
-      rows.push([
-        SETS[name].label,
-        `push / pull: time per file, peak RSS`,
-        `${perFile(push.seconds)}, ${median(rss['dvc-push'].slice(-RUNS)).toFixed(0)} MB`,
-        `${perFile(pull.seconds)}, ${median(rss['dvc-pull'].slice(-RUNS)).toFixed(0)} MB`,
-        '-',
-        '-'
-      ]);
+      const peak = (which) => `${median(rss[which].slice(-RUNS)).toFixed(0)} MB`;
+      for (const [way, us, them, ourRss, theirRss] of [
+        ['push', push, awsUp, 'dvc-push', 'aws-up'],
+        ['pull', pull, awsDown, 'dvc-pull', 'aws-down']
+      ]) {
+        rows.push([
+          SETS[name].label,
+          `${way}: time per file, peak RSS`,
+          `${perFile(us.seconds)}, ${peak(ourRss)}`,
+          `${perFile(them.seconds)}, ${peak(theirRss)}`,
+          '-',
+          '-'
+        ]);
+      }
       rows.push([
         SETS[name].label,
         'pull again, all up to date vs aws s3 sync again',
@@ -548,8 +552,8 @@ if (mismatch) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One large object, step by step (BENCH_SETS includes large): dvc-pull as a single stream (ranged
-// GETs off) and as parallel ranged GETs (the default), dvc-push (parallel multipart parts), each beside
+// One large object, step by step (BENCH_SETS includes large): dvc-pull as a single stream (the
+// default) and as parallel ranged GETs, dvc-push (parallel multipart parts), each beside
 // `aws s3 cp` of the same object on the same server; interleaved, median of RUNS.
 if (chosen.includes('large')) {
   const source = path.join(generate('large'), 'big.bin');

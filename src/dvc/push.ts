@@ -21,17 +21,28 @@ import { narrowEntries } from './granular.js';
 import { ParentGuard } from './paths.js';
 import { lstatOrUndefined, walk } from './workspace.js';
 
-interface Item {
-  ref: ObjectRef;
-  key: string;
+/**
+ * An object that may go up. It names the object itself (an ObjectRef) and keeps no string or array
+ * of its own that it can do without: its remote key and source path are made when needed (at 20,000
+ * files these were most of the memory kept per file).
+ */
+interface Item extends ObjectRef {
   /** Workspace path of the file this object holds (for messages and the fallback). */
   rel: string;
   /** Known from the workspace build of a folder's manifest. */
-  workspaceMd5?: string;
-  states: OutputState[];
-  source?: ObjectSource;
-  done?: boolean;
+  workspaceMd5: string | undefined;
+  /** The first output that holds it, and any others. */
+  state: OutputState;
+  more: OutputState[] | undefined;
+  /** Where its bytes are (the cache, or the workspace file at `rel`) and how many; unset: nowhere. */
+  source: 'cache' | 'workspace' | undefined;
+  size: number;
+  done: boolean;
 }
+
+const statesOf = (item: Item) => (item.more ? [item.state, ...item.more] : [item.state]);
+/** An object's name in this run's maps: for DVC 3 objects the md5 string the manifest holds. */
+const idOf = (ref: ObjectRef) => (ref.legacy ? `legacy ${ref.id}` : ref.id);
 
 interface OutputState {
   output: RepoOutput;
@@ -213,13 +224,27 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
   }
 
   // 3. The objects that might need to go up, once per remote.
-  const items = new Map<string, Item>();
+  const items = new Map<string, Map<string, Item>>();
   const add = (s: OutputState, ref: ObjectRef, rel: string) => {
-    const key = objectKey(ref);
-    const id = `${s.output.remoteSpec.name}\n${key}`;
-    let item = items.get(id);
-    if (!item) items.set(id, (item = { ref, key, rel, states: [], workspaceMd5: workspaceMd5.get(rel) }));
-    if (!item.states.includes(s)) item.states.push(s);
+    const remote = s.output.remoteSpec.name;
+    let ofRemote = items.get(remote);
+    if (!ofRemote) items.set(remote, (ofRemote = new Map()));
+    const id = idOf(ref);
+    let item = ofRemote.get(id);
+    if (!item) {
+      item = {
+        id: ref.id,
+        legacy: ref.legacy,
+        rel,
+        workspaceMd5: workspaceMd5.get(rel),
+        state: s,
+        more: undefined,
+        source: undefined,
+        size: 0,
+        done: false
+      };
+      ofRemote.set(id, item);
+    } else if (item.state !== s && !item.more?.includes(s)) (item.more ??= []).push(s);
     s.items.push(item);
   };
   for (const s of states) {
@@ -232,10 +257,10 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
 
   // 4. What the remote already has: per remote and layout, HEAD or listing.
   const groups = new Map<string, { store: RemoteStore; legacy: boolean; items: Item[] }>();
-  for (const item of items.values()) {
-    const store = item.states[0].store;
-    const id = `${item.states[0].output.remoteSpec.name}\n${item.ref.legacy}`;
-    const group = groups.get(id) ?? { store, legacy: item.ref.legacy, items: [] };
+  for (const item of [...items.values()].flatMap((m) => [...m.values()])) {
+    const store = item.state.store;
+    const id = `${item.state.output.remoteSpec.name}\n${item.legacy}`;
+    const group = groups.get(id) ?? { store, legacy: item.legacy, items: [] };
     group.items.push(item);
     groups.set(id, group);
   }
@@ -243,16 +268,16 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
   for (const group of groups.values()) {
     const present = await remoteHas(
       group.store,
-      group.items.map((i) => i.key),
+      group.items.map((i) => objectKey(i)),
       group.legacy,
       options.jobs,
       log,
       options.signal
     );
     for (const item of group.items) {
-      if (present.has(item.key)) {
+      if (present.has(objectKey(item))) {
         item.done = true;
-        item.states[0].report.skipped++;
+        item.state.report.skipped++;
       } else upload.push(item);
     }
   }
@@ -262,19 +287,23 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     upload,
     options.jobs,
     async (item) => {
-      if (await cache.has(item.ref)) {
-        const file = cache.path(item.ref);
-        item.source = { file, size: (await fs.promises.stat(file)).size };
+      const size = await cache.size(item);
+      if (size !== undefined) {
+        item.source = 'cache';
+        item.size = size;
         return;
       }
-      await guard.check(item.rel, item.states[0].output.source);
+      await guard.check(item.rel, item.state.output.source);
       const abs = path.join(root, item.rel);
       const stat = await lstatOrUndefined(abs);
       if (stat?.isFile()) {
-        const md5 = item.workspaceMd5 ?? (await hashes.hash(abs, item.ref.legacy)).md5;
-        if (md5 === item.ref.id) item.source = { file: abs, size: stat.size };
+        const md5 = item.workspaceMd5 ?? (await hashes.hash(abs, item.legacy)).md5;
+        if (md5 === item.id) {
+          item.source = 'workspace';
+          item.size = stat.size;
+        }
       }
-      if (!item.source) for (const s of item.states) s.report.missing.push(item.rel);
+      if (!item.source) for (const s of statesOf(item)) s.report.missing.push(item.rel);
     },
     options.signal
   );
@@ -287,7 +316,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     'Uploaded',
     {
       items: ready.length + manifests.length,
-      bytes: [...ready.map((i) => i.source!.size), ...manifests.map((s) => s.manifest!.size)].reduce(
+      bytes: [...ready.map((i) => i.size), ...manifests.map((s) => s.manifest!.size)].reduce(
         (a, b) => a + b,
         0
       )
@@ -332,9 +361,10 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     ready,
     options.jobs,
     async (item) => {
-      const failure = await send(item.states[0], item.key, item.source!, item.rel);
+      const file = item.source === 'cache' ? cache.path(item) : path.join(root, item.rel);
+      const failure = await send(item.state, objectKey(item), { file, size: item.size }, item.rel);
       item.done = !failure;
-      if (failure) for (const s of item.states) s.report.failed.push(failure);
+      if (failure) for (const s of statesOf(item)) s.report.failed.push(failure);
     },
     options.signal
   );

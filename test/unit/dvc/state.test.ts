@@ -100,6 +100,39 @@ describe('WorkspaceHashes and HashState', () => {
     expect([h2.hashed, h2.trusted]).toEqual([1, 2]);
   });
 
+  it('keeps files of another device, and inode numbers past 2^53, apart and through a save', async () => {
+    const a = settled('a.txt', 'hello\n');
+    const stat = fs.statSync(a, { bigint: true });
+    const md5 = 'b1946ac92492d2347c6235b4d2611184';
+    const line = (dev: bigint, ino: bigint) => `${dev}:${ino} ${stat.size} ${stat.mtimeNs} ${md5} -`;
+    // The same inode number on another device, and a huge one on this device: neither is `a.txt`.
+    const other = 'f'.repeat(32);
+    fs.mkdirSync(path.join(root, '.dvc/tmp'));
+    fs.writeFileSync(
+      path.join(root, STATE_FILE),
+      [
+        'mlops-actions hash state 1',
+        line(stat.dev, stat.ino),
+        line(stat.dev + 1n, stat.ino).replace(md5, other),
+        line(stat.dev, 2n ** 60n).replace(md5, other),
+        ''
+      ].join('\n')
+    );
+    const state = HashState.load(root);
+    expect(state.size).toBe(3);
+    expect(state.lookup(stat, false)).toBe(md5);
+    expect(state.lookup({ ...stat, dev: stat.dev + 1n }, false)).toBe(other);
+    expect(state.lookup({ ...stat, ino: 2n ** 60n }, false)).toBe(other);
+    expect(state.lookup({ ...stat, ino: 2n ** 60n + 1n }, false)).toBeUndefined();
+    state.record({ ...stat, ino: 7n } as fs.BigIntStats, false, md5);
+    state.save();
+    const text = fs.readFileSync(path.join(root, STATE_FILE), 'utf8');
+    expect(text).toContain(`${stat.dev + 1n}:${stat.ino} `);
+    expect(text).toContain(`${stat.dev}:${2n ** 60n} `);
+    expect(text).toContain(`${stat.dev}:7 `);
+    expect(HashState.load(root).size).toBe(4);
+  });
+
   it('a state that cannot be written is skipped without an error', async () => {
     fs.writeFileSync(path.join(root, '.dvc/tmp'), 'a file where the folder goes');
     const h = WorkspaceHashes.open(root);
