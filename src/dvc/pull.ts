@@ -15,7 +15,7 @@ import { isWithin, narrowEntries } from './granular.js';
 import { ParentGuard } from './paths.js';
 import { retry, runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
-import { objectKey, type ObjectRef, type RemoteStore } from './remote.js';
+import { objectId, objectKey, type ObjectRef, type RemoteStore } from './remote.js';
 import type { RepoOutput, Repo } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
 import {
@@ -82,11 +82,6 @@ interface OutputState {
 }
 
 const keyOf = (ref: ObjectRef) => objectKey(ref);
-/**
- * An object's name in this run's maps: for DVC 3 objects the md5 string the manifest already holds
- * (no new string per file: at 20,000 files the keys were a fifth of the memory kept per file).
- */
-const idOf = (ref: ObjectRef) => (ref.legacy ? `legacy ${ref.id}` : ref.id);
 /** A job with every field set from the start (one object shape, no property added later). */
 const newJob = (out: OutputState, rel: string, ref: ObjectRef, isexec: boolean): FileJob => ({
   id: ref.id,
@@ -297,7 +292,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   for (const s of states) {
     for (const job of s.jobs) {
       if (job.state !== 'write') continue;
-      const id = idOf(job);
+      const id = objectId(job);
       const first = wanted.get(id);
       if (first) {
         job.same = first.same;
@@ -326,7 +321,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       if (size === undefined) fetch.push(first);
       else {
         first.out.report.skipped++;
-        sizes.set(idOf(first), size);
+        sizes.set(objectId(first), size);
       }
     },
     options.signal
@@ -337,7 +332,6 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     : undefined;
   const progress = new TransferProgress('Downloaded', { items: fetch.length, bytes: knownBytes }, log, clock);
   const missingKeys = new Set<string>();
-  const failedKeys = new Set<string>();
   /** A failure another run may not meet (not a bad object: those come back every time). */
   let transient = false;
   /** Folders known to exist, and those made during the fetch (removed again if their output fails). */
@@ -373,7 +367,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       const { out } = first;
       const ref: ObjectRef = first;
       const key = keyOf(ref);
-      const id = idOf(ref);
+      const id = objectId(ref);
       out.span.mark(clock.now());
       try {
         // The object's first workspace file is written while the object comes in (large ones as
@@ -418,7 +412,6 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
         progress.item();
       } catch (e) {
         if (options.signal?.aborted) throw e;
-        failedKeys.add(id);
         if (!(e instanceof CorruptObjectError)) transient = true;
         const files = listSome(
           jobs.map((j) => j.rel),
@@ -456,7 +449,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       await fs.promises.rmdir(dir).catch(() => undefined);
   }
   guard.reset();
-  const writes = ready.flatMap((s) => s.jobs.filter((j) => !missingKeys.has(idOf(j))));
+  const writes = ready.flatMap((s) => s.jobs.filter((j) => !missingKeys.has(objectId(j))));
   const madeDirs = new Set<string>();
   const checkout = new Progress('Checked out', { items: writes.length }, log, clock);
   await runPool(
@@ -478,7 +471,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           await fs.promises.rename(job.teed, target);
           job.teed = undefined;
         } else {
-          const id = idOf(job);
+          const id = objectId(job);
           await installCopy(cache.path(job), target, fileMode(job.isexec), sizes.get(id)!, kept.get(id));
         }
         hashes.wrote(target, job.legacy, job.id);

@@ -13,7 +13,14 @@ import { manifestId, serializeManifest, type DirEntry } from './hash.js';
 import { WorkspaceHashes } from './state.js';
 import { retry, runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
-import { layoutPrefix, objectKey, type ObjectRef, type ObjectSource, type RemoteStore } from './remote.js';
+import {
+  layoutPrefix,
+  objectId,
+  objectKey,
+  type ObjectRef,
+  type ObjectSource,
+  type RemoteStore
+} from './remote.js';
 import type { Repo, RepoOutput } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
 import type { TransferOptions } from './pull.js';
@@ -41,8 +48,6 @@ interface Item extends ObjectRef {
 }
 
 const statesOf = (item: Item) => (item.more ? [item.state, ...item.more] : [item.state]);
-/** An object's name in this run's maps: for DVC 3 objects the md5 string the manifest holds. */
-const idOf = (ref: ObjectRef) => (ref.legacy ? `legacy ${ref.id}` : ref.id);
 
 interface OutputState {
   output: RepoOutput;
@@ -229,7 +234,7 @@ export async function push(repo: Repo, options: TransferOptions): Promise<Transf
     const remote = s.output.remoteSpec.name;
     let ofRemote = items.get(remote);
     if (!ofRemote) items.set(remote, (ofRemote = new Map()));
-    const id = idOf(ref);
+    const id = objectId(ref);
     let item = ofRemote.get(id);
     if (!item) {
       item = {

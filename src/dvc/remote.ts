@@ -20,6 +20,14 @@ export function objectKey(ref: ObjectRef): string {
   return ref.legacy ? rest : `files/md5/${rest}`;
 }
 
+/**
+ * An object's name in a run's maps: for DVC 3 objects the md5 string itself (the one the manifest
+ * already holds: no new string per file, where objectKey makes one), `legacy <md5>` for DVC 2's.
+ */
+export function objectId(ref: ObjectRef): string {
+  return ref.legacy ? `legacy ${ref.id}` : ref.id;
+}
+
 /** The layout prefix a listing of `legacy` or DVC 3 objects starts from. */
 export function layoutPrefix(legacy: boolean): string {
   return legacy ? '' : 'files/md5/';
