@@ -174,6 +174,19 @@ function actionEnv(action, workspace, inputs) {
   return env;
 }
 
+/** The inputs of dvc-push and dvc-pull as a workflow with defaults passes them. */
+const ACTION_INPUTS = {
+  jobs: '',
+  engine: 'native',
+  'working-directory': '.',
+  verify: 'true',
+  force: 'false',
+  'allow-missing': 'false',
+  targets: '',
+  remote: '',
+  region: ''
+};
+
 // Under /usr/bin/time: its last line gives the peak RSS (KB), kept in `rss` by action (and for aws).
 const rss = { 'dvc-push': [], 'dvc-pull': [], 'aws-up': [], 'aws-down': [] };
 /** `aws s3 sync` under /usr/bin/time, its peak RSS kept under `which`. */
@@ -186,17 +199,7 @@ const ours = (action, workspace) =>
   run(
     '/usr/bin/time',
     ['-f', 'MAXRSS %M', process.execPath, path.join(root, 'dist', action, 'index.js')],
-    actionEnv(action, workspace, {
-      jobs: '',
-      engine: 'native',
-      'working-directory': '.',
-      verify: 'true',
-      force: 'false',
-      'allow-missing': 'false',
-      targets: '',
-      remote: '',
-      region: ''
-    }),
+    actionEnv(action, workspace, ACTION_INPUTS),
     workspace
   ).then((r) => {
     rss[action].push(Number(/MAXRSS (\d+)/.exec(r.out)?.[1] ?? 0) / 1024);
@@ -472,15 +475,7 @@ if (mismatch) {
   const service = await startActionsCache();
   const pullWith = async (workspace, cacheEnv) => {
     const env = actionEnv('dvc-pull', workspace, {
-      jobs: '',
-      engine: 'native',
-      'working-directory': '.',
-      verify: 'true',
-      force: 'false',
-      'allow-missing': 'false',
-      targets: '',
-      remote: '',
-      region: '',
+      ...ACTION_INPUTS,
       'actions-cache': cacheEnv ? 'true' : 'false'
     });
     Object.assign(env, { RUNNER_OS: 'Linux' }, cacheEnv ?? {});
@@ -563,14 +558,7 @@ if (chosen.includes('large')) {
     const { repo } = await makeRepo('large-steps', path.dirname(source), 's3://bench/steps', server.url);
     const configFile = path.join(repo, '.dvc/config');
     const config = fs.readFileSync(configFile, 'utf8');
-    const inputs = {
-      engine: 'native',
-      'working-directory': '.',
-      verify: 'true',
-      force: 'false',
-      'allow-missing': 'false',
-      'stall-timeout': '60s'
-    };
+    const inputs = { ...ACTION_INPUTS, 'stall-timeout': '60s' };
     const action = (name, workspace, extra = {}, bundle = path.join(root, 'dist', name, 'index.js')) =>
       run(process.execPath, [bundle], { ...actionEnv(name, workspace, inputs), ...extra }, workspace);
     const aws = (from, to) =>

@@ -7,6 +7,13 @@ export interface RunningEmulator {
   url: string;
   /** AWS_ENDPOINT_URL, region, dummy keys and MLOPS_ACTIONS_TIME_SCALE: pass to runBundle's env. */
   env: Record<string, string>;
+  /** awsClient options that reach it from the test itself: `awsClient(S3Client, 'S3', emu.clientConfig)`. */
+  clientConfig: {
+    action: string;
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   stop(): Promise<void>;
 }
 
@@ -23,6 +30,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       AWS_SECRET_ACCESS_KEY: 'emulator-secret',
       AWS_EC2_METADATA_DISABLED: 'true',
       MLOPS_ACTIONS_TIME_SCALE: String(options.timeScale ?? 1)
+    },
+    clientConfig: {
+      action: 'test',
+      region: 'us-east-1',
+      endpoint: url,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
     },
     stop: () => emulator.stop()
   };

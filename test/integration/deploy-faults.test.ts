@@ -36,12 +36,7 @@ const { run, deploy } = deployRuns(() => ({
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.002 });
   proxy = await startLossyProxy(emu.url);
-  sm = awsClient(SageMakerClient, 'SageMaker', {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  });
+  sm = awsClient(SageMakerClient, 'SageMaker', emu.clientConfig);
 });
 afterAll(async () => {
   await proxy.stop();

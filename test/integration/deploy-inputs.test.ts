@@ -19,12 +19,7 @@ let other = '';
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.002 });
-  const cw = awsClient(CloudWatchClient, 'CloudWatch', {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  });
+  const cw = awsClient(CloudWatchClient, 'CloudWatch', emu.clientConfig);
   await cw.send(
     new PutMetricAlarmCommand({
       AlarmName: 'news-5xx',
@@ -52,12 +47,7 @@ beforeAll(async () => {
     { env: emu.env }
   );
   other = second.outputs['endpoint-config'];
-  const sm = awsClient(SageMakerClient, 'SageMaker', {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  });
+  const sm = awsClient(SageMakerClient, 'SageMaker', emu.clientConfig);
   await sm.send(
     new CreateEndpointConfigCommand({
       EndpointConfigName: 'hand-made',

@@ -149,12 +149,7 @@ async function errorsAlarm(fn: string): Promise<string> {
 describe('deploy-lambda through the bundles against the emulator, real containers', () => {
   beforeAll(async () => {
     emu = await startEmulator({ timeScale: SCALE, hosting: 'docker' });
-    const config = {
-      action: 'test',
-      region: 'us-east-1',
-      endpoint: emu.url,
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-    };
+    const config = emu.clientConfig;
     lambda = awsClient(LambdaClient, 'Lambda', config);
     cloudwatch = awsClient(CloudWatchClient, 'CloudWatch', config);
     const ecr = awsClient(ECRClient, 'ECR', config);

@@ -61,12 +61,7 @@ const mutating = () => emu.emulator.mutatingCalls().map((c) => c.operation);
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.002 });
-  const config = {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  };
+  const config = emu.clientConfig;
   sm = awsClient(SageMakerClient, 'SageMaker', config);
   await awsClient(S3Client, 'S3', config).send(new CreateBucketCommand({ Bucket: 'ml-metrics' }));
   const first = await register(1, {

@@ -66,12 +66,7 @@ const when =
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: SCALE });
-  const config = {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  };
+  const config = emu.clientConfig;
   sm = awsClient(SageMakerClient, 'SageMaker', config);
   cw = awsClient(CloudWatchClient, 'CloudWatch', config);
   for (const name of ['news-5xx', 'news-latency']) {

@@ -34,12 +34,7 @@ const gate = (inputs: Record<string, string>) =>
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.002 });
-  sm = awsClient(SageMakerClient, 'SageMaker', {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  });
+  sm = awsClient(SageMakerClient, 'SageMaker', emu.clientConfig);
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-endpoint-'));
   fs.writeFileSync(path.join(workspace, 'metrics.yaml'), 'accuracy: 0.95\neval:\n  f1: 0.9\n  notes: good\n');
 });

@@ -28,12 +28,7 @@ let workspace: string;
 
 beforeAll(async () => {
   emu = await startEmulator();
-  const config = {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  };
+  const config = emu.clientConfig;
   sm = awsClient(SageMakerClient, 'SageMaker', config);
   s3 = awsClient(S3Client, 'S3', config);
   await s3.send(new CreateBucketCommand({ Bucket: 'ml-metrics' }));

@@ -20,12 +20,7 @@ let sm: SageMakerClient;
 
 beforeAll(async () => {
   emu = await startEmulator();
-  const config = {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  };
+  const config = emu.clientConfig;
   sm = awsClient(SageMakerClient, 'SageMaker', config);
   await awsClient(S3Client, 'S3', config).send(new CreateBucketCommand({ Bucket: 'ml-metrics' }));
 });

@@ -67,12 +67,7 @@ const sagemakerInputs = (jobName: string, extra: Record<string, string> = {}) =>
 beforeAll(async () => {
   buildFixtureImage('training-image', IMAGE);
   emu = await startEmulator({ timeScale: 0.01, training: 'docker' });
-  s3 = awsClient(S3Client, 'S3', {
-    action: 'test',
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
-  });
+  s3 = awsClient(S3Client, 'S3', emu.clientConfig);
   await s3.send(new CreateBucketCommand({ Bucket: 'training-data' }));
   await s3.send(new CreateBucketCommand({ Bucket: 'models' }));
   await s3.send(
