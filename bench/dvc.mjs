@@ -548,7 +548,7 @@ if (mismatch) {
 
 // ---------------------------------------------------------------------------------------------
 // One large object, step by step (BENCH_SETS includes large): dvc-pull as a single stream (the
-// default) and as parallel ranged GETs, dvc-push (parallel multipart parts), each beside
+// default), as parallel ranged GETs and with cache.type hardlink, dvc-push (parallel multipart parts), each beside
 // `aws s3 cp` of the same object on the same server; interleaved, median of RUNS.
 if (chosen.includes('large')) {
   const source = path.join(generate('large'), 'big.bin');
@@ -568,8 +568,13 @@ if (chosen.includes('large')) {
     const pulls = {
       ...(before ? { 'pull, before (BENCH_BEFORE bundle)': { bundle: before } } : {}),
       'pull, one stream, md5 on the main thread': { env: { MLOPS_DVC_HASH_WORKER: '0' } },
+      'pull, one stream, md5 on a worker, V8 external-memory limit as is': {
+        env: { MLOPS_DVC_GC_TUNING: '0' }
+      },
       'pull, one stream, md5 on a worker (default)': { env: {} },
-      'pull, ranged 16 MiB x 8, md5 on a worker': { env: { MLOPS_DVC_RANGE_CONCURRENCY: '8' } }
+      'pull, ranged 16 MiB x 8, md5 on a worker': { env: { MLOPS_DVC_RANGE_CONCURRENCY: '8' } },
+      // DVC's cache.type hardlink: the workspace file is the cached object (one write, not two).
+      'pull, cache.type hardlink (one write)': { env: {}, cacheType: 'hardlink' }
     };
     const steps = {
       'push (parallel 8 MiB parts)': [],
@@ -582,10 +587,12 @@ if (chosen.includes('large')) {
       fs.writeFileSync(configFile, config.replace('steps', `steps-${r}`));
       steps['push (parallel 8 MiB parts)'].push((await action('dvc-push', repo)).seconds);
       steps['aws s3 cp (up)'].push((await aws(source, `s3://bench/steps-aws-${r}/big.bin`)).seconds);
-      for (const [label, { env: extra, bundle }] of Object.entries(pulls)) {
+      for (const [label, { env: extra, bundle, cacheType }] of Object.entries(pulls)) {
         const clone = path.join(work, 'repos', 'large-steps', `clone-${r}`);
         fs.mkdirSync(path.join(clone, '.dvc'), { recursive: true });
         fs.copyFileSync(configFile, path.join(clone, '.dvc/config'));
+        if (cacheType)
+          fs.appendFileSync(path.join(clone, '.dvc/config'), `[cache]\n    type = ${cacheType}\n`);
         fs.copyFileSync(path.join(repo, 'big.bin.dvc'), path.join(clone, 'big.bin.dvc'));
         steps[label].push((await action('dvc-pull', clone, extra, bundle)).seconds);
         same &&= await sameTree(path.join(clone, 'big.bin'), source);

@@ -18,14 +18,8 @@ import { TransferProgress } from './progress.js';
 import { objectId, objectKey, type ObjectRef, type RemoteStore } from './remote.js';
 import type { RepoOutput, Repo } from './repo.js';
 import { listSome, Span, type OutputReport, type TransferReport } from './report.js';
-import {
-  installCopy,
-  lstatOrUndefined,
-  removeLeftovers,
-  walk,
-  workspaceTemp,
-  WORKSPACE_TEMP
-} from './workspace.js';
+import { Linker } from './link.js';
+import { lstatOrUndefined, removeLeftovers, walk, workspaceTemp, WORKSPACE_TEMP } from './workspace.js';
 import type { RemoteSpec } from './config.js';
 
 export interface TransferOptions {
@@ -103,6 +97,7 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const { root, cache } = repo;
+  const linker = new Linker(cache.dir, repo.linkTypes);
   const umask = options.umask ?? 0o022;
   const guard = new ParentGuard(root);
   const hashes = options.hashes ?? WorkspaceHashes.open(root);
@@ -203,9 +198,19 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
       if (inside.files.length && !options.force) s.conflicts.push(`${rel}/ (a folder where a file goes)`);
       return;
     }
+    if (stat.isSymbolicLink()) {
+      // DVC's symlink cache type: a link to the cached object is up to date while symlink is a chosen
+      // type; any other link is replaced (it holds no work of its own).
+      if (
+        linker.types.includes('symlink') &&
+        path.resolve(path.dirname(abs), await fs.promises.readlink(abs)) === cache.path(ref) &&
+        (await cache.has(ref))
+      )
+        job.state = 'uptodate';
+      return;
+    }
     if (!stat.isFile()) {
-      // A symbolic link (DVC's symlink cache type) or a special file is replaced by a plain copy.
-      if (!stat.isSymbolicLink()) s.conflicts.push(rel);
+      s.conflicts.push(rel);
       return;
     }
     const { md5 } = await hashes.hash(abs, ref.legacy);
@@ -337,8 +342,9 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
   /** Folders known to exist, and those made during the fetch (removed again if their output fails). */
   const existing = new Set<string>();
   const createdDirs: Array<{ dir: string; out: OutputState }> = [];
+  const dirOf = (job: FileJob) => path.dirname(path.join(root, job.rel));
   const makeParent = (job: FileJob): boolean => {
-    const dir = path.dirname(path.join(root, job.rel));
+    const dir = dirOf(job);
     if (existing.has(dir)) return true;
     const missing: string[] = [];
     let d = dir;
@@ -378,17 +384,20 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
           const obj = await out.store.get(key, options.signal, watch);
           if (!obj) return undefined;
           const large = obj.size === undefined || obj.size > SMALL_OBJECT;
+          // Only a copy is written while streaming (on ext4 that measured faster than a kernel copy
+          // afterwards); a link or a clone is made from the cache at checkout, costing no bytes.
+          const copying = !!teeJob && makeParent(teeJob) && linker.typeFor(dirOf(teeJob)) === 'copy';
           const tee =
-            large && teeJob && makeParent(teeJob)
+            large && copying
               ? { path: workspaceTemp(path.join(root, teeJob.rel)), mode: fileMode(teeJob.isexec) }
               : undefined;
           const result = await cache.put(ref, progress.counted(obj.body), { expectedSize: obj.size, tee });
           if (result.teed) teeJob!.teed = tee!.path;
-          else if (result.data && teeJob && makeParent(teeJob)) {
-            const temp = workspaceTemp(path.join(root, teeJob.rel));
+          else if (result.data && copying) {
+            const temp = workspaceTemp(path.join(root, teeJob!.rel));
             try {
-              fs.writeFileSync(temp, result.data, { mode: fileMode(teeJob.isexec), flag: 'wx' });
-              teeJob.teed = temp;
+              fs.writeFileSync(temp, result.data, { mode: fileMode(teeJob!.isexec), flag: 'wx' });
+              teeJob!.teed = temp;
             } catch {
               fs.rmSync(temp, { force: true });
             }
@@ -458,7 +467,11 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     async (job) => {
       const target = path.join(root, job.rel);
       if (job.state === 'uptodate') {
-        if (job.fixMode) await fs.promises.chmod(target, fileMode(job.isexec));
+        // Only the x bits: the file may be a hardlink to the (read-only) cached object.
+        if (job.fixMode) {
+          const { mode } = await fs.promises.stat(target);
+          await fs.promises.chmod(target, (mode & 0o666) | (job.isexec ? 0o111 & ~umask : 0));
+        }
       } else {
         await guard.check(job.rel, job.out.output.source);
         const dir = path.dirname(target);
@@ -470,9 +483,17 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
         if (job.teed) {
           await fs.promises.rename(job.teed, target);
           job.teed = undefined;
+          linker.record('copy');
         } else {
           const id = objectId(job);
-          await installCopy(cache.path(job), target, fileMode(job.isexec), sizes.get(id)!, kept.get(id));
+          await linker.install({
+            source: cache.path(job),
+            target,
+            mode: fileMode(job.isexec),
+            isexec: job.isexec,
+            size: sizes.get(id)!,
+            data: kept.get(id)
+          });
         }
         hashes.wrote(target, job.legacy, job.id);
       }
@@ -483,6 +504,8 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     options.signal
   );
   if (writes.length) checkout.done();
+  const links = linker.describe();
+  if (links) log.info(`Checked out with ${links}.`);
 
   phase('reporting');
   // 5. Report.
@@ -503,7 +526,8 @@ export async function pull(repo: Repo, options: PullOptions): Promise<TransferRe
     seconds: (clock.now() - started) / 1000,
     warnings: repo.warnings,
     hashed: hashes.hashed,
-    trusted: hashes.trusted
+    trusted: hashes.trusted,
+    links
   };
   const failed = outputs.flatMap((o) => o.failed);
   const missing = outputs.flatMap((o) => o.missing);

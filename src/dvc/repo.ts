@@ -6,6 +6,7 @@ import { cacheDir, defaultRemoteName, loadConfig, resolveRemote, unsupportedReas
 import type { DvcConfig, RemoteSpec } from './config.js';
 import { collectOutputs, type Output } from './dvcfiles.js';
 import { LocalCache } from './cache.js';
+import { linkTypes, type LinkType } from './link.js';
 
 export interface RepoOutput extends Output {
   remoteSpec: RemoteSpec;
@@ -15,6 +16,8 @@ export interface Repo {
   root: string;
   config: DvcConfig;
   cache: LocalCache;
+  /** `cache.type`: how checkout puts objects in the workspace (checked when the repo is opened). */
+  linkTypes: LinkType[];
   outputs: RepoOutput[];
   warnings: string[];
   /** Why the native engine cannot serve some remote (empty when it can serve them all). */
@@ -60,6 +63,7 @@ export function openRepo(options: OpenOptions): Repo {
     root: options.root,
     config,
     cache: new LocalCache(cacheDir(config)),
+    linkTypes: linkTypes(config),
     outputs: chosen,
     warnings,
     unsupported

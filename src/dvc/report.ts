@@ -43,6 +43,8 @@ export interface TransferReport {
   /** Workspace files read and hashed, and those trusted from the state in .dvc/tmp (not read). */
   hashed?: number;
   trusted?: number;
+  /** pull: how checkout placed files when links were configured or made ("cache.type ...: 3 hardlink"). */
+  links?: string;
 }
 
 /** Measures the span an output was being worked on, across interleaved transfers. */
@@ -97,6 +99,7 @@ export function summaryMarkdown(report: TransferReport): string {
         'Workspace files hashed / trusted unchanged',
         report.hashed || report.trusted ? `${report.hashed ?? 0} / ${report.trusted ?? 0}` : undefined
       ],
+      ['Workspace files placed by', report.links],
       ['Time', formatDuration(report.seconds)],
       ['Throughput', rate(report.bytes, report.seconds)]
     ])

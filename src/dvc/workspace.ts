@@ -45,35 +45,6 @@ export async function installCopy(
   }
 }
 
-const reflinks = new Map<string, boolean>();
-
-/**
- * True when a file in `fromDir` can be cloned into `toDir` (reflink: btrfs, XFS, ...), probed once per
- * pair of devices with a one-byte file. A clone costs no bytes, so a large object's workspace copy is
- * then cloned from the cache after the download; elsewhere (ext4) it is written while the object
- * streams in, which measured faster than a kernel copy afterwards (copy_file_range is a second pass).
- */
-export function canReflink(fromDir: string, toDir: string): boolean {
-  const key = `${fs.statSync(fromDir).dev}:${fs.statSync(toDir).dev}`;
-  let ok = reflinks.get(key);
-  if (ok === undefined) {
-    const probe = workspaceTemp(path.join(fromDir, 'probe'));
-    const clone = workspaceTemp(path.join(toDir, 'probe'));
-    try {
-      fs.writeFileSync(probe, 'x', { flag: 'wx' });
-      fs.copyFileSync(probe, clone, fs.constants.COPYFILE_FICLONE_FORCE);
-      ok = true;
-    } catch {
-      ok = false;
-    } finally {
-      fs.rmSync(probe, { force: true });
-      fs.rmSync(clone, { force: true });
-    }
-    reflinks.set(key, ok);
-  }
-  return ok;
-}
-
 /** Removes temporary files a killed run left in `dir`. */
 export async function removeLeftovers(dir: string): Promise<void> {
   let names: string[];

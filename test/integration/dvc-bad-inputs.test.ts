@@ -163,6 +163,13 @@ const cases: Case[] = [
       /^\.dvc\/config line \d+ \("this line is wrong"\) is not "key = value" inside a \[section\]; fix the file\.$/
   },
   {
+    name: 'cache.type not a link type',
+    action: 'dvc-pull',
+    setup: (root) => fs.appendFileSync(path.join(root, '.dvc/config'), '[cache]\n    type = hardlnk,copy\n'),
+    error:
+      'cache.type in .dvc/config is "hardlnk,copy", but "hardlnk" is not a link type; use reflink, hardlink, symlink or copy, comma-separated in order of preference.'
+  },
+  {
     name: 'malformed YAML in a .dvc file',
     action: 'dvc-pull',
     setup: (root) => fs.writeFileSync(path.join(root, 'data.dvc'), 'outs:\n- md5: [unclosed\n  path: data\n'),
