@@ -568,8 +568,8 @@ if (chosen.includes('large')) {
     const pulls = {
       ...(before ? { 'pull, before (BENCH_BEFORE bundle)': { bundle: before } } : {}),
       'pull, one stream, md5 on the main thread': { env: { MLOPS_DVC_HASH_WORKER: '0' } },
-      'pull, one stream, md5 on a worker, V8 external-memory limit as is': {
-        env: { MLOPS_DVC_GC_TUNING: '0' }
+      'pull, one stream, md5 on a worker, socket buffers left to the GC': {
+        env: { MLOPS_DVC_FREE_BUFFERS: '0' }
       },
       'pull, one stream, md5 on a worker (default)': { env: {} },
       'pull, ranged 16 MiB x 8, md5 on a worker': { env: { MLOPS_DVC_RANGE_CONCURRENCY: '8' } },

@@ -8,7 +8,6 @@ import { UserError } from '../errors.js';
 import { hashFile, MD5_PATTERN, ObjectHasher, type DirEntry } from './hash.js';
 import { checkManifestPath } from './paths.js';
 import { WorkerHasher } from './hash-worker.js';
-import { relaxExternalMemoryLimit } from './external-memory.js';
 
 /** Objects from this size are hashed on a worker thread; MLOPS_DVC_HASH_WORKER=0 keeps them on the main one. */
 const WORKER_HASH_SIZE = 32 * 1024 * 1024;
@@ -212,7 +211,6 @@ export class LocalCache {
     // Large DVC 3 objects are hashed on a worker thread (measured: see hash-worker.ts).
     const worker = !ref.legacy && (options.expectedSize ?? 0) >= WORKER_HASH_SIZE && useWorker();
     const offMain = worker ? new WorkerHasher() : undefined;
-    const restoreGc = worker ? relaxExternalMemoryLimit() : undefined;
     let bytes = 0;
     let ok = false;
     let writing: Promise<unknown> | undefined;
@@ -246,7 +244,6 @@ export class LocalCache {
       check(bytes, offMain ? await offMain.digest() : undefined);
       ok = true;
     } finally {
-      restoreGc?.();
       await writing?.catch(() => undefined);
       await handle.close();
       await tee?.close();

@@ -18,6 +18,7 @@ import {
 import { retry, runPool, Semaphore } from './pool.js';
 import { rangedBody, rangePlan, RANGED_THRESHOLD } from './ranged.js';
 import type { ObjectSource, RemoteObject, RemoteStore } from './remote.js';
+import { freeReadBuffers } from './socket-buffers.js';
 import { Watchdog, type Watch } from './stall.js';
 
 const MiB = 1024 * 1024;
@@ -94,6 +95,7 @@ export class S3Remote implements RemoteStore {
     if (size === undefined || size <= RANGED_THRESHOLD) {
       return { body: dog.stream(body), size };
     }
+    freeReadBuffers(body);
     const plan = rangePlan(size);
     const ranged = rangedBody(dog.stream(body, plan.partSize), {
       ...plan,
@@ -122,6 +124,7 @@ export class S3Remote implements RemoteStore {
         { abortSignal }
       )
     );
+    freeReadBuffers(out.Body);
     return dog.stream(out.Body as AsyncIterable<Uint8Array>);
   }
 

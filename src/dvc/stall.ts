@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { formatDuration } from '../duration.js';
 import type { Logger } from '../report.js';
+import { noteChunk } from './socket-buffers.js';
 
 /** The default `stall-timeout`: a minute without a byte. */
 export const DEFAULT_STALL_MS = 60_000;
@@ -106,6 +107,7 @@ export class Watchdog {
     try {
       for await (const chunk of body) {
         this.poke();
+        noteChunk(chunk);
         if (chunk.length >= left) {
           yield chunk.subarray(0, left);
           return;
