@@ -1,5 +1,5 @@
 /**
- * Freeing a large download's socket buffers: each read buffer the parser is done with is detached
+ * Freeing a large transfer's buffers: each read buffer the parser is done with is detached
  * (its memory handed back) by a listener placed after the parser's, only while the body lasts; a
  * view into shared memory is left alone; an empty, detached body chunk (a Node that shares read
  * buffers with body chunks) turns the freeing off for good. Where ArrayBuffers have no `transfer`
@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import {
   freeingEnabled,
   freeReadBuffers,
+  freeSent,
   noteChunk,
   ownsItsMemory
 } from '../../../src/dvc/socket-buffers.js';
@@ -58,6 +59,15 @@ it('does nothing without a socket (a local remote) or where freeing is off', () 
   expect(() => freeReadBuffers({})).not.toThrow();
   expect(() => freeReadBuffers(undefined)).not.toThrow();
   expect(freeingEnabled()).toBe(canTransfer && process.env.MLOPS_DVC_FREE_BUFFERS !== '0');
+});
+
+it('hands back an acknowledged upload part, never a view into shared memory', () => {
+  const part = Buffer.allocUnsafe(8 * 1024 * 1024);
+  freeSent(part);
+  expect(part.byteLength).toBe(canTransfer ? 0 : 8 * 1024 * 1024);
+  const pooled = Buffer.from('tiny part');
+  freeSent(pooled);
+  expect(pooled.toString()).toBe('tiny part');
 });
 
 it('an empty, detached body chunk turns the freeing off for good', () => {
