@@ -113,12 +113,14 @@ export class Linker {
   private readonly chosen = new Map<string, LinkType>();
 
   /**
-   * Puts the cached object at `target` (a temporary name, then a rename) with the first type that
-   * works for it, falling to the next on failure (the last failure is thrown). Returns the type used.
+   * Puts the cached object at `target` (a temporary name, then a rename) with the type `typeFor` its
+   * folder, falling to the next on failure (the last failure is thrown). Returns the type used.
    */
   async install(file: Install): Promise<LinkType> {
     let failure: unknown;
-    for (const type of this.types) {
+    // Types the probe found unworkable in that folder are not tried again for every file.
+    const first = this.types.indexOf(this.typeFor(path.dirname(file.target)));
+    for (const type of this.types.slice(first)) {
       try {
         await this.installAs(type, file);
         this.record(type);

@@ -3,6 +3,7 @@
  * in the workspace the way dvc leaves it: a hardlink shares the read-only object, a symlink points at
  * it, a copy stands alone; a type that cannot work there falls to the next.
  */
+import { jest } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type DvcConfig } from '../../../src/dvc/config.js';
@@ -108,6 +109,19 @@ describe('Linker', () => {
     expect(ws.ino).not.toBe(fs.statSync(source).ino);
     expect(ws.mode & 0o777).toBe(0o644);
     if (type === 'copy') expect(l.describe()).toBeUndefined();
+  });
+
+  it('a type the probe found unworkable in a folder is not tried again for each file there', async () => {
+    const { cacheDir, workspace, file } = setup();
+    const l = linker(cacheDir, 'reflink', 'copy');
+    if (l.typeFor(workspace) === 'reflink') return; // this file system clones: nothing falls
+    const copyFile = jest.spyOn(fs.promises, 'copyFile');
+    try {
+      for (const name of ['a', 'b', 'c']) expect(await l.install(file(name))).toBe('copy');
+      expect(copyFile).not.toHaveBeenCalled();
+    } finally {
+      copyFile.mockRestore();
+    }
   });
 
   // A second device: /dev/shm (tmpfs) where the temp folder is elsewhere.
