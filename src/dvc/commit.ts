@@ -160,7 +160,13 @@ export async function commit(options: CommitOptions): Promise<CommitReport> {
   const log = options.log ?? silentLogger;
   const config = loadConfig(root);
   const hashes = options.hashes ?? WorkspaceHashes.open(root);
-  const ctx: RecordContext = { root, guard: new ParentGuard(root), jobs: options.jobs ?? 8, hashes };
+  const ctx: RecordContext = {
+    root,
+    guard: new ParentGuard(root),
+    jobs: options.jobs ?? 8,
+    hashes,
+    cacheDir: cacheDir(config)
+  };
   const warnings: string[] = [];
   const pending = new Map<string, Pending>();
   const open = (file: string, make: () => YAML.Document) => {

@@ -1,7 +1,8 @@
 /**
  * What a workspace file or folder hashes to, the way `dvc commit` records it (md5, size, nfiles),
  * and putting those bytes into the local cache. Reads only below the root: a symbolic link on the
- * way to the path, at the path, or inside a tracked folder is refused.
+ * way to the path, at the path, or inside a tracked folder is refused, unless it points at an object
+ * in the repository's own cache (DVC's symlink cache type).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,9 +33,30 @@ export class MissingPathError extends UserError {
   override name = 'MissingPathError';
 }
 
+/** Where an object lives in the cache: files/md5/ab/cdef... (DVC 3) or ab/cdef... (DVC 2). */
+const OBJECT_KEY = /^(files\/md5\/)?[0-9a-f]{2}\/[0-9a-f]{30}$/;
+
+/**
+ * The cached object a symbolic link stands for (DVC's symlink cache type): its real path when that is
+ * an object file in the repository's cache, else undefined (any other link stays refused).
+ */
+async function cachedObject(link: string, cacheDir: string | undefined): Promise<string | undefined> {
+  if (!cacheDir) return undefined;
+  try {
+    const [target, cache] = await Promise.all([fs.promises.realpath(link), fs.promises.realpath(cacheDir)]);
+    // Only a path shaped like an object, never any other file that a cache.dir pointing high up
+    // would put "inside the cache".
+    if (!OBJECT_KEY.test(path.relative(cache, target).split(path.sep).join('/'))) return undefined;
+    return (await fs.promises.stat(target)).isFile() ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Hashes `rel` (a file or folder below `root`); `where` names the entry that tracks it. Files go
  * through `hashes` (the state in .dvc/tmp, then the worker pool); without it nothing is recorded.
+ * A link into `cacheDir` (a pull with cache.type symlink made it) is read as the object it points at.
  */
 export async function measure(
   root: string,
@@ -43,7 +65,8 @@ export async function measure(
   legacy: boolean,
   where: string,
   jobs = 8,
-  hashes = new WorkspaceHashes(undefined)
+  hashes = new WorkspaceHashes(undefined),
+  cacheDir?: string
 ): Promise<Measured> {
   await guard.check(rel, where);
   const abs = path.join(root, rel);
@@ -57,9 +80,10 @@ export async function measure(
     new PathEscapeError(
       `${where}: ${JSON.stringify(p)} is a symbolic link, which could lead outside the working directory; replace it with the file or folder itself.`
     );
-  if (stat.isSymbolicLink()) throw link(rel);
-  if (stat.isFile()) {
-    const h = await hashes.hash(abs, legacy);
+  const object = stat.isSymbolicLink() ? await cachedObject(abs, cacheDir) : undefined;
+  if (stat.isSymbolicLink() && !object) throw link(rel);
+  if (object || stat.isFile()) {
+    const h = await hashes.hash(object ?? abs, legacy);
     return { path: rel, id: h.md5, legacy, isDir: false, size: h.size };
   }
   if (!stat.isDirectory()) {
@@ -71,9 +95,10 @@ export async function measure(
   await runPool(files, jobs, async (f) => {
     const file = path.join(abs, f);
     const s = await fs.promises.lstat(file);
-    if (s.isSymbolicLink()) throw link(`${rel}/${f}`);
-    if (!s.isFile()) return;
-    const h = await hashes.hash(file, legacy);
+    const target = s.isSymbolicLink() ? await cachedObject(file, cacheDir) : undefined;
+    if (s.isSymbolicLink() && !target) throw link(`${rel}/${f}`);
+    if (!target && !s.isFile()) return;
+    const h = await hashes.hash(target ?? file, legacy);
     size += h.size;
     entries.push({ md5: h.md5, relpath: f });
   });

@@ -29,6 +29,8 @@ export interface RecordContext {
   jobs: number;
   /** The state of workspace hashes (see state.ts). */
   hashes?: WorkspaceHashes;
+  /** The repository's cache: links into it are read as the objects they point at. */
+  cacheDir?: string;
 }
 
 /** The md5 an entry records (lower case), or undefined. */
@@ -51,9 +53,11 @@ export async function record(
 ): Promise<Recorded> {
   const oldId = recordedId(old);
   const legacy = !!old && oldId !== undefined && old.hash === undefined;
-  const seen = await measure(ctx.root, ctx.guard, rel, legacy, where, ctx.jobs, ctx.hashes);
+  const seen = await measure(ctx.root, ctx.guard, rel, legacy, where, ctx.jobs, ctx.hashes, ctx.cacheDir);
   if (old && seen.id === oldId) return { entry: old, measured: seen };
-  const now = legacy ? await measure(ctx.root, ctx.guard, rel, false, where, ctx.jobs, ctx.hashes) : seen;
+  const now = legacy
+    ? await measure(ctx.root, ctx.guard, rel, false, where, ctx.jobs, ctx.hashes, ctx.cacheDir)
+    : seen;
   const hash: Dict = { md5: now.id, size: now.size };
   if (now.isDir) hash.nfiles = now.nfiles;
   if (old?.isexec === true && !now.isDir) hash.isexec = true;

@@ -1,7 +1,8 @@
 /**
  * cache.type through the dvc-pull bundle against s3rver: with hardlink the workspace files are the
  * cached objects (a large one included: written once, not twice), with symlink they point at them;
- * a second pull finds them up to date and downloads nothing; the summary says how files were placed.
+ * a second pull finds them up to date and downloads nothing; dvc-push with commit reads the links as
+ * their objects; the summary says how files were placed.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -96,6 +97,15 @@ describe('cache.type', () => {
     expect(second.log).not.toContain('Checked out with');
     for (const rel of Object.keys(files))
       expect(fs.lstatSync(path.join(dir, rel)).isSymbolicLink()).toBe(true);
+
+    // dvc-push with commit reads each link as the object it points at: nothing to record or upload.
+    const dvcFiles = () =>
+      ['data.dvc', 'big.bin.dvc', 'run.sh.dvc'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    const before = dvcFiles();
+    const push = await runBundle('dvc-push', { commit: 'true' }, { workspace: dir, env: s3.env });
+    expect(push.errors).toEqual([]);
+    expect(dvcFiles()).toEqual(before);
+    expect(push.outputs.uploaded).toBe('0');
   }, 120_000);
 
   it('back to copies: a pull with the default types replaces symlinks with files of their own', async () => {

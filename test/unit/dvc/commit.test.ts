@@ -237,6 +237,31 @@ describe('commit: dvc.yaml stages and dvc.lock', () => {
   });
 });
 
+describe('commit: outputs checked out as links (cache.type symlink)', () => {
+  it('a link to its cached object is read as that object: unchanged, nothing written', async () => {
+    const root = repo(PIPELINE);
+    await commit({ root, targets: [] });
+    const lock = read(root, 'dvc.lock');
+    const weights = path.join(root, 'model/weights.json');
+    const object = cached(root, md5('{"w": [1]}\n'));
+    fs.rmSync(weights);
+    fs.symlinkSync(object, weights);
+    const report = await commit({ root, targets: [] });
+    expect(report.files).toEqual([]);
+    expect(read(root, 'dvc.lock')).toBe(lock);
+  });
+
+  it('a link into the cache that is not an object file stays refused', async () => {
+    const root = repo(PIPELINE);
+    await commit({ root, targets: [] });
+    fs.writeFileSync(path.join(root, '.dvc/cache/notes.txt'), 'n');
+    fs.symlinkSync(path.join(root, '.dvc/cache/notes.txt'), path.join(root, 'model/notes.txt'));
+    await expect(commit({ root, targets: [] })).rejects.toThrow(
+      'dvc.yaml:train (output model): "model/notes.txt" is a symbolic link, which could lead outside the working directory; replace it with the file or folder itself.'
+    );
+  });
+});
+
 describe('commit: refusals write nothing', () => {
   it.each([
     [
