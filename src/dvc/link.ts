@@ -13,7 +13,7 @@ import { installCopy, workspaceTemp } from './workspace.js';
 
 export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
 const TYPES: readonly LinkType[] = ['reflink', 'hardlink', 'symlink', 'copy'];
-export const DEFAULT_LINK_TYPES: readonly LinkType[] = ['reflink', 'copy'];
+const DEFAULT_LINK_TYPES: readonly LinkType[] = ['reflink', 'copy'];
 
 /** `cache.type` from the config, checked; the default when unset. */
 export function linkTypes(config: DvcConfig): LinkType[] {
@@ -56,9 +56,6 @@ function probe(type: 'reflink' | 'hardlink' | 'symlink', fromDir: string, toDir:
   }
   return ok;
 }
-
-/** True when a file in `fromDir` can be cloned into `toDir` (btrfs, XFS, ...). */
-export const canReflink = (fromDir: string, toDir: string): boolean => probe('reflink', fromDir, toDir);
 
 export interface Install {
   /** The cached object. */

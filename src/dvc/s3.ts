@@ -18,7 +18,7 @@ import {
 import { retry, runPool, Semaphore } from './pool.js';
 import { rangedBody, rangePlan, RANGED_THRESHOLD } from './ranged.js';
 import type { ObjectSource, RemoteObject, RemoteStore } from './remote.js';
-import { freeReadBuffers, freeSent } from './socket-buffers.js';
+import { freeReadBuffers, handBack } from './socket-buffers.js';
 import { Watchdog, type Watch } from './stall.js';
 
 const MiB = 1024 * 1024;
@@ -251,7 +251,7 @@ export class S3Remote implements RemoteStore {
                 );
                 etags[i] = out.ETag ?? '';
                 watch.onBytes?.(body.length);
-                freeSent(body);
+                handBack(body);
               },
               { signal }
             )

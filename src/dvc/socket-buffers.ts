@@ -34,11 +34,8 @@ export function freeReadBuffers(body: unknown): void {
   const response = (body ?? {}) as Partial<Readable> & { socket?: Socket | null };
   const socket = response.socket;
   if (!enabled || !socket || typeof response.once !== 'function') return;
-  const free = (read: Buffer) => {
-    if (enabled && ownsItsMemory(read)) (read.buffer as Transferable).transfer!(0);
-  };
-  socket.on('data', free);
-  const stop = () => socket.off('data', free);
+  socket.on('data', handBack);
+  const stop = () => socket.off('data', handBack);
   for (const event of ['end', 'close', 'error']) response.once(event, stop);
 }
 
@@ -50,7 +47,10 @@ export function noteChunk(chunk: Uint8Array): void {
 /** For tests: whether freeing is on. */
 export const freeingEnabled = (): boolean => enabled;
 
-/** Hands back the memory of a part the server has acknowledged (ours alone: read for that request). */
-export function freeSent(part: Buffer): void {
-  if (enabled && ownsItsMemory(part)) (part.buffer as Transferable).transfer!(0);
+/**
+ * Hands back the memory of a buffer nothing will read again (a socket read the parser is done with, a
+ * part the server has acknowledged), unless it shares that memory with others.
+ */
+export function handBack(buffer: Uint8Array): void {
+  if (enabled && ownsItsMemory(buffer)) (buffer.buffer as Transferable).transfer!(0);
 }

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import {
   freeingEnabled,
   freeReadBuffers,
-  freeSent,
+  handBack,
   noteChunk,
   ownsItsMemory
 } from '../../../src/dvc/socket-buffers.js';
@@ -63,10 +63,10 @@ it('does nothing without a socket (a local remote) or where freeing is off', () 
 
 it('hands back an acknowledged upload part, never a view into shared memory', () => {
   const part = Buffer.allocUnsafe(8 * 1024 * 1024);
-  freeSent(part);
+  handBack(part);
   expect(part.byteLength).toBe(canTransfer ? 0 : 8 * 1024 * 1024);
   const pooled = Buffer.from('tiny part');
-  freeSent(pooled);
+  handBack(pooled);
   expect(pooled.toString()).toBe('tiny part');
 });
 
